@@ -1,0 +1,144 @@
+package dev.clustering.actuate;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import dev.clustering.discovery.TopologyStatus;
+import dev.clustering.membership.ClusterSnapshot;
+import dev.clustering.membership.Member;
+import dev.clustering.membership.NodeAddress;
+import dev.clustering.node.ClusterNode;
+
+/**
+ * {@code /actuator/cluster}: this node, its members and its topologies.
+ * {@code /actuator/cluster/{topology}} shows one topology; a {@code POST} runs discovery now.
+ */
+@Endpoint(id = "cluster")
+public class ClusterEndpoint {
+
+	private final ClusterNode node;
+
+	/**
+	 * Creates the endpoint.
+	 * @param node the node to describe
+	 */
+	public ClusterEndpoint(ClusterNode node) {
+		this.node = node;
+	}
+
+	/**
+	 * The whole view.
+	 * @return the cluster descriptor
+	 */
+	@ReadOperation
+	public ClusterDescriptor cluster() {
+		ClusterSnapshot snapshot = this.node.snapshot();
+		List<MemberDescriptor> members = snapshot.sortedMembers().stream().map(MemberDescriptor::of).toList();
+		return new ClusterDescriptor(new SelfDescriptor(snapshot.self().name(), snapshot.self().address().toString()),
+				members, topologies(), null, Map.of());
+	}
+
+	/**
+	 * One topology.
+	 * @param topology its name
+	 * @return its descriptor, or {@code null} (404) if there is no such topology
+	 */
+	@ReadOperation
+	public TopologyDescriptor topology(@Selector String topology) {
+		return topologies().get(topology);
+	}
+
+	/**
+	 * Runs discovery on every topology now (nessie's {@code discover_nodes}).
+	 * @return the topologies as they were when discovery was triggered
+	 */
+	@WriteOperation
+	public Map<String, TopologyDescriptor> discover() {
+		this.node.discoverNow();
+		return topologies();
+	}
+
+	private Map<String, TopologyDescriptor> topologies() {
+		Map<String, TopologyDescriptor> topologies = new LinkedHashMap<>();
+		this.node.topologies().forEach((status) -> topologies.put(status.name(), TopologyDescriptor.of(status)));
+		return topologies;
+	}
+
+	/**
+	 * The endpoint's answer.
+	 *
+	 * @param self this node
+	 * @param members the other nodes (up or unreachable)
+	 * @param topologies each topology's discovery state
+	 * @param leader the cluster's leader, {@code null} until leadership exists
+	 * @param singletons the singletons and where they run, empty until they exist
+	 */
+	public record ClusterDescriptor(SelfDescriptor self, List<MemberDescriptor> members,
+			Map<String, TopologyDescriptor> topologies, @JsonInclude(JsonInclude.Include.ALWAYS) Object leader,
+			Map<String, Object> singletons) {
+	}
+
+	/**
+	 * This node.
+	 *
+	 * @param name node name
+	 * @param address transport address, host:port
+	 */
+	public record SelfDescriptor(String name, String address) {
+	}
+
+	/**
+	 * Another node.
+	 *
+	 * @param name node name
+	 * @param address transport address, host:port
+	 * @param status UP or UNREACHABLE
+	 * @param topologies topologies whose discovery lists it
+	 * @param since when it reached its status
+	 * @param metadata what it told about itself
+	 */
+	public record MemberDescriptor(String name, String address, String status, Set<String> topologies, Instant since,
+			Map<String, String> metadata) {
+
+		static MemberDescriptor of(Member member) {
+			return new MemberDescriptor(member.name(), member.address().toString(), member.status().name(),
+					new java.util.TreeSet<>(member.topologies()), member.since(), member.metadata());
+		}
+
+	}
+
+	/**
+	 * One topology.
+	 *
+	 * @param strategy its strategy
+	 * @param hasRun whether a discovery round has completed
+	 * @param lastPoll when the last round finished
+	 * @param discovered addresses of the last good answer
+	 * @param lastError the last round's error, {@code null} if it succeeded
+	 * @param lastErrorAt when that error happened
+	 * @param rounds discovery rounds so far
+	 * @param errors failed rounds so far
+	 */
+	public record TopologyDescriptor(String strategy, boolean hasRun, Instant lastPoll, List<String> discovered,
+			@JsonInclude(JsonInclude.Include.ALWAYS) String lastError, Instant lastErrorAt, long rounds, long errors) {
+
+		static TopologyDescriptor of(TopologyStatus status) {
+			return new TopologyDescriptor(status.strategy(), status.hasRun(), status.lastPoll(),
+					status.discovered().stream().map(NodeAddress::toString).toList(),
+					(status.lastError() != null) ? status.lastError().message() : null,
+					(status.lastError() != null) ? status.lastError().at() : null, status.rounds(), status.errors());
+		}
+
+	}
+
+}

@@ -1,0 +1,55 @@
+package dev.clustering.actuate;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import dev.clustering.discovery.TopologyStatus;
+import dev.clustering.node.ClusterNode;
+
+/**
+ * Micrometer metrics: {@code cluster.members} (up), {@code cluster.members.unreachable}, and per
+ * topology {@code cluster.discovery.rounds} and {@code cluster.discovery.errors}.
+ */
+public class ClusterMetrics implements MeterBinder {
+
+	private final ClusterNode node;
+
+	/**
+	 * Creates the binder.
+	 * @param node the node
+	 */
+	public ClusterMetrics(ClusterNode node) {
+		this.node = node;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Gauge.builder("cluster.members", this.node, (n) -> n.isRunning() ? n.members().size() : 0)
+			.description("Other nodes that are up")
+			.register(registry);
+		Gauge
+			.builder("cluster.members.unreachable", this.node,
+					(n) -> n.isRunning() ? n.snapshot().members().size() - n.members().size() : 0)
+			.description("Other nodes that are connected but silent")
+			.register(registry);
+		for (int i = 0; i < this.node.topologies().size(); i++) {
+			int index = i;
+			String name = this.node.topologies().get(i).name();
+			FunctionCounter.builder("cluster.discovery.rounds", this.node, (n) -> status(n, index).rounds())
+				.description("Discovery rounds, good or failed")
+				.tag("topology", name)
+				.register(registry);
+			FunctionCounter.builder("cluster.discovery.errors", this.node, (n) -> status(n, index).errors())
+				.description("Failed discovery rounds")
+				.tag("topology", name)
+				.register(registry);
+		}
+	}
+
+	private static TopologyStatus status(ClusterNode node, int index) {
+		return node.topologies().get(index);
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.clustering.autoconfigure;
+
+import java.util.Map;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import dev.clustering.discovery.DiscoveryStrategy;
+import dev.clustering.node.ClusterNode;
+import dev.clustering.node.ClusterNodeBuilder;
+
+/**
+ * Auto-configuration of the cluster node: built from {@code cluster.*}, started with the
+ * application, its membership events published as application events.
+ */
+@AutoConfiguration(after = SslAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "cluster.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ClusterProperties.class)
+public class ClusterAutoConfiguration {
+
+	@Bean
+	StaticStrategyFactory staticClusterStrategyFactory() {
+		return new StaticStrategyFactory();
+	}
+
+	@Bean
+	NoneStrategyFactory noneClusterStrategyFactory() {
+		return new NoneStrategyFactory();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterNode clusterNode(ClusterProperties properties, Environment environment,
+			ObjectProvider<ClusterStrategyFactory> factories, Map<String, DiscoveryStrategy> strategies,
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<ClusterNodeCustomizer> customizers,
+			ApplicationEventPublisher publisher) {
+		ClusterNodeBuilder builder = new ClusterNodeFactory(properties,
+				environment.getProperty("spring.application.name"), factories.orderedStream().toList(), strategies,
+				sslBundles.getIfAvailable())
+			.builder();
+		builder.listener(publisher::publishEvent);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		return builder.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterNodeLifecycle clusterNodeLifecycle(ClusterNode clusterNode) {
+		return new ClusterNodeLifecycle(clusterNode);
+	}
+
+}

@@ -1,0 +1,364 @@
+package dev.clustering.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the cluster: this node, its transport, failure detection and topologies.
+ */
+@ConfigurationProperties("cluster")
+public class ClusterProperties {
+
+	/**
+	 * Whether this application joins a cluster.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Shared secret every node must know; nodes prove it to each other without sending it. Without
+	 * one, only peers on loopback are accepted.
+	 */
+	private String cookie;
+
+	private final Node node = new Node();
+
+	private final Transport transport = new Transport();
+
+	private final FailureDetector failureDetector = new FailureDetector();
+
+	/**
+	 * Topologies by name: each discovers nodes with its own strategy; membership is their union.
+	 */
+	private final Map<String, Topology> topologies = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getCookie() {
+		return this.cookie;
+	}
+
+	public void setCookie(String cookie) {
+		this.cookie = cookie;
+	}
+
+	public Node getNode() {
+		return this.node;
+	}
+
+	public Transport getTransport() {
+		return this.transport;
+	}
+
+	public FailureDetector getFailureDetector() {
+		return this.failureDetector;
+	}
+
+	public Map<String, Topology> getTopologies() {
+		return this.topologies;
+	}
+
+	/**
+	 * This node's identity.
+	 */
+	public static class Node {
+
+		/**
+		 * Name part of the node name (name@host). Defaults to spring.application.name, else "node".
+		 */
+		private String name;
+
+		/**
+		 * Host this node advertises and listens on. Defaults to this machine's first non-loopback
+		 * address.
+		 */
+		private String host;
+
+		/**
+		 * Cluster transport port (the distribution port); 0 for a free port, which is then
+		 * advertised.
+		 */
+		private int port = 0;
+
+		/**
+		 * Address to listen on when it differs from the advertised host (for example 0.0.0.0).
+		 */
+		private String bindAddress;
+
+		/**
+		 * Key-value pairs this node tells its peers about itself.
+		 */
+		private Map<String, String> metadata = new LinkedHashMap<>();
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getHost() {
+			return this.host;
+		}
+
+		public void setHost(String host) {
+			this.host = host;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public String getBindAddress() {
+			return this.bindAddress;
+		}
+
+		public void setBindAddress(String bindAddress) {
+			this.bindAddress = bindAddress;
+		}
+
+		public Map<String, String> getMetadata() {
+			return this.metadata;
+		}
+
+		public void setMetadata(Map<String, String> metadata) {
+			this.metadata = metadata;
+		}
+
+	}
+
+	/**
+	 * The cluster transport.
+	 */
+	public static class Transport {
+
+		/**
+		 * Largest frame accepted from a peer; a larger one closes that connection.
+		 */
+		private DataSize maxFrameSize = DataSize.ofKilobytes(64);
+
+		/**
+		 * How long a TCP connect to a peer may take.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(2);
+
+		/**
+		 * How long a new connection may take to authenticate before it is closed.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * First delay before redialling a discovered peer that could not be reached.
+		 */
+		private Duration reconnectInitialBackoff = Duration.ofMillis(100);
+
+		/**
+		 * Longest delay between redials of a discovered peer.
+		 */
+		private Duration reconnectMaxBackoff = Duration.ofSeconds(5);
+
+		private final Ssl ssl = new Ssl();
+
+		public DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+		public Duration getReconnectInitialBackoff() {
+			return this.reconnectInitialBackoff;
+		}
+
+		public void setReconnectInitialBackoff(Duration reconnectInitialBackoff) {
+			this.reconnectInitialBackoff = reconnectInitialBackoff;
+		}
+
+		public Duration getReconnectMaxBackoff() {
+			return this.reconnectMaxBackoff;
+		}
+
+		public void setReconnectMaxBackoff(Duration reconnectMaxBackoff) {
+			this.reconnectMaxBackoff = reconnectMaxBackoff;
+		}
+
+		public Ssl getSsl() {
+			return this.ssl;
+		}
+
+		/**
+		 * TLS for the cluster transport.
+		 */
+		public static class Ssl {
+
+			/**
+			 * Name of the SSL bundle (spring.ssl.bundle.*) that secures the transport with TLS; its
+			 * key store identifies this node and its trust store the peers.
+			 */
+			private String bundle;
+
+			public String getBundle() {
+				return this.bundle;
+			}
+
+			public void setBundle(String bundle) {
+				this.bundle = bundle;
+			}
+
+		}
+
+	}
+
+	/**
+	 * The phi-accrual failure detector that judges silent peers.
+	 */
+	public static class FailureDetector {
+
+		/**
+		 * How often a heartbeat is sent to each peer.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Silence tolerated on top of the usual heartbeat interval before suspicion rises.
+		 */
+		private Duration acceptableHeartbeatPause = Duration.ofSeconds(1);
+
+		/**
+		 * Suspicion level (phi) above which a peer is unreachable; higher is slower and surer.
+		 */
+		private double threshold = 8.0;
+
+		/**
+		 * Floor for the standard deviation of heartbeat intervals.
+		 */
+		private Duration minStdDeviation = Duration.ofMillis(100);
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getAcceptableHeartbeatPause() {
+			return this.acceptableHeartbeatPause;
+		}
+
+		public void setAcceptableHeartbeatPause(Duration acceptableHeartbeatPause) {
+			this.acceptableHeartbeatPause = acceptableHeartbeatPause;
+		}
+
+		public double getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(double threshold) {
+			this.threshold = threshold;
+		}
+
+		public Duration getMinStdDeviation() {
+			return this.minStdDeviation;
+		}
+
+		public void setMinStdDeviation(Duration minStdDeviation) {
+			this.minStdDeviation = minStdDeviation;
+		}
+
+	}
+
+	/**
+	 * One topology: a way of discovering nodes.
+	 */
+	public static class Topology {
+
+		/**
+		 * Discovery strategy: "static", "none", or the name of a DiscoveryStrategy bean.
+		 */
+		private String strategy;
+
+		/**
+		 * How often a polling strategy looks for nodes.
+		 */
+		private Duration pollInterval = Duration.ofSeconds(5);
+
+		private final Static staticHosts = new Static();
+
+		public String getStrategy() {
+			return this.strategy;
+		}
+
+		public void setStrategy(String strategy) {
+			this.strategy = strategy;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public Static getStatic() {
+			return this.staticHosts;
+		}
+
+		/**
+		 * Settings of the "static" strategy.
+		 */
+		public static class Static {
+
+			/**
+			 * Addresses (host:port, [ipv6]:port) of the cluster's nodes; this node's own entry is
+			 * skipped.
+			 */
+			private List<String> hosts = new ArrayList<>();
+
+			public List<String> getHosts() {
+				return this.hosts;
+			}
+
+			public void setHosts(List<String> hosts) {
+				this.hosts = hosts;
+			}
+
+		}
+
+	}
+
+}

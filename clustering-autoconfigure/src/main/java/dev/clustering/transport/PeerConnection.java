@@ -1,0 +1,377 @@
+package dev.clustering.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.clustering.membership.LocalNode;
+import dev.clustering.membership.NodeAddress;
+
+/**
+ * One TCP connection to a peer: runs the handshake, then hands frames to the node. Any frame
+ * that does not fit the connection's state (garbage, a heartbeat before authentication, a second
+ * hello) closes this connection, and only this one.
+ *
+ * <pre>
+ * initiator                              acceptor
+ *   Hello(version, name, nonceI)   --&gt;
+ *                                  &lt;--   Challenge(name, nonceA, proofA)
+ *   Response(proofI)               --&gt;
+ *                                  &lt;--   Welcome | Reject(reason)
+ * </pre>
+ */
+public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
+
+	private static final Logger logger = LoggerFactory.getLogger(PeerConnection.class);
+
+	/** Where a connection is in its life. */
+	public enum State {
+
+		/** Initiator waiting for the acceptor's challenge. */
+		AWAIT_CHALLENGE,
+
+		/** Acceptor waiting for the initiator's hello. */
+		AWAIT_HELLO,
+
+		/** Acceptor waiting for the initiator's proof. */
+		AWAIT_RESPONSE,
+
+		/** Initiator authenticated the acceptor and waits for its welcome. */
+		AWAIT_WELCOME,
+
+		/** Both sides authenticated. */
+		ESTABLISHED,
+
+		/** Closed. */
+		CLOSED
+
+	}
+
+	private final LocalNode self;
+
+	private final CookieAuthenticator authenticator;
+
+	private final ConnectionListener listener;
+
+	private final NodeAddress dialled;
+
+	private final long handshakeTimeoutMillis;
+
+	private State state;
+
+	private Channel channel;
+
+	private PeerIdentity peer;
+
+	private byte[] ownNonce;
+
+	private byte[] peerNonce;
+
+	private Message.Reject rejection;
+
+	private ScheduledFuture<?> handshakeTimer;
+
+	private boolean wasEstablished;
+
+	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
+			long handshakeTimeoutMillis) {
+		this.self = self;
+		this.authenticator = authenticator;
+		this.listener = listener;
+		this.dialled = dialled;
+		this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+		this.state = (dialled != null) ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
+	}
+
+	/**
+	 * Whether this node dialled the connection.
+	 * @return whether this side initiated it
+	 */
+	public boolean isInitiator() {
+		return this.dialled != null;
+	}
+
+	/**
+	 * The address this node dialled, for an initiated connection.
+	 * @return the dialled address, or {@code null} for an accepted connection
+	 */
+	public NodeAddress dialled() {
+		return this.dialled;
+	}
+
+	/**
+	 * The peer, once it introduced itself.
+	 * @return its identity, or {@code null} before the handshake got that far
+	 */
+	public PeerIdentity peer() {
+		return this.peer;
+	}
+
+	/**
+	 * The connection's state.
+	 * @return the state
+	 */
+	public State state() {
+		return this.state;
+	}
+
+	/**
+	 * Whether the handshake ever completed on this connection.
+	 * @return whether it was established at some point
+	 */
+	public boolean wasEstablished() {
+		return this.wasEstablished;
+	}
+
+	/**
+	 * The refusal that ended the handshake, if one did.
+	 * @return the refusal sent or received, or {@code null}
+	 */
+	public Message.Reject rejection() {
+		return this.rejection;
+	}
+
+	/**
+	 * The remote socket address.
+	 * @return a description of the remote end
+	 */
+	public String remote() {
+		return (this.channel != null) ? String.valueOf(this.channel.remoteAddress()) : String.valueOf(this.dialled);
+	}
+
+	/**
+	 * Sends a message if the connection is established.
+	 * @param message the message
+	 */
+	public void send(Message message) {
+		if (this.state == State.ESTABLISHED && this.channel.isActive()) {
+			this.channel.writeAndFlush(message, this.channel.voidPromise());
+		}
+	}
+
+	/**
+	 * Sends a message and closes once it is written.
+	 * @param message the last message
+	 * @return a future completed when the channel closed
+	 */
+	public io.netty.channel.ChannelFuture sendAndClose(Message message) {
+		if (this.channel.isActive()) {
+			return this.channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+		}
+		return this.channel.closeFuture();
+	}
+
+	/**
+	 * Closes the connection.
+	 */
+	public void close() {
+		if (this.channel != null) {
+			this.channel.close();
+		}
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		this.channel = ctx.channel();
+		this.handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, this.handshakeTimeoutMillis,
+				TimeUnit.MILLISECONDS);
+		if (isInitiator()) {
+			this.ownNonce = this.authenticator.newNonce();
+			ctx.writeAndFlush(new Message.Hello(FrameCodec.PROTOCOL_VERSION, this.self.name(), this.self.incarnation(),
+					this.self.address(), this.ownNonce, this.self.metadata()));
+		}
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.state = State.CLOSED;
+		if (this.handshakeTimer != null) {
+			this.handshakeTimer.cancel(false);
+		}
+		this.listener.closed(this);
+	}
+
+	@Override
+	protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+		if (this.state == State.CLOSED) {
+			return;
+		}
+		Message message = FrameCodec.decode(frame);
+		if (this.state == State.ESTABLISHED) {
+			if (message instanceof Message.Heartbeat || message instanceof Message.Leave) {
+				this.listener.received(this, message);
+			}
+			else {
+				violation("unexpected " + message.getClass().getSimpleName() + " after the handshake");
+			}
+			return;
+		}
+		if (message instanceof Message.Reject reject) {
+			this.rejection = reject;
+			logger.warn("Node {} ({}) refused this node: {} {}", peerName(), remote(), reject.reason(), reject.detail());
+			ctx.close();
+		}
+		else if (this.state == State.AWAIT_HELLO && message instanceof Message.Hello hello) {
+			onHello(ctx, hello);
+		}
+		else if (this.state == State.AWAIT_CHALLENGE && message instanceof Message.Challenge challenge) {
+			onChallenge(ctx, challenge);
+		}
+		else if (this.state == State.AWAIT_RESPONSE && message instanceof Message.Response response) {
+			onResponse(ctx, response);
+		}
+		else if (this.state == State.AWAIT_WELCOME && message instanceof Message.Welcome) {
+			establish();
+		}
+		else {
+			violation("unauthenticated " + message.getClass().getSimpleName() + " in state " + this.state);
+		}
+	}
+
+	private void onHello(ChannelHandlerContext ctx, Message.Hello hello) {
+		if (hello.version() != FrameCodec.PROTOCOL_VERSION) {
+			refuse(ctx, Message.RejectReason.VERSION, "protocol version " + hello.version() + " is not "
+					+ FrameCodec.PROTOCOL_VERSION);
+			return;
+		}
+		this.peer = new PeerIdentity(hello.name(), hello.incarnation(), hello.address(), hello.metadata());
+		if (!remoteAllowed()) {
+			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
+			return;
+		}
+		this.peerNonce = hello.nonce();
+		this.ownNonce = this.authenticator.newNonce();
+		byte[] proof = this.authenticator.acceptorProof(this.peerNonce, this.ownNonce, this.peer.name(), this.self.name());
+		this.state = State.AWAIT_RESPONSE;
+		ctx.writeAndFlush(new Message.Challenge(this.self.name(), this.self.incarnation(), this.self.address(),
+				this.ownNonce, this.self.metadata(), proof));
+	}
+
+	private void onChallenge(ChannelHandlerContext ctx, Message.Challenge challenge) {
+		this.peer = new PeerIdentity(challenge.name(), challenge.incarnation(), challenge.address(),
+				challenge.metadata());
+		this.peerNonce = challenge.nonce();
+		byte[] expected = this.authenticator.acceptorProof(this.ownNonce, this.peerNonce, this.self.name(),
+				this.peer.name());
+		if (!CookieAuthenticator.matches(expected, challenge.proof())) {
+			logger.warn("Node {} at {} failed to prove it knows the cookie; not connecting (do both nodes use the "
+					+ "same cluster.cookie?)", this.peer.name(), remote());
+			ctx.close();
+			return;
+		}
+		if (!remoteAllowed()) {
+			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
+			return;
+		}
+		if (!admitted(ctx)) {
+			return;
+		}
+		this.state = State.AWAIT_WELCOME;
+		ctx.writeAndFlush(new Message.Response(this.authenticator.initiatorProof(this.ownNonce, this.peerNonce,
+				this.self.name(), this.peer.name())));
+	}
+
+	private void onResponse(ChannelHandlerContext ctx, Message.Response response) {
+		byte[] expected = this.authenticator.initiatorProof(this.peerNonce, this.ownNonce, this.peer.name(),
+				this.self.name());
+		if (!CookieAuthenticator.matches(expected, response.proof())) {
+			logger.warn("Refused node {} at {}: authentication failed (do both nodes use the same cluster.cookie?)",
+					this.peer.name(), remote());
+			this.rejection = new Message.Reject(Message.RejectReason.AUTHENTICATION, "authentication failed");
+			ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
+			this.state = State.CLOSED;
+			return;
+		}
+		if (!admitted(ctx)) {
+			return;
+		}
+		ctx.writeAndFlush(new Message.Welcome());
+		establish();
+	}
+
+	private boolean admitted(ChannelHandlerContext ctx) {
+		Message.Reject reject = this.listener.admit(this, this.peer);
+		if (reject != null) {
+			this.rejection = reject;
+			ctx.writeAndFlush(reject).addListener(ChannelFutureListener.CLOSE);
+			this.state = State.CLOSED;
+			return false;
+		}
+		return true;
+	}
+
+	private void establish() {
+		this.state = State.ESTABLISHED;
+		this.wasEstablished = true;
+		this.handshakeTimer.cancel(false);
+		this.listener.established(this);
+	}
+
+	private void refuse(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
+		logger.warn("Refused connection from {} ({}): {}", peerName(), remote(), detail);
+		this.rejection = new Message.Reject(reason, detail);
+		ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
+		this.state = State.CLOSED;
+	}
+
+	private boolean remoteAllowed() {
+		if (this.authenticator.isCookieConfigured()) {
+			return true;
+		}
+		return (this.channel.remoteAddress() instanceof InetSocketAddress address) && address.getAddress() != null
+				&& address.getAddress().isLoopbackAddress();
+	}
+
+	private void handshakeTimedOut() {
+		if (this.state != State.ESTABLISHED && this.state != State.CLOSED) {
+			logger.warn("Closing connection with {}: no handshake within {} ms", remote(), this.handshakeTimeoutMillis);
+			this.channel.close();
+		}
+	}
+
+	private void violation(String what) {
+		logger.warn("Closing connection with {} ({}): {}", peerName(), remote(), what);
+		this.channel.close();
+	}
+
+	private String peerName() {
+		return (this.peer != null) ? this.peer.name() : "unknown peer";
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		Throwable root = (cause instanceof DecoderException && cause.getCause() != null
+				&& !(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedFrameException))
+						? cause.getCause() : cause;
+		if (root instanceof IOException) {
+			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), root.toString());
+		}
+		else if (root instanceof TooLongFrameException) {
+			logger.warn("Closing connection with {} ({}): frame too large ({})", peerName(), remote(), root.getMessage());
+		}
+		else {
+			logger.warn("Closing connection with {} ({}): malformed frame ({})", peerName(), remote(), root.toString());
+		}
+		ctx.close();
+	}
+
+	@Override
+	public String toString() {
+		return "PeerConnection[" + peerName() + " " + remote() + " " + this.state + (isInitiator() ? " out" : " in")
+				+ "]";
+	}
+
+}

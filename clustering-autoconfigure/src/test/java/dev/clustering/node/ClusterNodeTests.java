@@ -1,0 +1,190 @@
+package dev.clustering.node;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.clustering.membership.ClusterEvent;
+import dev.clustering.membership.LeaveReason;
+import dev.clustering.membership.Member;
+import dev.clustering.membership.MemberStatus;
+import dev.clustering.membership.NodeAddress;
+import dev.clustering.membership.NodeJoinedEvent;
+import dev.clustering.membership.NodeLeftEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several real nodes in one JVM, talking TCP on loopback.
+ */
+class ClusterNodeTests {
+
+	private final TestCluster cluster = new TestCluster();
+
+	@AfterEach
+	void close() {
+		this.cluster.close();
+	}
+
+	private List<NodeAddress> addresses(int... ports) {
+		return IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
+	}
+
+	private static List<String> names(ClusterNode node) {
+		return node.members().stream().map(Member::name).toList();
+	}
+
+	@Test
+	void threeNodesFormAndEachGetsAJoinedEventPerPeer() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		ClusterNode def = this.cluster.start("def", ports[2], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(names(abc)).containsExactly("bcd@127.0.0.1", "def@127.0.0.1");
+			assertThat(names(bcd)).containsExactly("abc@127.0.0.1", "def@127.0.0.1");
+			assertThat(names(def)).containsExactly("abc@127.0.0.1", "bcd@127.0.0.1");
+		});
+		assertThat(abc.members()).allSatisfy((m) -> assertThat(m.topologies()).containsExactly("local"));
+		// simultaneous dialling must not show up as flapping: exactly one join per peer, no leave
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			for (ClusterNode node : List.of(abc, bcd, def)) {
+				List<ClusterEvent> log = this.cluster.events.get(node.self().name());
+				assertThat(log).hasSize(2).allMatch(NodeJoinedEvent.class::isInstance);
+			}
+		});
+	}
+
+	@Test
+	void killedNodeIsSeenAsLeftAtOnceAndGracefulStopAsLeft() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		ClusterNode def = this.cluster.start("def", ports[2], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2 && bcd.members().size() == 2);
+		def.halt();
+		await().atMost(Duration.ofSeconds(2)).until(() -> names(abc).equals(List.of("bcd@127.0.0.1")));
+		assertThat(leftEvent(abc, "def@127.0.0.1").getReason()).isEqualTo(LeaveReason.CONNECTION_LOST);
+		bcd.close();
+		await().atMost(Duration.ofSeconds(2)).until(() -> abc.members().isEmpty());
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.LEFT);
+	}
+
+	@Test
+	void restartedNodeRejoins() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		long first = abc.members().get(0).incarnation();
+		bcd.halt();
+		await().atMost(Duration.ofSeconds(2)).until(() -> abc.members().isEmpty());
+		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		assertThat(abc.members().get(0).incarnation()).isNotEqualTo(first);
+	}
+
+	@Test
+	void frozenNodeIsUnreachableAndRejoinsWhenItThaws() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		this.cluster.frozen.add("bcd");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> abc.snapshot().member("bcd@127.0.0.1").status() == MemberStatus.UNREACHABLE);
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.UNREACHABLE);
+		assertThat(abc.members()).isEmpty();
+		this.cluster.frozen.remove("bcd");
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		assertThat(this.cluster.events.get("abc@127.0.0.1")).filteredOn(NodeJoinedEvent.class::isInstance).hasSize(2);
+	}
+
+	@Test
+	void nodeWithWrongCookieIsNeverAMember() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		ClusterNode intruder = this.cluster.start("evil", ports[2], "guess", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1 && bcd.members().size() == 1);
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> abc.members().size() == 1
+				&& bcd.members().size() == 1 && intruder.members().isEmpty());
+		assertThat(this.cluster.events.get("abc@127.0.0.1")).noneMatch((e) -> e.getNodeName().startsWith("evil"));
+	}
+
+	@Test
+	void secondNodeWithTheSameNameIsRefused() {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		long original = abc.members().get(0).incarnation();
+		ClusterNode impostor = this.cluster.start("bcd", ports[2], "s3cret", addresses(ports));
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> abc.members().size() == 1
+				&& abc.members().get(0).incarnation() == original && impostor.members().isEmpty());
+		assertThat(bcd.members()).extracting(Member::name).containsExactly("abc@127.0.0.1");
+	}
+
+	@Test
+	void garbageOnThePortLeavesTheNodeHealthy() throws Exception {
+		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
+		Random random = new Random(42);
+		for (int i = 0; i < 20; i++) {
+			try (Socket socket = new Socket("127.0.0.1", ports[0])) {
+				byte[] garbage = new byte[5 + random.nextInt(4096)];
+				random.nextBytes(garbage);
+				if (i % 2 == 0) {
+					// a length prefix that matches, so the random body is decoded as a message
+					int length = garbage.length - 4;
+					garbage[0] = 0;
+					garbage[1] = 0;
+					garbage[2] = (byte) (length >> 8);
+					garbage[3] = (byte) length;
+				}
+				else {
+					garbage[0] = 0x7f; // a length far over the maximum frame size
+				}
+				OutputStream out = socket.getOutputStream();
+				out.write(garbage);
+				out.flush();
+				socket.setSoTimeout(3000);
+				// the node closes the connection: read returns -1 (or the peer resets)
+				try {
+					while (socket.getInputStream().read() >= 0) {
+						// drain
+					}
+				}
+				catch (java.net.SocketException ex) {
+					// reset by the node: also a close
+				}
+			}
+		}
+		assertThat(abc.isRunning()).isTrue();
+		assertThat(abc.members()).extracting(Member::status).containsExactly(MemberStatus.UP);
+		// and it still admits a new node
+		int port = TestCluster.freePort();
+		ClusterNode late = this.cluster.start("late", port, "s3cret", addresses(ports[0]));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2 && late.members().size() == 1);
+	}
+
+	private NodeLeftEvent leftEvent(ClusterNode node, String name) {
+		return this.cluster.events.get(node.self().name())
+			.stream()
+			.filter(NodeLeftEvent.class::isInstance)
+			.map(NodeLeftEvent.class::cast)
+			.filter((e) -> e.getNodeName().equals(name))
+			.reduce((a, b) -> b)
+			.orElseThrow(() -> new AssertionError("no NodeLeftEvent for " + name));
+	}
+
+}
