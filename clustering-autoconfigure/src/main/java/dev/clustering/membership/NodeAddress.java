@@ -99,6 +99,40 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 		return host.indexOf(':') >= 0 || IPV4.matcher(host).matches();
 	}
 
+	// RFC 5952 text form: lower case, no leading zeros, the longest run of zero groups as "::"
+	private static String compress(byte[] bytes) {
+		int[] groups = new int[8];
+		for (int i = 0; i < 8; i++) {
+			groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+		}
+		int bestStart = -1;
+		int bestLength = 1;
+		for (int i = 0; i < 8;) {
+			int j = i;
+			while (j < 8 && groups[j] == 0) {
+				j++;
+			}
+			if (j - i > bestLength) {
+				bestStart = i;
+				bestLength = j - i;
+			}
+			i = (j == i) ? i + 1 : j;
+		}
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < 8; i++) {
+			if (i == bestStart) {
+				text.append("::");
+				i += bestLength - 1;
+				continue;
+			}
+			if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+				text.append(':');
+			}
+			text.append(Integer.toHexString(groups[i]));
+		}
+		return text.toString();
+	}
+
 	private static String normaliseHost(String host) {
 		String trimmed = host.trim();
 		if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
@@ -109,7 +143,9 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 		}
 		try {
 			// a literal is parsed, never looked up
-			return InetAddress.getByName(trimmed).getHostAddress();
+			InetAddress address = InetAddress.getByName(trimmed);
+			return (address instanceof java.net.Inet6Address) ? compress(address.getAddress())
+					: address.getHostAddress();
 		}
 		catch (UnknownHostException ex) {
 			throw new IllegalArgumentException("'" + host + "' is not a valid IP address");
