@@ -1,0 +1,256 @@
+package dev.clustering.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+import dev.clustering.discovery.DiscoveryStrategy;
+import dev.clustering.discovery.PollingStrategy;
+import dev.clustering.membership.NodeAddress;
+import dev.clustering.membership.NodeJoinedEvent;
+import dev.clustering.membership.NodeLeftEvent;
+import dev.clustering.node.ClusterNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ClusterAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ClusterAutoConfiguration.class))
+		.withPropertyValues("cluster.node.host=127.0.0.1");
+
+	private static int freePort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Test
+	void whenClusterDisabledThenNoNode() {
+		this.runner.withPropertyValues("cluster.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ClusterNode.class));
+	}
+
+	@Test
+	void whenNoTopologyThenOneNodeClusterNamedAfterTheApplication() {
+		this.runner.withPropertyValues("spring.application.name=orders").run((context) -> {
+			ClusterNode node = context.getBean(ClusterNode.class);
+			assertThat(node.isRunning()).isTrue();
+			assertThat(node.self().name()).isEqualTo("orders@127.0.0.1");
+			assertThat(node.self().address().port()).isPositive();
+			assertThat(node.members()).isEmpty();
+		});
+	}
+
+	@Test
+	void whenNoApplicationNameThenNodeIsCalledNode() {
+		this.runner.run((context) -> assertThat(context.getBean(ClusterNode.class).self().name())
+			.isEqualTo("node@127.0.0.1"));
+	}
+
+	@Test
+	void noneStrategyDiscoversNothingButHasRun() {
+		this.runner.withPropertyValues("cluster.node.name=solo", "cluster.topologies.dev.strategy=none")
+			.run((context) -> {
+				ClusterNode node = context.getBean(ClusterNode.class);
+				await().atMost(Duration.ofSeconds(5)).until(node::hasRun);
+				assertThat(node.topologies()).singleElement().satisfies((t) -> {
+					assertThat(t.strategy()).isEqualTo("none");
+					assertThat(t.discovered()).isEmpty();
+				});
+			});
+	}
+
+	@Test
+	void whenStrategyIsUnknownThenStartUpFailsNamingThePropertyAndTheValidValues() {
+		this.runner.withPropertyValues("cluster.topologies.local.strategy=epmd").run((context) -> {
+			assertThat(context).hasFailed();
+			ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+			assertThat(ex.getProperty()).isEqualTo("cluster.topologies.local.strategy");
+			assertThat(ex.getMessage()).contains("unknown strategy 'epmd'").contains("none, static");
+		});
+	}
+
+	@Test
+	void whenStrategyIsMissingThenStartUpFails() {
+		this.runner.withPropertyValues("cluster.topologies.local.poll-interval=1s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).getMessage())
+				.contains("cluster.topologies.local.strategy: no strategy is set");
+		});
+	}
+
+	@Test
+	void whenStaticHostsAreMissingThenStartUpFailsNamingTheProperty() {
+		this.runner.withPropertyValues("cluster.topologies.local.strategy=static").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).getProperty())
+				.isEqualTo("cluster.topologies.local.static.hosts");
+		});
+	}
+
+	@Test
+	void whenAStaticHostIsMalformedThenStartUpFailsNamingTheEntry() {
+		this.runner
+			.withPropertyValues("cluster.topologies.local.strategy=static",
+					"cluster.topologies.local.static.hosts=127.0.0.1:9401,127.0.0.1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(rootCause(context.getStartupFailure()).getProperty())
+					.isEqualTo("cluster.topologies.local.static.hosts[1]");
+			});
+	}
+
+	@Test
+	void whenNodeNameHasAnAtSignThenStartUpFails() {
+		this.runner.withPropertyValues("cluster.node.name=abc@host").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).getProperty()).isEqualTo("cluster.node.name");
+		});
+	}
+
+	@Test
+	void whenDurationIsNotPositiveThenStartUpFails() {
+		this.runner.withPropertyValues("cluster.failure-detector.heartbeat-interval=0s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).getProperty())
+				.isEqualTo("cluster.failure-detector.heartbeat-interval");
+		});
+	}
+
+	@Test
+	void whenSslBundleIsUnknownThenStartUpFailsNamingTheProperty() {
+		this.runner.withPropertyValues("cluster.transport.ssl.bundle=missing").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).getProperty()).isEqualTo("cluster.transport.ssl.bundle");
+		});
+	}
+
+	@Test
+	void failureAnalysisNamesThePropertyAndTheFix() {
+		this.runner.withPropertyValues("cluster.topologies.local.strategy=epmd").run((context) -> {
+			FailureAnalysis analysis = new ClusterConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("cluster.topologies.local.strategy");
+			assertThat(analysis.getAction()).contains("none, static");
+		});
+	}
+
+	@Test
+	void userStrategyBeanIsSelectedByItsBeanName() {
+		this.runner.withUserConfiguration(CustomStrategyConfiguration.class)
+			.withPropertyValues("cluster.topologies.mine.strategy=fixedPeers")
+			.run((context) -> {
+				ClusterNode node = context.getBean(ClusterNode.class);
+				await().atMost(Duration.ofSeconds(5)).until(node::hasRun);
+				assertThat(node.topologies().get(0).discovered()).containsExactly(new NodeAddress("127.0.0.9", 9999));
+			});
+	}
+
+	@Test
+	void userStrategyBeanIsListedAmongTheValidValues() {
+		this.runner.withUserConfiguration(CustomStrategyConfiguration.class)
+			.withPropertyValues("cluster.topologies.mine.strategy=wrong")
+			.run((context) -> assertThat(rootCause(context.getStartupFailure()).getMessage())
+				.contains("fixedPeers, none, static"));
+	}
+
+	@Test
+	void userNodeBeanBacksOff() {
+		this.runner.withUserConfiguration(CustomNodeConfiguration.class)
+			.run((context) -> assertThat(context).getBean(ClusterNode.class)
+				.isSameAs(context.getBean(CustomNodeConfiguration.class).node));
+	}
+
+	@Test
+	void eventListenerMethodsAndApplicationListenerBeansBothHearMembershipEvents() {
+		int portA = freePort();
+		int portB = freePort();
+		String hosts = "cluster.topologies.local.static.hosts=127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+		ApplicationContextRunner nodes = this.runner.withUserConfiguration(ListenerConfiguration.class)
+			.withPropertyValues("cluster.cookie=s3cret", "cluster.topologies.local.strategy=static",
+					"cluster.topologies.local.poll-interval=200ms", hosts);
+		nodes.withPropertyValues("cluster.node.name=abc", "cluster.node.port=" + portA).run((abc) -> {
+			ListenerConfiguration heard = abc.getBean(ListenerConfiguration.class);
+			nodes.withPropertyValues("cluster.node.name=bcd", "cluster.node.port=" + portB).run((bcd) -> {
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					assertThat(heard.annotated).containsExactly("joined bcd@127.0.0.1");
+					assertThat(heard.applicationListener).containsExactly("bcd@127.0.0.1");
+				});
+			});
+			// bcd's context closed: it left gracefully
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(heard.annotated).contains("left bcd@127.0.0.1 LEFT"));
+		});
+	}
+
+	private static ClusterConfigurationException rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause != null && !(cause instanceof ClusterConfigurationException)) {
+			cause = cause.getCause();
+		}
+		assertThat(cause).as("a ClusterConfigurationException in %s", failure).isNotNull();
+		return (ClusterConfigurationException) cause;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomStrategyConfiguration {
+
+		@Bean
+		DiscoveryStrategy fixedPeers() {
+			return (PollingStrategy) (context) -> Set.of(new NodeAddress("127.0.0.9", 9999));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomNodeConfiguration {
+
+		final ClusterNode node = ClusterNode.builder().name("custom").host("127.0.0.1").build();
+
+		@Bean
+		ClusterNode myNode() {
+			return this.node;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerConfiguration {
+
+		final List<String> annotated = new CopyOnWriteArrayList<>();
+
+		final List<String> applicationListener = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void joined(NodeJoinedEvent event) {
+			this.annotated.add("joined " + event.getNodeName());
+		}
+
+		@EventListener
+		void left(NodeLeftEvent event) {
+			this.annotated.add("left " + event.getNodeName() + " " + event.getReason());
+		}
+
+		@Bean
+		ApplicationListener<NodeJoinedEvent> joinedListener() {
+			return (event) -> this.applicationListener.add(event.getNodeName());
+		}
+
+	}
+
+}
