@@ -8,6 +8,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -21,9 +22,10 @@ import dev.clustering.node.ClusterNode;
 
 /**
  * {@code /actuator/cluster}: this node, its members and its topologies.
- * {@code /actuator/cluster/{topology}} shows one topology; a {@code POST} runs discovery now.
+ * {@code /actuator/cluster/{topology}} shows one topology; a {@code POST} runs discovery now. The
+ * endpoint is read-only unless {@code management.endpoint.cluster.access=unrestricted}.
  */
-@Endpoint(id = "cluster")
+@Endpoint(id = "cluster", defaultAccess = Access.READ_ONLY)
 public class ClusterEndpoint {
 
 	private final ClusterNode node;
