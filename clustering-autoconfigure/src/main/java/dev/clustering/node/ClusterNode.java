@@ -111,8 +111,7 @@ public final class ClusterNode implements AutoCloseable {
 		catch (Exception ex) {
 			this.transport.shutdown();
 			this.state.set(State.CLOSED);
-			throw new IllegalStateException("Cluster transport cannot listen on " + new NodeAddress(bindHost,
-					Math.max(c.port, 1)).hostForDisplay() + ":" + c.port + ": " + ex.getMessage(), ex);
+			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
 		}
 		long incarnation = new SecureRandom().nextLong();
 		LocalNode self = new LocalNode(LocalNode.nodeName(c.name, c.host), new NodeAddress(c.host, port), incarnation,

@@ -187,8 +187,8 @@ final class Mesh implements ConnectionListener {
 				backoff.connected(); // that address is this node; it is never dialled again
 			}
 			else {
-				dialFailed(dialled, backoff, now, (connection.rejection() != null)
-						? "refused (" + connection.rejection().reason() + ")" : "closed during the handshake");
+				dialFailed(dialled, backoff, now,
+						(connection.failure() != null) ? connection.failure() : "closed during the handshake");
 			}
 		}
 		Peer peer = owner(connection);

@@ -37,6 +37,8 @@ public final class NettyTransport {
 
 	private final TrafficCounter traffic = new TrafficCounter();
 
+	private final WarningLimiter warnings = new WarningLimiter();
+
 	private volatile LocalNode self;
 
 	private ConnectionListener listener;
@@ -155,7 +157,7 @@ public final class NettyTransport {
 		pipeline.addLast("length", new LengthFieldPrepender(4));
 		pipeline.addLast("encoder", MessageEncoder.INSTANCE);
 		pipeline.addLast("connection", new PeerConnection(this.self, this.authenticator, this.listener, dialled,
-				this.settings.handshakeTimeout().toMillis()));
+				this.settings.handshakeTimeout().toMillis(), this.warnings));
 	}
 
 }

@@ -69,6 +69,10 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private final long handshakeTimeoutMillis;
 
+	private final WarningLimiter warnings;
+
+	private String failure;
+
 	private State state;
 
 	private Channel channel;
@@ -87,6 +91,12 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
 			long handshakeTimeoutMillis) {
+		this(self, authenticator, listener, dialled, handshakeTimeoutMillis, new WarningLimiter());
+	}
+
+	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
+			long handshakeTimeoutMillis, WarningLimiter warnings) {
+		this.warnings = warnings;
 		this.self = self;
 		this.authenticator = authenticator;
 		this.listener = listener;
@@ -133,6 +143,18 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	 */
 	public boolean wasEstablished() {
 		return this.wasEstablished;
+	}
+
+	/**
+	 * Why the handshake failed, if it did.
+	 * @return a description of the failure, or {@code null}
+	 */
+	public String failure() {
+		if (this.failure != null) {
+			return this.failure;
+		}
+		return (this.rejection != null) ? "refused (" + this.rejection.reason() + ": " + this.rejection.detail() + ")"
+				: null;
 	}
 
 	/**
@@ -221,7 +243,8 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		}
 		if (message instanceof Message.Reject reject) {
 			this.rejection = reject;
-			logger.warn("Node {} ({}) refused this node: {} {}", peerName(), remote(), reject.reason(), reject.detail());
+			warn("refused-by " + reject.reason() + " " + remoteHost(), "Node {} ({}) refused this node: {} {}",
+					peerName(), remote(), reject.reason(), reject.detail());
 			ctx.close();
 		}
 		else if (this.state == State.AWAIT_HELLO && message instanceof Message.Hello hello) {
@@ -267,8 +290,9 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		byte[] expected = this.authenticator.acceptorProof(this.ownNonce, this.peerNonce, this.self.name(),
 				this.peer.name());
 		if (!CookieAuthenticator.matches(expected, challenge.proof())) {
-			logger.warn("Node {} at {} failed to prove it knows the cookie; not connecting (do both nodes use the "
-					+ "same cluster.cookie?)", this.peer.name(), remote());
+			this.failure = "node " + this.peer.name() + " failed to prove it knows the cookie (do both nodes use the "
+					+ "same cluster.cookie?)";
+			warn("auth " + remoteHost(), "Not connecting to {}: {}", remote(), this.failure);
 			ctx.close();
 			return;
 		}
@@ -288,8 +312,8 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		byte[] expected = this.authenticator.initiatorProof(this.peerNonce, this.ownNonce, this.peer.name(),
 				this.self.name());
 		if (!CookieAuthenticator.matches(expected, response.proof())) {
-			logger.warn("Refused node {} at {}: authentication failed (do both nodes use the same cluster.cookie?)",
-					this.peer.name(), remote());
+			warn("auth " + remoteHost(), "Refused node {} at {}: authentication failed (do both nodes use the same "
+					+ "cluster.cookie?)", this.peer.name(), remote());
 			this.rejection = new Message.Reject(Message.RejectReason.AUTHENTICATION, "authentication failed");
 			ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
 			this.state = State.CLOSED;
@@ -321,7 +345,8 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	private void refuse(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
-		logger.warn("Refused connection from {} ({}): {}", peerName(), remote(), detail);
+		warn("refuse " + reason + " " + remoteHost(), "Refused connection from {} ({}): {}", peerName(), remote(),
+				detail);
 		this.rejection = new Message.Reject(reason, detail);
 		ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
 		this.state = State.CLOSED;
@@ -343,8 +368,22 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	private void violation(String what) {
-		logger.warn("Closing connection with {} ({}): {}", peerName(), remote(), what);
+		warn("violation " + remoteHost(), "Closing connection with {} ({}): {}", peerName(), remote(), what);
 		this.channel.close();
+	}
+
+	private void warn(String key, String format, Object... arguments) {
+		if (this.warnings.shouldWarn(key)) {
+			logger.warn(format, arguments);
+		}
+		else {
+			logger.debug(format, arguments);
+		}
+	}
+
+	private String remoteHost() {
+		return (this.channel != null && this.channel.remoteAddress() instanceof InetSocketAddress address)
+				? address.getHostString() : String.valueOf(this.dialled);
 	}
 
 	private String peerName() {
@@ -360,10 +399,12 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), root.toString());
 		}
 		else if (root instanceof TooLongFrameException) {
-			logger.warn("Closing connection with {} ({}): frame too large ({})", peerName(), remote(), root.getMessage());
+			warn("frame " + remoteHost(), "Closing connection with {} ({}): frame too large ({})", peerName(), remote(),
+					root.getMessage());
 		}
 		else {
-			logger.warn("Closing connection with {} ({}): malformed frame ({})", peerName(), remote(), root.toString());
+			warn("frame " + remoteHost(), "Closing connection with {} ({}): malformed frame ({})", peerName(), remote(),
+					root.toString());
 		}
 		ctx.close();
 	}

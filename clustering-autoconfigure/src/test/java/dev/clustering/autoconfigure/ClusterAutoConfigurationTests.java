@@ -31,9 +31,9 @@ class ClusterAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(ClusterAutoConfiguration.class))
 		.withPropertyValues("cluster.node.host=127.0.0.1");
 
-	private static int freePort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
+	private static int[] freePorts() {
+		try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+			return new int[] { a.getLocalPort(), b.getLocalPort() };
 		}
 		catch (java.io.IOException ex) {
 			throw new IllegalStateException(ex);
@@ -142,6 +142,18 @@ class ClusterAutoConfigurationTests {
 	}
 
 	@Test
+	void whenThePortIsTakenThenStartUpFailsAndTheAnalysisNamesTheProperty() throws Exception {
+		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+			this.runner.withPropertyValues("cluster.node.port=" + taken.getLocalPort()).run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new ClusterBindFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("127.0.0.1:" + taken.getLocalPort());
+				assertThat(analysis.getAction()).contains("cluster.node.port");
+			});
+		}
+	}
+
+	@Test
 	void failureAnalysisNamesThePropertyAndTheFix() {
 		this.runner.withPropertyValues("cluster.topologies.local.strategy=epmd").run((context) -> {
 			FailureAnalysis analysis = new ClusterConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
@@ -178,8 +190,9 @@ class ClusterAutoConfigurationTests {
 
 	@Test
 	void eventListenerMethodsAndApplicationListenerBeansBothHearMembershipEvents() {
-		int portA = freePort();
-		int portB = freePort();
+		int[] ports = freePorts();
+		int portA = ports[0];
+		int portB = ports[1];
 		String hosts = "cluster.topologies.local.static.hosts=127.0.0.1:" + portA + ",127.0.0.1:" + portB;
 		ApplicationContextRunner nodes = this.runner.withUserConfiguration(ListenerConfiguration.class)
 			.withPropertyValues("cluster.cookie=s3cret", "cluster.topologies.local.strategy=static",

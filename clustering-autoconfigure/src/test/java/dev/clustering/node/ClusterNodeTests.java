@@ -43,7 +43,7 @@ class ClusterNodeTests {
 
 	@Test
 	void threeNodesFormAndEachGetsAJoinedEventPerPeer() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(3);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		ClusterNode def = this.cluster.start("def", ports[2], "s3cret", addresses(ports));
@@ -64,7 +64,7 @@ class ClusterNodeTests {
 
 	@Test
 	void killedNodeIsSeenAsLeftAtOnceAndGracefulStopAsLeft() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(3);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		ClusterNode def = this.cluster.start("def", ports[2], "s3cret", addresses(ports));
@@ -79,7 +79,7 @@ class ClusterNodeTests {
 
 	@Test
 	void restartedNodeRejoins() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(2);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
@@ -93,7 +93,7 @@ class ClusterNodeTests {
 
 	@Test
 	void frozenNodeIsUnreachableAndRejoinsWhenItThaws() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(2);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
@@ -109,7 +109,7 @@ class ClusterNodeTests {
 
 	@Test
 	void nodeWithWrongCookieIsNeverAMember() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(3);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		ClusterNode intruder = this.cluster.start("evil", ports[2], "guess", addresses(ports));
@@ -121,7 +121,7 @@ class ClusterNodeTests {
 
 	@Test
 	void secondNodeWithTheSameNameIsRefused() {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(3);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
@@ -134,7 +134,7 @@ class ClusterNodeTests {
 
 	@Test
 	void garbageOnThePortLeavesTheNodeHealthy() throws Exception {
-		int[] ports = { TestCluster.freePort(), TestCluster.freePort() };
+		int[] ports = TestCluster.freePorts(2);
 		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
 		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);

@@ -25,13 +25,35 @@ final class TestCluster implements AutoCloseable {
 
 	final Set<String> frozen = ConcurrentHashMap.newKeySet();
 
-	static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+	/** Distinct free ports: all sockets are held open together, so no port is handed out twice. */
+	static int[] freePorts(int count) {
+		List<ServerSocket> sockets = new ArrayList<>();
+		try {
+			int[] ports = new int[count];
+			for (int i = 0; i < count; i++) {
+				ServerSocket socket = new ServerSocket(0);
+				sockets.add(socket);
+				ports[i] = socket.getLocalPort();
+			}
+			return ports;
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+		finally {
+			for (ServerSocket socket : sockets) {
+				try {
+					socket.close();
+				}
+				catch (IOException ex) {
+					// ignore
+				}
+			}
+		}
+	}
+
+	static int freePort() {
+		return freePorts(1)[0];
 	}
 
 	ClusterNode start(String name, int port, String cookie, List<NodeAddress> hosts) {
