@@ -299,7 +299,9 @@ final class Mesh implements ConnectionListener {
 				backoff.dialling();
 				this.transport.connect(address).addListener((future) -> {
 					if (!future.isSuccess()) {
-						dialFailed(address, backoff, this.nanoTime.getAsLong(), String.valueOf(future.cause()));
+						Throwable cause = future.cause();
+						dialFailed(address, backoff, this.nanoTime.getAsLong(),
+								(cause.getMessage() != null) ? cause.getMessage() : cause.toString());
 					}
 				});
 			}

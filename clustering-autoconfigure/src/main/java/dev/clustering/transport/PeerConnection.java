@@ -395,6 +395,10 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		Throwable root = (cause instanceof DecoderException && cause.getCause() != null
 				&& !(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedFrameException))
 						? cause.getCause() : cause;
+		if (this.state != State.ESTABLISHED && this.failure == null) {
+			this.failure = (root instanceof javax.net.ssl.SSLException) ? "TLS handshake failed: " + root.getMessage()
+					: root.toString();
+		}
 		if (root instanceof IOException) {
 			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), root.toString());
 		}
