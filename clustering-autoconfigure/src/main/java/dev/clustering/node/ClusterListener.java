@@ -1,9 +1,9 @@
 package dev.clustering.node;
 
-import dev.clustering.membership.ClusterEvent;
+import org.springframework.context.ApplicationEvent;
 
 /**
- * Receives a node's membership events, in order, on the node's event thread. An exception thrown
+ * Receives a node's events (membership, leadership, singletons), in order, on the node's event thread. An exception thrown
  * here is logged and does not affect the node or other listeners.
  */
 @FunctionalInterface
@@ -13,6 +13,6 @@ public interface ClusterListener {
 	 * Handles an event.
 	 * @param event the event
 	 */
-	void onEvent(ClusterEvent event);
+	void onEvent(ApplicationEvent event);
 
 }

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +21,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.clustering.detection.FailureDetectorSettings;
+import org.springframework.context.ApplicationEvent;
+
+import dev.clustering.leadership.ClusterLeadership;
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.singleton.SingletonInfo;
+import dev.clustering.singleton.SingletonSpec;
+import dev.clustering.transport.Message;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.Topology;
 import dev.clustering.discovery.TopologyStatus;
@@ -73,6 +80,10 @@ public final class ClusterNode implements AutoCloseable {
 
 	private Mesh mesh;
 
+	private Leadership leadership;
+
+	private Singletons singletons;
+
 	private volatile ClusterSnapshot snapshot;
 
 	ClusterNode(ClusterNodeBuilder config) {
@@ -114,8 +125,13 @@ public final class ClusterNode implements AutoCloseable {
 			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
 		}
 		long incarnation = new SecureRandom().nextLong();
+		Map<String, String> metadata = new java.util.LinkedHashMap<>(c.metadata);
+		metadata.put(Leadership.STARTED_AT, Long.toString(c.clock.millis()));
+		metadata.put(Singletons.HOSTED, String.join(",", c.singletons.keySet()));
+		String configHash = configHash(c);
+		metadata.put(Singletons.CONFIG, configHash);
 		LocalNode self = new LocalNode(LocalNode.nodeName(c.name, c.host), new NodeAddress(c.host, port), incarnation,
-				c.metadata);
+				metadata);
 		this.snapshot = ClusterSnapshot.empty(self);
 		this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-events-" + c.name, true));
 		this.loop = this.transport.eventLoop();
@@ -123,6 +139,35 @@ public final class ClusterNode implements AutoCloseable {
 				c.failureDetector.heartbeatInterval().toNanos() / 4);
 		this.mesh = new Mesh(self, this.transport, c.failureDetector, c.transport, c.links, c.clock, this.nanoTime,
 				checkNanos, this::publish);
+		long pauseGrace = c.failureDetector.heartbeatInterval().toNanos()
+				+ c.failureDetector.acceptableHeartbeatPause().toNanos();
+		this.leadership = new Leadership(this, self.name(), c.clock.millis(), c.splitBrain, c.quorumSize, c.clock,
+				this.nanoTime, pauseGrace, this.mesh::knownNodeCount, this.mesh::send, this.mesh::broadcast,
+				this::dispatch);
+		this.singletons = new Singletons(this, self.name(), Map.copyOf(c.singletonSpecs), Map.copyOf(c.singletons),
+				configHash, this.leadership, c.clock, this.nanoTime, this.loop, this.mesh::send, this.mesh::broadcast,
+				this::dispatch);
+		this.mesh.protocol(new Mesh.Protocol() {
+			@Override
+			public void received(String peer, Message message) {
+				if (message instanceof Message.Claim claim) {
+					ClusterNode.this.leadership.claimReceived(peer, claim.token());
+					ClusterNode.this.singletons.evaluate();
+				}
+				else if (message instanceof Message.SingletonState state) {
+					ClusterNode.this.singletons.stateReceived(peer, state);
+				}
+				else if (message instanceof Message.SingletonOrder order) {
+					ClusterNode.this.singletons.orderReceived(peer, order);
+				}
+			}
+
+			@Override
+			public void paused() {
+				ClusterNode.this.leadership.paused();
+				ClusterNode.this.singletons.paused();
+			}
+		});
 		this.transport.attach(self, this.mesh);
 		if (!this.authenticator.isCookieConfigured()) {
 			logger.warn("No cluster.cookie is set: node {} accepts only peers on loopback. Set the same "
@@ -130,7 +175,11 @@ public final class ClusterNode implements AutoCloseable {
 		}
 		long heartbeatNanos = c.failureDetector.heartbeatInterval().toNanos();
 		this.loop.scheduleAtFixedRate(this.mesh::sendHeartbeats, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
-		this.loop.scheduleAtFixedRate(this.mesh::check, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
+		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
+		onLoop(() -> {
+			this.leadership.membershipChanged(this.snapshot, this.snapshot);
+			this.singletons.membershipChanged(this.snapshot, this.snapshot);
+		});
 		for (int i = 0; i < this.topologies.size(); i++) {
 			ClusterNodeBuilder.TopologySpec spec = c.topologies.get(i);
 			this.topologies.get(i).start(new DiscoveryContext(spec.name(), self, spec.pollInterval()));
@@ -150,6 +199,19 @@ public final class ClusterNode implements AutoCloseable {
 		}
 		this.topologies.forEach(Topology::stop);
 		this.transport.stopListening();
+		try {
+			// hand singletons over first: peers hear that they stopped cleanly before they hear the goodbye
+			this.loop.submit(() -> {
+				this.leadership.leave();
+				return this.singletons.leave();
+			}).get(2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			logger.warn("Node {} could not stop its singletons cleanly: {}", self().name(), ex.toString());
+		}
 		try {
 			List<ChannelFuture> closing = this.loop.submit(this.mesh::leave).get(2, TimeUnit.SECONDS);
 			for (ChannelFuture future : closing) {
@@ -196,6 +258,96 @@ public final class ClusterNode implements AutoCloseable {
 			this.events.execute(() -> current.upMembers()
 				.forEach((m) -> deliver(listener, new NodeJoinedEvent(this, current.self().name(), m, m.since()))));
 		});
+	}
+
+	/**
+	 * Who leads the cluster, as this node sees it.
+	 * @return the leadership view (valid once started)
+	 */
+	public ClusterLeadership leadership() {
+		return new ClusterLeadership() {
+			@Override
+			public Optional<LeaderInfo> leader() {
+				Leadership current = ClusterNode.this.leadership;
+				return (current != null && isRunning()) ? current.leader() : Optional.empty();
+			}
+
+			@Override
+			public boolean isLeader() {
+				Leadership current = ClusterNode.this.leadership;
+				return current != null && isRunning() && current.isLeader();
+			}
+
+			@Override
+			public long fencingToken() {
+				Leadership current = ClusterNode.this.leadership;
+				return (current != null && isRunning() && current.isLeader()) ? current.ownToken() : 0;
+			}
+
+			@Override
+			public void yield() {
+				if (isRunning()) {
+					onLoop(() -> {
+						ClusterNode.this.leadership.yieldLeadership();
+						ClusterNode.this.singletons.evaluate();
+					});
+				}
+			}
+		};
+	}
+
+	/**
+	 * Every declared singleton and where it runs, as this node knows it.
+	 * @return singletons by name
+	 */
+	public Map<String, SingletonInfo> singletons() {
+		Singletons current = this.singletons;
+		return (current != null) ? current.views() : Map.of();
+	}
+
+	/**
+	 * Moves a singleton to a node (OTP's {@code application:takeover/2}); it stays there until that
+	 * node is gone.
+	 * @param singleton the singleton's name
+	 * @param node the target node, by full name or name part
+	 * @return {@code null} if the move was ordered, else why not
+	 */
+	public String moveSingleton(String singleton, String node) {
+		try {
+			return this.loop.submit(() -> this.singletons.requestMove(singleton, node)).get(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "interrupted";
+		}
+		catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException ex) {
+			return "node is not running";
+		}
+	}
+
+	/**
+	 * Waits until the named nodes are members that are up (OTP's {@code sync_nodes_*}).
+	 * @param names node names, full or name parts
+	 * @param timeout how long to wait
+	 * @return the names still missing (empty if all are up)
+	 * @throws InterruptedException if interrupted
+	 */
+	public java.util.Set<String> awaitMembers(java.util.Collection<String> names, java.time.Duration timeout)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			java.util.Set<String> missing = new java.util.TreeSet<>(names);
+			for (Member member : members()) {
+				missing.remove(member.name());
+				missing.remove(LocalNode.namePart(member.name()));
+			}
+			missing.remove(self().name());
+			missing.remove(LocalNode.namePart(self().name()));
+			if (missing.isEmpty() || System.nanoTime() - deadline >= 0) {
+				return missing;
+			}
+			Thread.sleep(20);
+		}
 	}
 
 	/**
@@ -266,16 +418,39 @@ public final class ClusterNode implements AutoCloseable {
 		return this.transport.traffic();
 	}
 
+	// a periodic task that throws is never run again, so nothing may escape
+	private void tick() {
+		try {
+			this.mesh.check();
+			this.leadership.evaluate();
+			this.singletons.evaluate();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Cluster node {} failed a periodic check", this.snapshot.self().name(), ex);
+		}
+	}
+
 	private void publish(ClusterSnapshot next) {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
 		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
-		if (!changes.isEmpty()) {
-			this.events.execute(() -> changes.forEach((event) -> this.listeners.forEach((l) -> deliver(l, event))));
+		changes.forEach(this::dispatch);
+		if (this.leadership != null) {
+			this.leadership.membershipChanged(previous, this.snapshot);
+			this.singletons.membershipChanged(previous, this.snapshot);
 		}
 	}
 
-	private void deliver(ClusterListener listener, ClusterEvent event) {
+	private void dispatch(ApplicationEvent event) {
+		try {
+			this.events.execute(() -> this.listeners.forEach((l) -> deliver(l, event)));
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			logger.debug("Node is shut down; dropped {}", event);
+		}
+	}
+
+	private void deliver(ClusterListener listener, ApplicationEvent event) {
 		try {
 			listener.onEvent(event);
 		}
@@ -295,12 +470,26 @@ public final class ClusterNode implements AutoCloseable {
 
 	private void shutdown() {
 		this.transport.shutdown();
+		this.singletons.close();
 		this.events.shutdown();
 		try {
 			this.events.awaitTermination(2, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static String configHash(ClusterNodeBuilder c) {
+		String text = c.singletonSpecs.values().stream().map(SingletonSpec::describe).sorted()
+			.reduce("", (a, b) -> a + ";" + b);
+		try {
+			byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+				.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			return java.util.HexFormat.of().formatHex(digest, 0, 8);
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 

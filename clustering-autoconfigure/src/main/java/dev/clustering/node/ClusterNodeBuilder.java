@@ -10,6 +10,9 @@ import java.util.Objects;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.DiscoveryStrategy;
+import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.singleton.ClusterSingleton;
+import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.transport.LinkFilter;
 import dev.clustering.transport.TransportSettings;
 
@@ -39,6 +42,14 @@ public final class ClusterNodeBuilder {
 	final List<TopologySpec> topologies = new ArrayList<>();
 
 	final List<ClusterListener> listeners = new ArrayList<>();
+
+	final Map<String, SingletonSpec> singletonSpecs = new LinkedHashMap<>();
+
+	final Map<String, ClusterSingleton> singletons = new LinkedHashMap<>();
+
+	SplitBrainStrategy splitBrain = SplitBrainStrategy.KEEP_MAJORITY;
+
+	int quorumSize = 1;
 
 	ClusterNodeBuilder() {
 	}
@@ -163,6 +174,43 @@ public final class ClusterNodeBuilder {
 	 */
 	public ClusterNodeBuilder listener(ClusterListener listener) {
 		this.listeners.add(Objects.requireNonNull(listener));
+		return this;
+	}
+
+	/**
+	 * How a partitioned cluster protects itself; default keep-majority.
+	 * @param strategy the strategy
+	 * @param quorumSize nodes needed with {@link SplitBrainStrategy#STATIC_QUORUM}
+	 * @return this builder
+	 */
+	public ClusterNodeBuilder splitBrain(SplitBrainStrategy strategy, int quorumSize) {
+		this.splitBrain = Objects.requireNonNull(strategy);
+		if (quorumSize < 1) {
+			throw new IllegalArgumentException("quorum size must be at least 1");
+		}
+		this.quorumSize = quorumSize;
+		return this;
+	}
+
+	/**
+	 * Declares a singleton's placement (every node of the cluster should declare the same).
+	 * @param spec where it may run and how it moves
+	 * @return this builder
+	 */
+	public ClusterNodeBuilder singletonSpec(SingletonSpec spec) {
+		this.singletonSpecs.put(spec.name(), spec);
+		return this;
+	}
+
+	/**
+	 * Lets this node run a singleton; its placement is the declared spec or the defaults.
+	 * @param name the singleton's name
+	 * @param singleton the work
+	 * @return this builder
+	 */
+	public ClusterNodeBuilder singleton(String name, ClusterSingleton singleton) {
+		this.singletons.put(name, Objects.requireNonNull(singleton));
+		this.singletonSpecs.putIfAbsent(name, SingletonSpec.defaults(name));
 		return this;
 	}
 

@@ -63,6 +63,8 @@ final class Mesh implements ConnectionListener {
 
 	private final SnapshotSink sink;
 
+	private Protocol protocol = Protocol.NONE;
+
 	private final Map<String, Peer> peers = new HashMap<>();
 
 	// address this node dialled -> name of the node found there (or this node's own name)
@@ -90,6 +92,10 @@ final class Mesh implements ConnectionListener {
 		this.nanoTime = nanoTime;
 		this.sink = sink;
 		this.pauseToleranceNanos = checkIntervalNanos + detectorSettings.acceptableHeartbeatPause().toNanos();
+	}
+
+	void protocol(Protocol protocol) {
+		this.protocol = protocol;
 	}
 
 	@Override
@@ -167,11 +173,65 @@ final class Mesh implements ConnectionListener {
 			logger.info("Node {} is leaving", peer.name);
 			new ArrayList<>(peer.connections).forEach(PeerConnection::close);
 		}
-		else if (peer.member.status() == MemberStatus.UNREACHABLE) {
-			logger.info("Node {} is reachable again", peer.name);
-			peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
-			publish(Map.of());
+		else {
+			if (peer.member.status() == MemberStatus.UNREACHABLE) {
+				logger.info("Node {} is reachable again", peer.name);
+				peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
+				publish(Map.of());
+			}
+			if (!(message instanceof Message.Heartbeat)) {
+				this.protocol.received(peer.name, message);
+			}
 		}
+	}
+
+	/** Sends to one member, if connected and the link is not cut. */
+	void send(String name, Message message) {
+		Peer peer = this.peers.get(name);
+		if (peer != null && peer.member != null && !this.links.isCut(name)) {
+			for (PeerConnection connection : peer.connections) {
+				if (connection.state() == PeerConnection.State.ESTABLISHED) {
+					connection.send(message);
+					return;
+				}
+			}
+		}
+	}
+
+	/** Sends to every member. */
+	void broadcast(Message message) {
+		for (Peer peer : this.peers.values()) {
+			if (peer.member != null) {
+				send(peer.name, message);
+			}
+		}
+	}
+
+	/**
+	 * Nodes this node knows of, itself included: members (up or not) and the addresses that
+	 * discovery lists but no member answers for. The base of the keep-majority quorum.
+	 */
+	int knownNodeCount() {
+		Set<NodeAddress> memberAddresses = new HashSet<>();
+		Set<String> members = new HashSet<>();
+		for (Peer peer : this.peers.values()) {
+			if (peer.member != null) {
+				members.add(peer.name);
+				memberAddresses.add(peer.member.address());
+			}
+		}
+		Set<NodeAddress> strangers = new HashSet<>();
+		for (TopologyStatus status : this.topologies.values()) {
+			for (NodeAddress address : status.discovered()) {
+				String alias = this.aliases.get(address);
+				boolean known = address.equals(this.self.address()) || memberAddresses.contains(address)
+						|| (alias != null && (alias.equals(this.self.name()) || members.contains(alias)));
+				if (!known) {
+					strangers.add(address);
+				}
+			}
+		}
+		return 1 + members.size() + strangers.size();
 	}
 
 	@Override
@@ -223,9 +283,10 @@ final class Mesh implements ConnectionListener {
 		long now = this.nanoTime.getAsLong();
 		if (this.lastCheckNanos != 0 && now - this.lastCheckNanos > this.pauseToleranceNanos) {
 			// This node itself stalled (GC, a stopped process): the silence is ours, not the peers'.
-			logger.debug("Node {} was paused for {} ms; restarting failure detection", this.self.name(),
+			logger.warn("Node {} was paused for {} ms; restarting failure detection", this.self.name(),
 					(now - this.lastCheckNanos) / 1_000_000);
 			this.peers.values().stream().filter((p) -> p.detector != null).forEach((p) -> p.detector.restartSilence(now));
+			this.protocol.paused();
 		}
 		this.lastCheckNanos = now;
 		boolean changed = false;
@@ -378,6 +439,25 @@ final class Mesh implements ConnectionListener {
 			}
 		}
 		return names;
+	}
+
+	/** What the node does with messages beyond membership, and with its own pauses. */
+	interface Protocol {
+
+		Protocol NONE = new Protocol() {
+			@Override
+			public void received(String peer, Message message) {
+			}
+
+			@Override
+			public void paused() {
+			}
+		};
+
+		void received(String peer, Message message);
+
+		void paused();
+
 	}
 
 	/** Receives every new snapshot. */

@@ -40,6 +40,12 @@ public final class FrameCodec {
 
 	private static final byte LEAVE = 7;
 
+	private static final byte CLAIM = 8;
+
+	private static final byte SINGLETON_STATE = 9;
+
+	private static final byte SINGLETON_ORDER = 10;
+
 	private FrameCodec() {
 	}
 
@@ -77,6 +83,28 @@ public final class FrameCodec {
 		else if (message instanceof Message.Leave) {
 			out.writeByte(LEAVE);
 		}
+		else if (message instanceof Message.Claim m) {
+			out.writeByte(CLAIM);
+			out.writeLong(m.token());
+		}
+		else if (message instanceof Message.SingletonState m) {
+			out.writeByte(SINGLETON_STATE);
+			writeString(out, m.name());
+			out.writeByte(m.state());
+			out.writeLong(m.token());
+			out.writeByte(m.startType());
+			writeString(out, m.from());
+			out.writeLong(m.sinceMillis());
+		}
+		else if (message instanceof Message.SingletonOrder m) {
+			out.writeByte(SINGLETON_ORDER);
+			writeString(out, m.name());
+			out.writeBoolean(m.start());
+			out.writeLong(m.token());
+			out.writeByte(m.startType());
+			writeString(out, m.from());
+			out.writeByte(m.stopReason());
+		}
 		else {
 			throw new IllegalArgumentException("unknown message " + message);
 		}
@@ -103,6 +131,11 @@ public final class FrameCodec {
 				case REJECT -> new Message.Reject(readReason(in), readString(in));
 				case HEARTBEAT -> new Message.Heartbeat();
 				case LEAVE -> new Message.Leave();
+				case CLAIM -> new Message.Claim(in.readLong());
+				case SINGLETON_STATE -> new Message.SingletonState(readString(in), in.readUnsignedByte(), in.readLong(),
+						in.readUnsignedByte(), readString(in), in.readLong());
+				case SINGLETON_ORDER -> new Message.SingletonOrder(readString(in), in.readBoolean(), in.readLong(),
+						in.readUnsignedByte(), readString(in), in.readUnsignedByte());
 				default -> throw new CorruptedFrameException("unknown message type");
 			};
 			if (in.isReadable()) {

@@ -39,6 +39,26 @@ public sealed interface Message {
 	record Leave() implements Message {
 	}
 
+	/**
+	 * The sender's leadership claim: it leads with a fencing token, or it does not lead (token 0).
+	 */
+	record Claim(long token) implements Message {
+	}
+
+	/**
+	 * Where a singleton stands on the sending node: broadcast by the node that runs (or ran) it.
+	 */
+	record SingletonState(String name, int state, long token, int startType, String from, long sinceMillis)
+			implements Message {
+	}
+
+	/**
+	 * The leader's order to a node: start (with a fencing token, how and from where) or stop a singleton.
+	 */
+	record SingletonOrder(String name, boolean start, long token, int startType, String from, int stopReason)
+			implements Message {
+	}
+
 	/** Why a connection was refused. */
 	enum RejectReason {
 

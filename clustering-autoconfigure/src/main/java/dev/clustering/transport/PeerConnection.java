@@ -233,11 +233,13 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		}
 		Message message = FrameCodec.decode(frame);
 		if (this.state == State.ESTABLISHED) {
-			if (message instanceof Message.Heartbeat || message instanceof Message.Leave) {
-				this.listener.received(this, message);
+			if (message instanceof Message.Hello || message instanceof Message.Challenge
+					|| message instanceof Message.Response || message instanceof Message.Welcome
+					|| message instanceof Message.Reject) {
+				violation("unexpected " + message.getClass().getSimpleName() + " after the handshake");
 			}
 			else {
-				violation("unexpected " + message.getClass().getSimpleName() + " after the handshake");
+				this.listener.received(this, message);
 			}
 			return;
 		}

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.clustering.discovery.staticlist.StaticStrategy;
-import dev.clustering.membership.ClusterEvent;
+import org.springframework.context.ApplicationEvent;
 import dev.clustering.membership.NodeAddress;
 
 /**
@@ -21,9 +21,12 @@ final class TestCluster implements AutoCloseable {
 
 	final List<ClusterNode> nodes = new ArrayList<>();
 
-	final java.util.Map<String, List<ClusterEvent>> events = new ConcurrentHashMap<>();
+	final java.util.Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
 
 	final Set<String> frozen = ConcurrentHashMap.newKeySet();
+
+	/** Which side of a partition each node (by name part) is on; nodes on different sides cannot talk. */
+	final java.util.Map<String, Integer> sides = new ConcurrentHashMap<>();
 
 	/** Distinct free ports: all sockets are held open together, so no port is handed out twice. */
 	static int[] freePorts(int count) {
@@ -61,20 +64,40 @@ final class TestCluster implements AutoCloseable {
 	}
 
 	ClusterNode start(String name, String host, int port, String cookie, List<NodeAddress> hosts) {
-		List<ClusterEvent> log = new CopyOnWriteArrayList<>();
+		return start(name, host, port, cookie, hosts, (builder) -> {
+		});
+	}
+
+	ClusterNode start(String name, int port, List<NodeAddress> hosts, java.util.function.Consumer<ClusterNodeBuilder> customizer) {
+		return start(name, "127.0.0.1", port, "s3cret", hosts, customizer);
+	}
+
+	ClusterNode start(String name, String host, int port, String cookie, List<NodeAddress> hosts,
+			java.util.function.Consumer<ClusterNodeBuilder> customizer) {
+		List<ApplicationEvent> log = new CopyOnWriteArrayList<>();
 		ClusterNodeBuilder builder = ClusterNode.builder()
 			.name(name)
 			.host(host)
 			.port(port)
 			.cookie((cookie != null) ? cookie.toCharArray() : null)
-			.linkFilter((peer) -> this.frozen.contains(name) || this.frozen.contains(peer.substring(0, peer.indexOf('@'))))
+			.linkFilter((peer) -> cut(name, peer.substring(0, peer.indexOf('@'))))
 			.topology("local", "static", new StaticStrategy(hosts), Duration.ofMillis(500))
 			.listener(log::add);
+		customizer.accept(builder);
 		ClusterNode node = builder.build();
 		node.start();
 		this.events.put(node.self().name(), log);
 		this.nodes.add(node);
 		return node;
+	}
+
+	private boolean cut(String self, String peer) {
+		if (this.frozen.contains(self) || this.frozen.contains(peer)) {
+			return true;
+		}
+		Integer mine = this.sides.get(self);
+		Integer theirs = this.sides.get(peer);
+		return mine != null && theirs != null && !mine.equals(theirs);
 	}
 
 	@Override

@@ -1,0 +1,17 @@
+package dev.clustering.singleton;
+
+/**
+ * How a singleton came to start on a node (OTP's start type).
+ */
+public enum StartType {
+
+	/** First start in the cluster, or after it was stopped everywhere. */
+	NORMAL,
+
+	/** The node that ran it died, left, or lost its quorum. */
+	FAILOVER,
+
+	/** A node of higher priority (or the operator) took it over. */
+	TAKEOVER
+
+}

@@ -1,0 +1,69 @@
+package dev.clustering.node;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.clustering.singleton.ClusterSingleton;
+import dev.clustering.singleton.SingletonContext;
+import dev.clustering.singleton.StartType;
+import dev.clustering.singleton.StopReason;
+
+/**
+ * A singleton that writes every start and stop, on every node, to one shared log, and counts how
+ * many instances run at once.
+ */
+final class RecordingSingleton implements ClusterSingleton {
+
+	/** One line of the shared log. */
+	record Entry(long nanos, String node, boolean start, StartType type, String from, StopReason reason, long token) {
+	}
+
+	static final class Log {
+
+		final List<Entry> entries = new CopyOnWriteArrayList<>();
+
+		// nodes running it now; a crashed node's instance dies with it (see crashed)
+		final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+		final AtomicInteger maxRunning = new AtomicInteger();
+
+		void crashed(String node) {
+			this.running.remove(node);
+		}
+
+		List<Entry> starts() {
+			return this.entries.stream().filter(Entry::start).toList();
+		}
+
+		Entry lastStart() {
+			List<Entry> starts = starts();
+			return starts.isEmpty() ? null : starts.get(starts.size() - 1);
+		}
+
+	}
+
+	private final String node;
+
+	private final Log log;
+
+	RecordingSingleton(String node, Log log) {
+		this.node = node;
+		this.log = log;
+	}
+
+	@Override
+	public void start(SingletonContext context) {
+		this.log.running.add(this.node);
+		this.log.maxRunning.accumulateAndGet(this.log.running.size(), Math::max);
+		this.log.entries.add(new Entry(System.nanoTime(), this.node, true, context.startType(), context.from(), null,
+				context.fencingToken()));
+	}
+
+	@Override
+	public void stop(StopReason reason) {
+		this.log.entries.add(new Entry(System.nanoTime(), this.node, false, null, null, reason, 0));
+		this.log.running.remove(this.node);
+	}
+
+}
