@@ -30,6 +30,10 @@ import dev.clustering.transport.TransportSettings;
  */
 class ClusterNodeFactory {
 
+	// strategies whose client library is optional, and the dependency each needs
+	private static final Map<String, String> OPTIONAL_STRATEGIES = Map.of("dns", "dnsjava:dnsjava", "dns-srv",
+			"dnsjava:dnsjava");
+
 	private final ClusterProperties properties;
 
 	private final String applicationName;
@@ -109,6 +113,12 @@ class ClusterNodeFactory {
 		DiscoveryStrategy bean = this.strategyBeans.get(name);
 		if (bean != null) {
 			return bean;
+		}
+		String dependency = OPTIONAL_STRATEGIES.get(name);
+		if (dependency != null) {
+			throw new ClusterConfigurationException(property, "strategy '" + name + "' needs " + dependency
+					+ ", which is not on the classpath", "Add the dependency " + dependency
+							+ " to the application, or choose one of: " + validStrategies() + ".");
 		}
 		throw new ClusterConfigurationException(property, "unknown strategy '" + name + "'",
 				"Set it to one of: " + validStrategies()

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.clustering.discovery.dns.RecordType;
+
 /**
  * Configuration of the cluster: this node, its transport, failure detection and topologies.
  */
@@ -318,6 +320,10 @@ public class ClusterProperties {
 
 		private final Static staticHosts = new Static();
 
+		private final Dns dns = new Dns();
+
+		private final DnsSrv dnsSrv = new DnsSrv();
+
 		public String getStrategy() {
 			return this.strategy;
 		}
@@ -338,6 +344,14 @@ public class ClusterProperties {
 			return this.staticHosts;
 		}
 
+		public Dns getDns() {
+			return this.dns;
+		}
+
+		public DnsSrv getDnsSrv() {
+			return this.dnsSrv;
+		}
+
 		/**
 		 * Settings of the "static" strategy.
 		 */
@@ -355,6 +369,181 @@ public class ClusterProperties {
 
 			public void setHosts(List<String> hosts) {
 				this.hosts = hosts;
+			}
+
+		}
+
+		/**
+		 * Settings of the "dns" strategy: every address a name resolves to is contacted on one port.
+		 */
+		public static class Dns {
+
+			/**
+			 * Fully qualified name whose A and AAAA records list the cluster's nodes, such as a
+			 * Kubernetes headless service. When unset, the topology discovers nothing.
+			 */
+			private String query;
+
+			/**
+			 * Record types to ask for.
+			 */
+			private List<RecordType> recordTypes = new ArrayList<>(List.of(RecordType.A, RecordType.AAAA));
+
+			/**
+			 * Cluster transport port to contact every address on. Defaults to cluster.node.port.
+			 */
+			private int port;
+
+			/**
+			 * Name part (before '@') a node must have to be joined. Defaults to this node's name part.
+			 */
+			private String basename;
+
+			/**
+			 * Nameservers to ask, in order, as ip:port ([ipv6]:port); the system's when empty.
+			 */
+			private List<String> nameservers = new ArrayList<>();
+
+			/**
+			 * How long to wait for each nameserver's answer.
+			 */
+			private Duration timeout = Duration.ofSeconds(2);
+
+			/**
+			 * Number of answers in a row an address must be missing from before it is no longer
+			 * contacted. A live connection to it is kept either way.
+			 */
+			private int pruneAfter = 2;
+
+			public String getQuery() {
+				return this.query;
+			}
+
+			public void setQuery(String query) {
+				this.query = query;
+			}
+
+			public List<RecordType> getRecordTypes() {
+				return this.recordTypes;
+			}
+
+			public void setRecordTypes(List<RecordType> recordTypes) {
+				this.recordTypes = recordTypes;
+			}
+
+			public int getPort() {
+				return this.port;
+			}
+
+			public void setPort(int port) {
+				this.port = port;
+			}
+
+			public String getBasename() {
+				return this.basename;
+			}
+
+			public void setBasename(String basename) {
+				this.basename = basename;
+			}
+
+			public List<String> getNameservers() {
+				return this.nameservers;
+			}
+
+			public void setNameservers(List<String> nameservers) {
+				this.nameservers = nameservers;
+			}
+
+			public Duration getTimeout() {
+				return this.timeout;
+			}
+
+			public void setTimeout(Duration timeout) {
+				this.timeout = timeout;
+			}
+
+			public int getPruneAfter() {
+				return this.pruneAfter;
+			}
+
+			public void setPruneAfter(int pruneAfter) {
+				this.pruneAfter = pruneAfter;
+			}
+
+		}
+
+		/**
+		 * Settings of the "dns-srv" strategy: every SRV record's target and port is contacted.
+		 */
+		public static class DnsSrv {
+
+			/**
+			 * Fully qualified SRV name that lists the cluster's nodes, such as
+			 * likes-service-dist.service.consul.
+			 */
+			private String service;
+
+			/**
+			 * Name part (before '@') a node must have to be joined, alone or followed by '-' and a
+			 * port, as in likes-9401. When unset, every node the SRV name lists is joined.
+			 */
+			private String basename;
+
+			/**
+			 * Nameservers to ask, in order, as ip:port ([ipv6]:port); the system's when empty.
+			 */
+			private List<String> nameservers = new ArrayList<>();
+
+			/**
+			 * How long to wait for each nameserver's answer.
+			 */
+			private Duration timeout = Duration.ofSeconds(2);
+
+			/**
+			 * Number of answers in a row an address must be missing from before it is no longer
+			 * contacted. A live connection to it is kept either way.
+			 */
+			private int pruneAfter = 2;
+
+			public String getService() {
+				return this.service;
+			}
+
+			public void setService(String service) {
+				this.service = service;
+			}
+
+			public String getBasename() {
+				return this.basename;
+			}
+
+			public void setBasename(String basename) {
+				this.basename = basename;
+			}
+
+			public List<String> getNameservers() {
+				return this.nameservers;
+			}
+
+			public void setNameservers(List<String> nameservers) {
+				this.nameservers = nameservers;
+			}
+
+			public Duration getTimeout() {
+				return this.timeout;
+			}
+
+			public void setTimeout(Duration timeout) {
+				this.timeout = timeout;
+			}
+
+			public int getPruneAfter() {
+				return this.pruneAfter;
+			}
+
+			public void setPruneAfter(int pruneAfter) {
+				this.pruneAfter = pruneAfter;
 			}
 
 		}

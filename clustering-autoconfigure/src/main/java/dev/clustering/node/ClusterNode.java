@@ -180,9 +180,18 @@ public final class ClusterNode implements AutoCloseable {
 			this.leadership.membershipChanged(this.snapshot, this.snapshot);
 			this.singletons.membershipChanged(this.snapshot, this.snapshot);
 		});
+		Map<String, java.util.function.Predicate<String>> scopes = new java.util.HashMap<>();
+		List<DiscoveryContext> contexts = new ArrayList<>();
+		for (ClusterNodeBuilder.TopologySpec spec : c.topologies) {
+			DiscoveryContext context = new DiscoveryContext(spec.name(), self, spec.pollInterval());
+			contexts.add(context);
+			if (spec.strategy() instanceof dev.clustering.discovery.NameScoped scoped) {
+				scopes.put(spec.name(), (name) -> scoped.admits(context, name));
+			}
+		}
+		this.mesh.nameScopes(scopes);
 		for (int i = 0; i < this.topologies.size(); i++) {
-			ClusterNodeBuilder.TopologySpec spec = c.topologies.get(i);
-			this.topologies.get(i).start(new DiscoveryContext(spec.name(), self, spec.pollInterval()));
+			this.topologies.get(i).start(contexts.get(i));
 		}
 		logger.info("Cluster node {} listening on {}:{} with topologies {}", self.name(), bindHost, port,
 				this.topologies.stream().map(Topology::name).toList());

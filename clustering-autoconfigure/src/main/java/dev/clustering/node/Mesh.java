@@ -65,6 +65,9 @@ final class Mesh implements ConnectionListener {
 
 	private Protocol protocol = Protocol.NONE;
 
+	// topology name -> which node names it admits (only for name-scoped strategies)
+	private volatile Map<String, java.util.function.Predicate<String>> nameScopes = Map.of();
+
 	private final Map<String, Peer> peers = new HashMap<>();
 
 	// address this node dialled -> name of the node found there (or this node's own name)
@@ -98,6 +101,10 @@ final class Mesh implements ConnectionListener {
 		this.protocol = protocol;
 	}
 
+	void nameScopes(Map<String, java.util.function.Predicate<String>> scopes) {
+		this.nameScopes = Map.copyOf(scopes);
+	}
+
 	@Override
 	public Message.Reject admit(PeerConnection connection, PeerIdentity peer) {
 		if (this.leaving) {
@@ -113,6 +120,14 @@ final class Mesh implements ConnectionListener {
 			logger.warn("Refused node {} at {}: that is this node's own name; give each node its own "
 					+ "cluster.node.name", peer.name(), peer.address());
 			return duplicate(peer);
+		}
+		String outOfScope = outOfScope((connection.dialled() != null) ? connection.dialled() : peer.address(),
+				peer.name());
+		if (outOfScope != null) {
+			logger.info("[{}] not joining {} at {}: its name does not match the topology's basename", outOfScope,
+					peer.name(), peer.address());
+			return new Message.Reject(Message.RejectReason.NOT_ALLOWED,
+					"name " + peer.name() + " is not part of topology " + outOfScope);
 		}
 		Peer existing = this.peers.get(peer.name());
 		if (existing != null && existing.incarnation != peer.incarnation()) {
@@ -331,6 +346,25 @@ final class Mesh implements ConnectionListener {
 	void abort() {
 		this.leaving = true;
 		new ArrayList<>(this.peers.values()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::close));
+	}
+
+	/**
+	 * The topology that keeps a node out, or {@code null}: a node is refused only when every topology
+	 * listing its address is name-scoped and none admits its name. A node no topology lists may join.
+	 */
+	private String outOfScope(NodeAddress address, String name) {
+		String refusing = null;
+		for (TopologyStatus status : this.topologies.values()) {
+			if (!status.discovered().contains(address)) {
+				continue;
+			}
+			java.util.function.Predicate<String> scope = this.nameScopes.get(status.name());
+			if (scope == null || scope.test(name)) {
+				return null;
+			}
+			refusing = status.name();
+		}
+		return refusing;
 	}
 
 	private Message.Reject duplicate(PeerIdentity peer) {
