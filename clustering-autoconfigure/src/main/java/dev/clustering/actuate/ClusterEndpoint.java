@@ -46,8 +46,14 @@ public class ClusterEndpoint {
 	public ClusterDescriptor cluster() {
 		ClusterSnapshot snapshot = this.node.snapshot();
 		List<MemberDescriptor> members = snapshot.sortedMembers().stream().map(MemberDescriptor::of).toList();
+		LeaderDescriptor leader = this.node.leadership()
+			.leader()
+			.map((l) -> new LeaderDescriptor(l.name(), l.since(), l.fencingToken()))
+			.orElse(null);
+		Map<String, SingletonDescriptor> singletons = new java.util.TreeMap<>();
+		this.node.singletons().forEach((name, info) -> singletons.put(name, SingletonDescriptor.of(info)));
 		return new ClusterDescriptor(new SelfDescriptor(snapshot.self().name(), snapshot.self().address().toString()),
-				members, topologies(), null, Map.of());
+				members, topologies(), leader, singletons);
 	}
 
 	/**
@@ -70,6 +76,20 @@ public class ClusterEndpoint {
 		return topologies();
 	}
 
+	/**
+	 * Moves a singleton to a node (OTP's {@code application:takeover/2}):
+	 * {@code POST /actuator/cluster/{singleton}} with {@code {"node": "abc"}}. It stays there until
+	 * that node is gone.
+	 * @param singleton the singleton's name
+	 * @param node the target node (name or name@host)
+	 * @return whether the move was ordered, and if not why
+	 */
+	@WriteOperation
+	public TakeoverResult takeover(@Selector String singleton, String node) {
+		String problem = this.node.moveSingleton(singleton, node);
+		return new TakeoverResult(singleton, node, problem == null, problem);
+	}
+
 	private Map<String, TopologyDescriptor> topologies() {
 		Map<String, TopologyDescriptor> topologies = new LinkedHashMap<>();
 		this.node.topologies().forEach((status) -> topologies.put(status.name(), TopologyDescriptor.of(status)));
@@ -86,8 +106,52 @@ public class ClusterEndpoint {
 	 * @param singletons the singletons and where they run, empty until they exist
 	 */
 	public record ClusterDescriptor(SelfDescriptor self, List<MemberDescriptor> members,
-			Map<String, TopologyDescriptor> topologies, @JsonInclude(JsonInclude.Include.ALWAYS) Object leader,
-			Map<String, Object> singletons) {
+			Map<String, TopologyDescriptor> topologies, @JsonInclude(JsonInclude.Include.ALWAYS) LeaderDescriptor leader,
+			Map<String, SingletonDescriptor> singletons) {
+	}
+
+	/**
+	 * The leader.
+	 *
+	 * @param name its node name
+	 * @param since when this node learned of it
+	 * @param fencingToken its fencing token
+	 */
+	public record LeaderDescriptor(String name, Instant since, long fencingToken) {
+	}
+
+	/**
+	 * A singleton, as this node sees it.
+	 *
+	 * @param node where it runs, {@code null} if nowhere
+	 * @param state STARTING, RUNNING, STOPPING, or STOPPED when it runs nowhere
+	 * @param startType NORMAL, FAILOVER or TAKEOVER
+	 * @param from the node it came from
+	 * @param since when it reached its state
+	 * @param fencingToken the token of its current start
+	 * @param nodes its configured priority groups
+	 */
+	public record SingletonDescriptor(@JsonInclude(JsonInclude.Include.ALWAYS) String node, String state,
+			@JsonInclude(JsonInclude.Include.ALWAYS) String startType, String from,
+			@JsonInclude(JsonInclude.Include.ALWAYS) Instant since, long fencingToken, List<List<String>> nodes) {
+
+		static SingletonDescriptor of(dev.clustering.singleton.SingletonInfo info) {
+			return new SingletonDescriptor(info.node(), info.state().name(),
+					(info.startType() != null) ? info.startType().name() : null, info.from(), info.since(),
+					info.fencingToken(), info.nodes());
+		}
+
+	}
+
+	/**
+	 * The answer to a takeover request.
+	 *
+	 * @param singleton the singleton
+	 * @param node the requested node
+	 * @param accepted whether the move was ordered
+	 * @param reason why not, when it was not
+	 */
+	public record TakeoverResult(String singleton, String node, boolean accepted, String reason) {
 	}
 
 	/**

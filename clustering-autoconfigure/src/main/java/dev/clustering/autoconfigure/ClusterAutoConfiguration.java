@@ -2,6 +2,7 @@ package dev.clustering.autoconfigure;
 
 import java.util.Map;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -14,12 +15,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import dev.clustering.discovery.DiscoveryStrategy;
+import dev.clustering.leadership.ClusterLeadership;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.ClusterNodeBuilder;
 
 /**
  * Auto-configuration of the cluster node: built from {@code cluster.*}, started with the
- * application, its membership events published as application events.
+ * application (singleton beans registered, start-up gated on {@code cluster.sync-nodes}), its
+ * events published as application events, its leadership as a {@link ClusterLeadership} bean.
  */
 @AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "cluster.enabled", matchIfMissing = true)
@@ -53,8 +56,21 @@ public class ClusterAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ClusterNodeLifecycle clusterNodeLifecycle(ClusterNode clusterNode) {
-		return new ClusterNodeLifecycle(clusterNode);
+	ClusterNodeLifecycle clusterNodeLifecycle(ClusterNode clusterNode, ListableBeanFactory beanFactory) {
+		return new ClusterNodeLifecycle(clusterNode, beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterSyncLifecycle clusterSyncLifecycle(ClusterNode clusterNode, ClusterProperties properties,
+			ApplicationEventPublisher publisher) {
+		return new ClusterSyncLifecycle(clusterNode, properties.getSyncNodes(), publisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterLeadership clusterLeadership(ClusterNode clusterNode) {
+		return clusterNode.leadership();
 	}
 
 }

@@ -22,6 +22,7 @@ import dev.clustering.discovery.DiscoveryStrategy;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.transport.TransportSettings;
 
 /**
@@ -72,12 +73,49 @@ class ClusterNodeFactory {
 		}
 		builder.failureDetector(failureDetector());
 		builder.transport(transport(node));
+		splitBrain(builder);
+		this.properties.getSingletons().forEach((name, singleton) -> builder.singletonSpec(singleton(name, singleton)));
 		this.properties.getTopologies().forEach((name, topology) -> {
 			DiscoveryStrategy strategy = strategy(name, topology);
 			positive("cluster.topologies." + name + ".poll-interval", topology.getPollInterval());
 			builder.topology(name, topology.getStrategy().trim(), strategy, topology.getPollInterval());
 		});
 		return builder;
+	}
+
+	private void splitBrain(ClusterNodeBuilder builder) {
+		ClusterProperties.SplitBrain splitBrain = this.properties.getSplitBrain();
+		if (splitBrain.getQuorumSize() < 1) {
+			throw new ClusterConfigurationException("cluster.split-brain.quorum-size",
+					"must be at least 1, was " + splitBrain.getQuorumSize(),
+					"Set it to the number of nodes (this one included) that make a quorum.");
+		}
+		builder.splitBrain(splitBrain.getStrategy(), splitBrain.getQuorumSize());
+	}
+
+	private SingletonSpec singleton(String name, ClusterProperties.Singleton singleton) {
+		String prefix = "cluster.singletons." + name;
+		positiveOrZero(prefix + ".failover-timeout", singleton.getFailoverTimeout());
+		positiveOrZero(prefix + ".takeover-delay", singleton.getTakeoverDelay());
+		java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
+		for (int i = 0; i < singleton.getNodes().size(); i++) {
+			java.util.List<String> group = singleton.getNodes().get(i).stream().map(String::trim)
+				.filter((n) -> !n.isEmpty()).toList();
+			if (group.isEmpty()) {
+				throw new ClusterConfigurationException(prefix + ".nodes[" + i + "]", "the priority group is empty",
+						"List node names, for example " + prefix + ".nodes[" + i + "]=bcd,def.");
+			}
+			groups.add(group);
+		}
+		return new SingletonSpec(name, groups, singleton.getFailoverTimeout(), singleton.isTakeover(),
+				singleton.getTakeoverDelay());
+	}
+
+	private static void positiveOrZero(String property, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new ClusterConfigurationException(property, "must not be negative, was " + value,
+					"Use a duration such as 5s.");
+		}
 	}
 
 	private String nodeName(ClusterProperties.Node node) {

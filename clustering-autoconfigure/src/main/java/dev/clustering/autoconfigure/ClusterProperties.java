@@ -34,6 +34,15 @@ public class ClusterProperties {
 
 	private final FailureDetector failureDetector = new FailureDetector();
 
+	private final SplitBrain splitBrain = new SplitBrain();
+
+	private final SyncNodes syncNodes = new SyncNodes();
+
+	/**
+	 * Singletons by name: where each may run and how it moves.
+	 */
+	private final Map<String, Singleton> singletons = new LinkedHashMap<>();
+
 	/**
 	 * Topologies by name: each discovers nodes with its own strategy; membership is their union.
 	 */
@@ -69,6 +78,163 @@ public class ClusterProperties {
 
 	public Map<String, Topology> getTopologies() {
 		return this.topologies;
+	}
+
+	public SplitBrain getSplitBrain() {
+		return this.splitBrain;
+	}
+
+	public SyncNodes getSyncNodes() {
+		return this.syncNodes;
+	}
+
+	public Map<String, Singleton> getSingletons() {
+		return this.singletons;
+	}
+
+	/**
+	 * Split-brain protection: whether a side of a partition may keep a leader and singletons.
+	 */
+	public static class SplitBrain {
+
+		/**
+		 * Rule that decides whether this side has a quorum: keep-majority (more than half of the
+		 * known nodes reachable), static-quorum (at least quorum-size nodes), or off (every side
+		 * keeps going, as Erlang/OTP does).
+		 */
+		private dev.clustering.leadership.SplitBrainStrategy strategy = dev.clustering.leadership.SplitBrainStrategy.KEEP_MAJORITY;
+
+		/**
+		 * Nodes, this one included, that must be reachable with the static-quorum strategy.
+		 */
+		private int quorumSize = 1;
+
+		public dev.clustering.leadership.SplitBrainStrategy getStrategy() {
+			return this.strategy;
+		}
+
+		public void setStrategy(dev.clustering.leadership.SplitBrainStrategy strategy) {
+			this.strategy = strategy;
+		}
+
+		public int getQuorumSize() {
+			return this.quorumSize;
+		}
+
+		public void setQuorumSize(int quorumSize) {
+			this.quorumSize = quorumSize;
+		}
+
+	}
+
+	/**
+	 * Start-up gating on other nodes (OTP's sync_nodes_mandatory, sync_nodes_optional and
+	 * sync_nodes_timeout).
+	 */
+	public static class SyncNodes {
+
+		/**
+		 * Nodes (name or name@host) that must be members before start-up completes; start-up fails
+		 * if they are not within the timeout.
+		 */
+		private List<String> mandatory = new ArrayList<>();
+
+		/**
+		 * Nodes (name or name@host) waited for, up to the timeout, without failing.
+		 */
+		private List<String> optional = new ArrayList<>();
+
+		/**
+		 * How long start-up waits for the mandatory and optional nodes.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public List<String> getMandatory() {
+			return this.mandatory;
+		}
+
+		public void setMandatory(List<String> mandatory) {
+			this.mandatory = mandatory;
+		}
+
+		public List<String> getOptional() {
+			return this.optional;
+		}
+
+		public void setOptional(List<String> optional) {
+			this.optional = optional;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * One singleton: work that runs on exactly one node.
+	 */
+	public static class Singleton {
+
+		/**
+		 * Nodes in priority order; each element is a group of equal priority ([abc, [bcd, def]], or
+		 * nodes[0]=abc, nodes[1]=bcd,def). Empty means any node.
+		 */
+		private List<List<String>> nodes = new ArrayList<>();
+
+		/**
+		 * How long to wait, after the node running the singleton is gone, before starting it
+		 * elsewhere.
+		 */
+		private Duration failoverTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Whether a node of higher priority that joins takes the singleton over.
+		 */
+		private boolean takeover = true;
+
+		/**
+		 * How long a node of higher priority must stay up before it takes the singleton over, so a
+		 * flapping node cannot make it bounce.
+		 */
+		private Duration takeoverDelay = Duration.ofSeconds(2);
+
+		public List<List<String>> getNodes() {
+			return this.nodes;
+		}
+
+		public void setNodes(List<List<String>> nodes) {
+			this.nodes = nodes;
+		}
+
+		public Duration getFailoverTimeout() {
+			return this.failoverTimeout;
+		}
+
+		public void setFailoverTimeout(Duration failoverTimeout) {
+			this.failoverTimeout = failoverTimeout;
+		}
+
+		public boolean isTakeover() {
+			return this.takeover;
+		}
+
+		public void setTakeover(boolean takeover) {
+			this.takeover = takeover;
+		}
+
+		public Duration getTakeoverDelay() {
+			return this.takeoverDelay;
+		}
+
+		public void setTakeoverDelay(Duration takeoverDelay) {
+			this.takeoverDelay = takeoverDelay;
+		}
+
 	}
 
 	/**

@@ -17,6 +17,17 @@ public interface ElectionCapable {
 	AutoCloseable campaign(DiscoveryContext context, ElectionListener listener) throws Exception;
 
 	/**
+	 * A node's connection was closed by its operating system (the process died; never called for a
+	 * node that merely went silent, which may be a partition). The backend may end that node's
+	 * candidacy at once (for example revoke its lease) so the next candidate wins without waiting
+	 * out a TTL; a leader that was in fact alive is still stopped by its fencing token.
+	 * @param context the topology
+	 * @param nodeName the node that died
+	 */
+	default void nodeCrashed(DiscoveryContext context, String nodeName) {
+	}
+
+	/**
 	 * Hears an election's outcome. Thread-safe.
 	 */
 	interface ElectionListener {

@@ -252,6 +252,20 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	/**
+	 * Lets this node run a singleton; only before {@link #start()} (the auto-configuration registers
+	 * singleton beans this way, so they may themselves depend on the node).
+	 * @param name the singleton's name
+	 * @param singleton the work
+	 * @throws IllegalStateException once the node has started
+	 */
+	public void registerSingleton(String name, dev.clustering.singleton.ClusterSingleton singleton) {
+		if (this.state.get() != State.LATENT) {
+			throw new IllegalStateException("Singletons are registered before the node starts");
+		}
+		this.config.singleton(name, singleton);
+	}
+
+	/**
 	 * Adds a listener. On a running node the listener first hears a {@link NodeJoinedEvent} for each
 	 * member already up, so it misses no one.
 	 * @param listener the listener
