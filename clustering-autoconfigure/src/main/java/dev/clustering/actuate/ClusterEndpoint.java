@@ -177,8 +177,10 @@ public class ClusterEndpoint {
 			Map<String, String> metadata) {
 
 		static MemberDescriptor of(Member member) {
+			Map<String, String> metadata = new java.util.TreeMap<>(member.metadata());
+			metadata.keySet().removeIf((key) -> key.startsWith("clustering.")); // the engine's own bookkeeping
 			return new MemberDescriptor(member.name(), member.address().toString(), member.status().name(),
-					new java.util.TreeSet<>(member.topologies()), member.since(), member.metadata());
+					new java.util.TreeSet<>(member.topologies()), member.since(), metadata);
 		}
 
 	}
