@@ -23,6 +23,8 @@ final class NodeProcess implements AutoCloseable {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
+	private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+
 	final String name;
 
 	final int httpPort;
@@ -49,7 +51,7 @@ final class NodeProcess implements AutoCloseable {
 		}
 		Path logs = Path.of("target", "it-logs");
 		Files.createDirectories(logs);
-		Path log = logs.resolve(name + "-" + clusterPort + ".log");
+		Path log = logs.resolve(name + "-" + clusterPort + "-" + SEQUENCE.incrementAndGet() + ".log");
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar", jar, "--server.port=" + httpPort,
 				"--cluster.node.name=" + name, "--cluster.node.host=127.0.0.1", "--cluster.node.port=" + clusterPort,
