@@ -45,6 +45,10 @@ public final class Topology implements DiscoveryListener {
 
 	private AutoCloseable registration;
 
+	private volatile AutoCloseable campaign;
+
+	private volatile RegistryListener registryEvents;
+
 	private TopologyStatus status;
 
 	/**
@@ -97,6 +101,63 @@ public final class Topology implements DiscoveryListener {
 	}
 
 	/**
+	 * Who else hears about this topology's registration being lost and restored (the node);
+	 * set before {@link #start}.
+	 * @param listener the listener
+	 */
+	public void onRegistry(RegistryListener listener) {
+		this.registryEvents = listener;
+	}
+
+	/**
+	 * Whether this topology's strategy can run the cluster's leader election.
+	 * @return whether it is {@link ElectionCapable}
+	 */
+	public boolean offersElection() {
+		return this.strategy instanceof ElectionCapable;
+	}
+
+	/**
+	 * Joins the strategy's election, on the topology's thread, retrying every poll interval until
+	 * the campaign starts.
+	 * @param listener hears who leads
+	 */
+	public void campaign(ElectionCapable.ElectionListener listener) {
+		ScheduledExecutorService running = this.executor;
+		if (running != null && !running.isShutdown() && this.strategy instanceof ElectionCapable election) {
+			running.execute(() -> {
+				try {
+					this.campaign = election.campaign(this.context, listener);
+				}
+				catch (Exception ex) {
+					logger.warn("[{}] cannot join the election yet: {}", this.name, ex.toString());
+					listener.leadershipUnknown(ex);
+					running.schedule(() -> campaign(listener), this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+				}
+			});
+		}
+	}
+
+	/**
+	 * Tells an election backend that a node's process died (its connection was closed), on the
+	 * topology's thread.
+	 * @param nodeName the node
+	 */
+	public void nodeCrashed(String nodeName) {
+		ScheduledExecutorService running = this.executor;
+		if (running != null && !running.isShutdown() && this.strategy instanceof ElectionCapable election) {
+			running.execute(() -> {
+				try {
+					election.nodeCrashed(this.context, nodeName);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("[{}] could not end the candidacy of {}: {}", this.name, nodeName, ex.toString());
+				}
+			});
+		}
+	}
+
+	/**
 	 * Runs a discovery round now (polling) or asks the strategy to re-read (watching).
 	 */
 	public void discoverNow() {
@@ -126,6 +187,7 @@ public final class Topology implements DiscoveryListener {
 		if (this.executor == null) {
 			return;
 		}
+		closeQuietly(this.campaign, "campaign");
 		this.executor.shutdownNow();
 		closeQuietly(this.watch, "watch");
 		closeQuietly(this.registration, "registration");
@@ -217,11 +279,19 @@ public final class Topology implements DiscoveryListener {
 		@Override
 		public void registryLost(Throwable error) {
 			failed(error);
+			RegistryListener listener = Topology.this.registryEvents;
+			if (listener != null) {
+				listener.registryLost(error);
+			}
 		}
 
 		@Override
 		public void registryRestored() {
 			logger.info("[{}] registered again", Topology.this.name);
+			RegistryListener listener = Topology.this.registryEvents;
+			if (listener != null) {
+				listener.registryRestored();
+			}
 		}
 
 	}

@@ -22,6 +22,9 @@ public class LeadershipRevokedEvent extends ApplicationEvent {
 		/** The application asked to give leadership up. */
 		YIELDED,
 
+		/** The registry that runs the election (etcd, ZooKeeper, Consul) was lost. */
+		REGISTRY_LOST,
+
 		/** The node is shutting down. */
 		SHUTDOWN
 

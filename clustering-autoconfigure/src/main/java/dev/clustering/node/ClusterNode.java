@@ -84,6 +84,9 @@ public final class ClusterNode implements AutoCloseable {
 
 	private Singletons singletons;
 
+	// the topology whose registry runs the election, or null
+	private Topology election;
+
 	private volatile ClusterSnapshot snapshot;
 
 	ClusterNode(ClusterNodeBuilder config) {
@@ -190,8 +193,36 @@ public final class ClusterNode implements AutoCloseable {
 			}
 		}
 		this.mesh.nameScopes(scopes);
+		this.election = this.topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
+		if (this.election != null) {
+			this.leadership.useRegistry();
+			Topology registry = this.election;
+			this.singletons.failOverOnlyWhenUnregistered(
+					(address) -> registry.status().discovered().contains(address));
+		}
 		for (int i = 0; i < this.topologies.size(); i++) {
-			this.topologies.get(i).start(contexts.get(i));
+			Topology topology = this.topologies.get(i);
+			topology.onRegistry(new RegistryEvents(topology));
+			topology.start(contexts.get(i));
+		}
+		if (this.election != null) {
+			this.election.campaign(new dev.clustering.discovery.ElectionCapable.ElectionListener() {
+				@Override
+				public void leaderElected(String leaderName, long fencingToken) {
+					onLoop(() -> {
+						ClusterNode.this.leadership.registryElected(leaderName, fencingToken);
+						ClusterNode.this.singletons.evaluate();
+					});
+				}
+
+				@Override
+				public void leadershipUnknown(Throwable error) {
+					onLoop(() -> {
+						ClusterNode.this.leadership.registryUnknown();
+						ClusterNode.this.singletons.evaluate();
+					});
+				}
+			});
 		}
 		logger.info("Cluster node {} listening on {}:{} with topologies {}", self.name(), bindHost, port,
 				this.topologies.stream().map(Topology::name).toList());
@@ -441,6 +472,41 @@ public final class ClusterNode implements AutoCloseable {
 		return this.transport.traffic();
 	}
 
+	/** Hears a topology's registry being lost and restored, and tells the application. */
+	private final class RegistryEvents implements dev.clustering.discovery.RegistryListener {
+
+		private final Topology topology;
+
+		RegistryEvents(Topology topology) {
+			this.topology = topology;
+		}
+
+		@Override
+		public void registryLost(Throwable error) {
+			onLoop(() -> {
+				if (this.topology == ClusterNode.this.election) {
+					ClusterNode.this.leadership.registryLost(true);
+					ClusterNode.this.singletons.evaluate();
+				}
+				dispatch(new dev.clustering.discovery.RegistryDisconnectedEvent(ClusterNode.this, this.topology.name(),
+						self().name(), error));
+			});
+		}
+
+		@Override
+		public void registryRestored() {
+			onLoop(() -> {
+				if (this.topology == ClusterNode.this.election) {
+					ClusterNode.this.leadership.registryLost(false);
+					ClusterNode.this.singletons.evaluate();
+				}
+				dispatch(new dev.clustering.discovery.RegistryReconnectedEvent(ClusterNode.this, this.topology.name(),
+						self().name()));
+			});
+		}
+
+	}
+
 	// a periodic task that throws is never run again, so nothing may escape
 	private void tick() {
 		try {
@@ -457,6 +523,14 @@ public final class ClusterNode implements AutoCloseable {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
 		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
+		if (this.election != null) {
+			// a closed connection means the process died (a silence never gets here): end its candidacy now
+			next.departures().forEach((name, reason) -> {
+				if (reason == dev.clustering.membership.LeaveReason.CONNECTION_LOST) {
+					this.election.nodeCrashed(name);
+				}
+			});
+		}
 		changes.forEach(this::dispatch);
 		if (this.leadership != null) {
 			this.leadership.membershipChanged(previous, this.snapshot);

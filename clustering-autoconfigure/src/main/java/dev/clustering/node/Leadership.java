@@ -88,6 +88,15 @@ final class Leadership {
 
 	private volatile LeaderInfo view;
 
+	// registry mode: a topology's backend (etcd, ...) runs a linearizable election instead
+	private boolean registryMode;
+
+	private boolean registryLost;
+
+	private String registryLeader;
+
+	private long registryToken;
+
 	private volatile boolean quorum;
 
 	Leadership(Object source, String self, long startedAt, SplitBrainStrategy splitBrain, int quorumSize, Clock clock,
@@ -154,6 +163,28 @@ final class Leadership {
 		evaluate();
 	}
 
+	/** From now on the election is a registry's; claims between nodes are ignored. */
+	void useRegistry() {
+		this.registryMode = true;
+	}
+
+	void registryElected(String leader, long token) {
+		this.registryLeader = leader;
+		this.registryToken = token;
+		seenToken(token);
+		evaluate();
+	}
+
+	void registryUnknown() {
+		this.registryLeader = null;
+		evaluate();
+	}
+
+	void registryLost(boolean lost) {
+		this.registryLost = lost;
+		evaluate();
+	}
+
 	void claimReceived(String peer, long token) {
 		this.claims.put(peer, token);
 		seenToken(token);
@@ -161,7 +192,7 @@ final class Leadership {
 	}
 
 	void yieldLeadership() {
-		if (this.ownToken > 0) {
+		if (this.ownToken > 0 && !this.registryMode) {
 			this.yielded = true;
 			this.yieldedUntilNanos = this.nanoTime.getAsLong() + 3_000_000_000L;
 			stepDown(LeadershipRevokedEvent.Reason.YIELDED, NOT_CANDIDATE);
@@ -171,6 +202,9 @@ final class Leadership {
 
 	/** This node was paused long enough for the others to act without it: assume the worst. */
 	void paused() {
+		if (this.registryMode) {
+			return; // the registry's lease decides; a pause that outlived it shows up as a new leader
+		}
 		// hear the others out before claiming again: a leader may have been elected meanwhile
 		this.settleUntilNanos = this.nanoTime.getAsLong() + this.pauseGraceNanos;
 		if (this.ownToken > 0) {
@@ -180,6 +214,14 @@ final class Leadership {
 	}
 
 	void leave() {
+		if (this.registryMode) {
+			if (this.ownToken > 0) {
+				revoke(LeadershipRevokedEvent.Reason.SHUTDOWN);
+			}
+			this.leaving = true;
+			this.view = null;
+			return;
+		}
 		this.leaving = true;
 		if (this.ownToken > 0) {
 			stepDown(LeadershipRevokedEvent.Reason.SHUTDOWN, NOT_CANDIDATE);
@@ -192,6 +234,10 @@ final class Leadership {
 
 	void evaluate() {
 		if (this.snapshot == null || this.leaving) {
+			return;
+		}
+		if (this.registryMode) {
+			evaluateRegistry();
 			return;
 		}
 		long now = this.nanoTime.getAsLong();
@@ -235,6 +281,28 @@ final class Leadership {
 		setView((holder != null) ? new LeaderInfo(holder, this.clock.instant(), holderToken) : null);
 	}
 
+	private void evaluateRegistry() {
+		this.quorum = !this.registryLost;
+		boolean selfLeads = this.quorum && this.self.equals(this.registryLeader);
+		if (this.ownToken > 0 && (!selfLeads || this.registryToken != this.ownToken)) {
+			revoke(this.quorum ? LeadershipRevokedEvent.Reason.SUPERSEDED : LeadershipRevokedEvent.Reason.REGISTRY_LOST);
+		}
+		if (selfLeads && this.ownToken == 0) {
+			this.ownToken = this.registryToken;
+			logger.info("Node {} leads the cluster, elected by the registry (fencing token {})", this.self,
+					this.ownToken);
+		}
+		setView((this.quorum && this.registryLeader != null)
+				? new LeaderInfo(this.registryLeader, this.clock.instant(), this.registryToken) : null);
+	}
+
+	private void revoke(LeadershipRevokedEvent.Reason reason) {
+		long lost = this.ownToken;
+		this.ownToken = 0;
+		this.events.accept(new LeadershipRevokedEvent(this.source, this.self, lost, reason));
+		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, lost);
+	}
+
 	private String oldestCandidate() {
 		String oldest = this.yielded ? null : this.self;
 		long oldestStart = this.startedAt;
@@ -253,11 +321,8 @@ final class Leadership {
 	}
 
 	private void stepDown(LeadershipRevokedEvent.Reason reason, long claim) {
-		long lost = this.ownToken;
-		this.ownToken = 0;
 		this.broadcast.accept(new Message.Claim(claim));
-		this.events.accept(new LeadershipRevokedEvent(this.source, this.self, lost, reason));
-		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, lost);
+		revoke(reason);
 	}
 
 	private void setView(LeaderInfo next) {

@@ -63,7 +63,7 @@ final class Singletons {
 
 	private static final long MIN_START_SPACING_NANOS = 500_000_000L;
 
-	private static final long ORDER_TIMEOUT_NANOS = 30_000_000_000L;
+	private static final long ORDER_TIMEOUT_NANOS = 10_000_000_000L;
 
 	private final Object source;
 
@@ -108,6 +108,13 @@ final class Singletons {
 
 	private ClusterSnapshot snapshot;
 
+	// where each node was last seen, and whether a registry still lists a node at an address
+	private final Map<String, dev.clustering.membership.NodeAddress> addresses = new HashMap<>();
+
+	private java.util.function.Predicate<dev.clustering.membership.NodeAddress> registered = (address) -> false;
+
+	private boolean registryMode;
+
 	private boolean leaving;
 
 	private volatile Map<String, SingletonInfo> views = Map.of();
@@ -129,6 +136,17 @@ final class Singletons {
 		this.events = events;
 	}
 
+	/**
+	 * With a registry running the election, a singleton fails over from a node only once the
+	 * registry no longer lists that node (its lease expired or was revoked): so at most one instance
+	 * runs even when the transport mesh is cut but both sides still reach the registry.
+	 * @param registered whether the registry still lists a node at an address
+	 */
+	void failOverOnlyWhenUnregistered(java.util.function.Predicate<dev.clustering.membership.NodeAddress> registered) {
+		this.registered = registered;
+		this.registryMode = true;
+	}
+
 	/** Where each singleton runs, as this node knows it; safe from any thread. */
 	Map<String, SingletonInfo> views() {
 		return this.views;
@@ -137,6 +155,7 @@ final class Singletons {
 	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
 		long now = this.nanoTime.getAsLong();
 		this.snapshot = next;
+		next.members().values().forEach((m) -> this.addresses.put(m.name(), m.address()));
 		for (Member member : next.members().values()) {
 			Member before = previous.member(member.name());
 			boolean wasUp = before != null && before.isUp() && before.incarnation() == member.incarnation();
@@ -195,6 +214,11 @@ final class Singletons {
 		if (!this.leadership.hasQuorum() || this.leadership.leader().map((l) -> !l.name().equals(peer)).orElse(true)) {
 			logger.warn("Ignoring an order for singleton {} from {}, which this node does not see as the leader",
 					order.name(), peer);
+			if (order.start()) {
+				// say so, so the sender does not wait for a start that will not come
+				this.send.accept(peer, new Message.SingletonState(order.name(), SingletonState.STOPPED.ordinal(),
+						order.token(), order.startType(), order.from(), this.clock.millis()));
+			}
 			return;
 		}
 		if (order.start()) {
@@ -317,7 +341,8 @@ final class Singletons {
 		else {
 			if (last.isActive()) {
 				long gone = this.goneSince.computeIfAbsent(last.node(), (n) -> now);
-				if (now - gone < spec.failoverTimeout().toNanos()) {
+				dev.clustering.membership.NodeAddress address = this.addresses.get(last.node());
+				if (now - gone < spec.failoverTimeout().toNanos() || (address != null && this.registered.test(address))) {
 					return;
 				}
 			}
@@ -369,13 +394,15 @@ final class Singletons {
 			return pin;
 		}
 		List<String> candidates = new ArrayList<>();
-		if (hosts(this.self, spec.name())) {
+		if (hosts(this.self, spec.name()) && this.leadership.hasQuorum()) {
 			candidates.add(this.self);
 		}
 		for (Member member : this.snapshot.upMembers()) {
 			Long up = this.upSince.get(member.name());
 			boolean stable = stableNanos <= 0 || (up != null && now - up >= stableNanos);
-			if (stable && hosts(member.name(), spec.name())) {
+			// with a registry, a node it does not list (lost its session) may not run anything
+			boolean inRegistry = !this.registryMode || this.registered.test(member.address());
+			if (stable && inRegistry && hosts(member.name(), spec.name())) {
 				candidates.add(member.name());
 			}
 		}
