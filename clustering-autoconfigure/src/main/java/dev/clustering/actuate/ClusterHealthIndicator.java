@@ -33,6 +33,7 @@ public class ClusterHealthIndicator extends AbstractHealthIndicator {
 				: org.springframework.boot.health.contributor.Status.DOWN);
 		builder.withDetail("node", this.node.self().name());
 		builder.withDetail("members", this.node.members().size());
+		builder.withDetail("leader", this.node.leadership().leader().map((l) -> l.name()).orElse("none"));
 		for (TopologyStatus topology : this.node.topologies()) {
 			builder.withDetail("topology." + topology.name(),
 					topology.hasRun() ? ((topology.lastError() != null) ? "last round failed: "

@@ -9,8 +9,9 @@ import dev.clustering.discovery.TopologyStatus;
 import dev.clustering.node.ClusterNode;
 
 /**
- * Micrometer metrics: {@code cluster.members} (up), {@code cluster.members.unreachable}, and per
- * topology {@code cluster.discovery.rounds} and {@code cluster.discovery.errors}.
+ * Micrometer metrics: {@code cluster.members} (up), {@code cluster.members.unreachable},
+ * {@code cluster.leader} (1 on the leader), {@code cluster.singletons.running}, and per topology
+ * {@code cluster.discovery.rounds} and {@code cluster.discovery.errors}.
  */
 public class ClusterMetrics implements MeterBinder {
 
@@ -33,6 +34,16 @@ public class ClusterMetrics implements MeterBinder {
 			.builder("cluster.members.unreachable", this.node,
 					(n) -> n.isRunning() ? n.snapshot().members().size() - n.members().size() : 0)
 			.description("Other nodes that are connected but silent")
+			.register(registry);
+		Gauge.builder("cluster.leader", this.node, (n) -> n.leadership().isLeader() ? 1 : 0)
+			.description("Whether this node leads the cluster (1) or not (0)")
+			.register(registry);
+		Gauge
+			.builder("cluster.singletons.running", this.node,
+					(n) -> n.isRunning() ? n.singletons().values().stream()
+						.filter((s) -> n.self().name().equals(s.node()))
+						.count() : 0)
+			.description("Singletons running on this node")
 			.register(registry);
 		for (int i = 0; i < this.node.topologies().size(); i++) {
 			int index = i;
