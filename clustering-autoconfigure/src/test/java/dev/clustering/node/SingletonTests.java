@@ -203,6 +203,30 @@ class SingletonTests {
 	}
 
 	@Test
+	void manualTakeoverMovesTheSingletonAndItStaysThere() {
+		int[] ports = TestCluster.freePorts(3);
+		List<NodeAddress> hosts = addresses(ports);
+		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
+				Duration.ofSeconds(1), true, Duration.ofMillis(200));
+		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		ClusterNode bcd = node("bcd", ports[1], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		node("def", ports[2], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.log.lastStart() != null && this.log.lastStart().node().equals("abc"));
+		// asked on a node that is not necessarily the leader; by name part
+		assertThat(bcd.moveSingleton("distro", "def")).isNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.log.lastStart().node().equals("def"));
+		assertThat(this.log.lastStart().type()).isEqualTo(StartType.TAKEOVER);
+		assertThat(this.log.lastStart().from()).isEqualTo("abc@127.0.0.1");
+		// abc has the higher priority, but the operator's choice holds
+		await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+			.until(() -> this.log.lastStart().node().equals("def"));
+		assertThat(abc.moveSingleton("distro", "nobody")).contains("not a live member");
+		assertThat(abc.moveSingleton("nothing", "def")).contains("no singleton");
+		assertThat(this.log.maxRunning.get()).isEqualTo(1);
+	}
+
+	@Test
 	void yieldHandsLeadershipToAnotherNode() {
 		int[] ports = TestCluster.freePorts(3);
 		List<NodeAddress> hosts = addresses(ports);

@@ -51,12 +51,38 @@ class SampleEndpointTests {
 		assertThat((Map<String, Object>) body.get("self")).containsEntry("name", "sample@127.0.0.1")
 			.containsKey("address");
 		assertThat((List<Object>) body.get("members")).isEmpty();
-		assertThat(body.get("leader")).isNull();
-		assertThat((Map<String, Object>) body.get("singletons")).isEmpty();
 		Map<String, Object> local = (Map<String, Object>) ((Map<String, Object>) body.get("topologies")).get("local");
 		assertThat(local).containsEntry("strategy", "none")
 			.containsEntry("discovered", List.of())
 			.containsKeys("lastPoll", "lastError");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aOneNodeClusterLeadsAndRunsTheDistroSingleton() {
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			Map<String, Object> body = client().get().uri("/actuator/cluster").retrieve().body(JSON);
+			Map<String, Object> leader = (Map<String, Object>) body.get("leader");
+			assertThat(leader).containsEntry("name", "sample@127.0.0.1").containsKeys("since", "fencingToken");
+			Map<String, Object> distro = (Map<String, Object>) ((Map<String, Object>) body.get("singletons"))
+				.get("distro");
+			assertThat(distro).containsEntry("node", "sample@127.0.0.1")
+				.containsEntry("state", "RUNNING")
+				.containsEntry("startType", "NORMAL")
+				.containsKeys("since", "nodes");
+		});
+	}
+
+	@Test
+	void takeoverIsAWriteOperationThatExplainsARefusal() {
+		Map<String, Object> refused = client().post()
+			.uri("/actuator/cluster/distro")
+			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.body(Map.of("node", "nobody"))
+			.retrieve()
+			.body(JSON);
+		assertThat(refused).containsEntry("accepted", false).containsEntry("singleton", "distro");
+		assertThat((String) refused.get("reason")).contains("nobody");
 	}
 
 	@Test
