@@ -27,6 +27,8 @@ public final class PhiAccrualFailureDetector {
 
 	private long lastHeartbeatNanos = -1;
 
+	private boolean skipNext;
+
 	/**
 	 * Creates a detector whose history starts with one interval equal to the heartbeat interval.
 	 * @param settings the settings
@@ -48,13 +50,27 @@ public final class PhiAccrualFailureDetector {
 	 * @param nowNanos monotonic time now
 	 */
 	public void heartbeat(long nowNanos) {
-		if (this.lastHeartbeatNanos >= 0) {
+		if (this.lastHeartbeatNanos >= 0 && !this.skipNext) {
 			double interval = (nowNanos - this.lastHeartbeatNanos) / 1e6;
-			if (interval >= 0) {
+			// A gap long enough to judge the peer unavailable (a freeze, a partition) is an outage,
+			// not a sample of the usual interval: recording it would slow every later detection.
+			if (interval >= 0 && isAvailable(nowNanos)) {
 				add(interval);
 			}
 		}
+		this.skipNext = false;
 		this.lastHeartbeatNanos = nowNanos;
+	}
+
+	/**
+	 * Starts watching a new connection: silence counts from now, and the first interval (from the
+	 * handshake to the peer's first heartbeat, which is not aligned with its heartbeat timer) is not
+	 * recorded.
+	 * @param nowNanos monotonic time now
+	 */
+	public void start(long nowNanos) {
+		this.lastHeartbeatNanos = nowNanos;
+		this.skipNext = true;
 	}
 
 	/**

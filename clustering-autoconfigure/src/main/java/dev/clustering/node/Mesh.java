@@ -167,7 +167,7 @@ final class Mesh implements ConnectionListener {
 		}
 		if (peer.member == null) {
 			peer.detector = new PhiAccrualFailureDetector(this.detectorSettings);
-			peer.detector.heartbeat(now);
+			peer.detector.start(now);
 			peer.member = new Member(identity.name(), identity.address(), identity.incarnation(), MemberStatus.UP,
 					Set.of(), this.clock.instant(), identity.metadata());
 			logger.info("Node {} joined ({})", identity.name(), identity.address());

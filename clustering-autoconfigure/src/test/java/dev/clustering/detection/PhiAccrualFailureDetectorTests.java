@@ -72,6 +72,44 @@ class PhiAccrualFailureDetectorTests {
 	}
 
 	@Test
+	void anOutageIsNotRecordedAsAnIntervalSoTheNextOneIsDetectedAsFast() {
+		PhiAccrualFailureDetector detector = steadyFor(30);
+		long last = 30_000 * MS;
+		long detectAfterSteady = firstUnavailable(detector, last);
+		// a 4 s freeze, then heartbeats resume
+		long thawed = last + 4000 * MS;
+		detector.heartbeat(thawed);
+		for (int i = 1; i <= 5; i++) {
+			detector.heartbeat(thawed + i * 1000 * MS);
+		}
+		long resumed = thawed + 5000 * MS;
+		assertThat(firstUnavailable(detector, resumed)).isEqualTo(detectAfterSteady);
+	}
+
+	@Test
+	void theFirstIntervalOfANewConnectionIsNotRecorded() {
+		PhiAccrualFailureDetector detector = new PhiAccrualFailureDetector(this.settings);
+		detector.start(0);
+		detector.heartbeat(100 * MS); // the peer's timer is not aligned with the handshake
+		for (int i = 1; i <= 5; i++) {
+			detector.heartbeat(100 * MS + i * 1000 * MS);
+		}
+		long last = 5100 * MS;
+		// judged as a steady history would be: about 2.5 s of silence
+		assertThat(firstUnavailable(detector, last)).isBetween(2400L, 2700L);
+	}
+
+	// milliseconds of silence after which the detector first judges the peer unavailable
+	private static long firstUnavailable(PhiAccrualFailureDetector detector, long since) {
+		for (long ms = 0; ms < 20_000; ms += 10) {
+			if (!detector.isAvailable(since + ms * MS)) {
+				return ms;
+			}
+		}
+		return Long.MAX_VALUE;
+	}
+
+	@Test
 	void shorterSettingsDetectSooner() {
 		FailureDetectorSettings fast = new FailureDetectorSettings(Duration.ofMillis(100), Duration.ofMillis(100), 8.0,
 				Duration.ofMillis(20), 100);
