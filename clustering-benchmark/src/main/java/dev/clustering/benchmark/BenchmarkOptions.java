@@ -1,0 +1,203 @@
+package dev.clustering.benchmark;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import dev.clustering.detection.FailureDetectorSettings;
+
+/**
+ * Command-line options of the benchmark; {@code --quick} changes the defaults, later options
+ * override them.
+ */
+final class BenchmarkOptions {
+
+	static final String USAGE = """
+			Usage: bin/benchmark [options]
+
+			  --sizes=10,25,50        cluster sizes to run, one after the other
+			  --kills=20              crash (halt) + restart cycles per size
+			  --freezes=10            freeze (all links cut, TCP kept open) + thaw cycles per size
+			  --idle=120s             idle run counting false detections (0 skips it)
+			  --idle-all              run the idle check at every size, not only the largest
+			  --window=5s             idle window over which heartbeat bytes are counted
+			  --settle=3s             wait after full membership before heap and traffic are measured
+			  --gap=300ms             pause after the cluster is whole again before the next kill/freeze
+			                          (plus, before a freeze, a random 0..1 heartbeat interval, so freezes
+			                          are not in step with the heartbeats)
+			  --detect-timeout=8s     an observer that has not reported a killed or frozen node by then counts
+			                          as never seeing it (an infinite delay in the percentiles, shown as
+			                          "> 8s"); then the node is restarted or thawed
+			  --heartbeat=1s          failure detector: heartbeat interval
+			  --acceptable-pause=1s   failure detector: acceptable heartbeat pause
+			  --threshold=8           failure detector: phi threshold
+			  --min-std-dev=100ms     failure detector: minimum standard deviation
+			  --poll-interval=5s      static topology poll interval (the cluster.discovery default)
+			  --form-timeout=60s      give up on full membership after this long
+			  --quick                 short run: sizes 10,25; 5 kills; 3 freezes; idle 10s
+			  --help                  this text
+
+			Durations accept ms, s or m suffixes (plain numbers are seconds).
+			JVM options go in JAVA_OPTS, e.g. JAVA_OPTS=-Xmx2g bin/benchmark --quick
+			""";
+
+	List<Integer> sizes = List.of(10, 25, 50);
+
+	int kills = 20;
+
+	int freezes = 10;
+
+	Duration idle = Duration.ofSeconds(120);
+
+	boolean idleAll;
+
+	Duration window = Duration.ofSeconds(5);
+
+	Duration settle = Duration.ofSeconds(3);
+
+	Duration gap = Duration.ofMillis(300);
+
+	Duration detectTimeout = Duration.ofSeconds(8);
+
+	Duration heartbeat = FailureDetectorSettings.DEFAULTS.heartbeatInterval();
+
+	Duration acceptablePause = FailureDetectorSettings.DEFAULTS.acceptableHeartbeatPause();
+
+	double threshold = FailureDetectorSettings.DEFAULTS.threshold();
+
+	Duration minStdDev = FailureDetectorSettings.DEFAULTS.minStdDeviation();
+
+	Duration pollInterval = Duration.ofSeconds(5);
+
+	Duration formTimeout = Duration.ofSeconds(60);
+
+	boolean quick;
+
+	boolean help;
+
+	static BenchmarkOptions parse(String[] args) {
+		BenchmarkOptions options = new BenchmarkOptions();
+		if (Arrays.asList(args).contains("--quick")) {
+			options.quick = true;
+			options.sizes = List.of(10, 25);
+			options.kills = 5;
+			options.freezes = 3;
+			options.idle = Duration.ofSeconds(10);
+		}
+		for (String arg : args) {
+			String name = arg;
+			String value = null;
+			int eq = arg.indexOf('=');
+			if (eq >= 0) {
+				name = arg.substring(0, eq);
+				value = arg.substring(eq + 1);
+			}
+			switch (name) {
+				case "--quick" -> {
+				}
+				case "--help", "-h" -> options.help = true;
+				case "--idle-all" -> options.idleAll = true;
+				case "--sizes" -> options.sizes = sizes(required(name, value));
+				case "--kills" -> options.kills = nonNegative(name, required(name, value));
+				case "--freezes" -> options.freezes = nonNegative(name, required(name, value));
+				case "--idle" -> options.idle = duration(name, required(name, value));
+				case "--window" -> options.window = positive(name, duration(name, required(name, value)));
+				case "--settle" -> options.settle = duration(name, required(name, value));
+				case "--gap" -> options.gap = duration(name, required(name, value));
+				case "--detect-timeout" -> options.detectTimeout = positive(name, duration(name, required(name, value)));
+				case "--heartbeat" -> options.heartbeat = positive(name, duration(name, required(name, value)));
+				case "--acceptable-pause" -> options.acceptablePause = duration(name, required(name, value));
+				case "--threshold" -> options.threshold = Double.parseDouble(required(name, value));
+				case "--min-std-dev" -> options.minStdDev = positive(name, duration(name, required(name, value)));
+				case "--poll-interval" -> options.pollInterval = positive(name, duration(name, required(name, value)));
+				case "--form-timeout" -> options.formTimeout = positive(name, duration(name, required(name, value)));
+				default -> throw new IllegalArgumentException("unknown option " + arg);
+			}
+		}
+		return options;
+	}
+
+	FailureDetectorSettings detector() {
+		return new FailureDetectorSettings(this.heartbeat, this.acceptablePause, this.threshold, this.minStdDev,
+				FailureDetectorSettings.DEFAULTS.maxSampleSize());
+	}
+
+	int largestSize() {
+		return this.sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+	}
+
+	boolean idleAt(int size) {
+		return !this.idle.isZero() && (this.idleAll || size == largestSize());
+	}
+
+	private static String required(String name, String value) {
+		if (value == null || value.isBlank()) {
+			throw new IllegalArgumentException(name + " needs a value, e.g. " + name + "=...");
+		}
+		return value.trim();
+	}
+
+	private static List<Integer> sizes(String value) {
+		List<Integer> sizes = new ArrayList<>();
+		for (String part : value.split(",")) {
+			int size = Integer.parseInt(part.trim());
+			if (size < 2) {
+				throw new IllegalArgumentException("a cluster size must be at least 2, got " + size);
+			}
+			sizes.add(size);
+		}
+		return List.copyOf(sizes);
+	}
+
+	private static int nonNegative(String name, String value) {
+		int n = Integer.parseInt(value);
+		if (n < 0) {
+			throw new IllegalArgumentException(name + " must not be negative");
+		}
+		return n;
+	}
+
+	private static Duration positive(String name, Duration duration) {
+		if (duration.isZero() || duration.isNegative()) {
+			throw new IllegalArgumentException(name + " must be positive");
+		}
+		return duration;
+	}
+
+	static Duration duration(String name, String value) {
+		String v = value.toLowerCase(Locale.ROOT);
+		double amount;
+		double unitMillis;
+		if (v.endsWith("ms")) {
+			amount = Double.parseDouble(v.substring(0, v.length() - 2));
+			unitMillis = 1;
+		}
+		else if (v.endsWith("s")) {
+			amount = Double.parseDouble(v.substring(0, v.length() - 1));
+			unitMillis = 1000;
+		}
+		else if (v.endsWith("m")) {
+			amount = Double.parseDouble(v.substring(0, v.length() - 1));
+			unitMillis = 60_000;
+		}
+		else {
+			amount = Double.parseDouble(v);
+			unitMillis = 1000;
+		}
+		if (amount < 0) {
+			throw new IllegalArgumentException(name + " must not be negative");
+		}
+		return Duration.ofNanos(Math.round(amount * unitMillis * 1_000_000));
+	}
+
+	@Override
+	public String toString() {
+		return "sizes=" + this.sizes + " kills=" + this.kills + " freezes=" + this.freezes + " idle="
+				+ Format.duration(this.idle) + (this.idleAll ? " (every size)" : " (largest size only)") + " window="
+				+ Format.duration(this.window) + " settle=" + Format.duration(this.settle) + " gap="
+				+ Format.duration(this.gap) + " detect-timeout=" + Format.duration(this.detectTimeout) + (this.quick ? " [--quick]" : "");
+	}
+
+}
