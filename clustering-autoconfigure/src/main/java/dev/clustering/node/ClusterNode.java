@@ -80,12 +80,36 @@ public final class ClusterNode implements AutoCloseable {
 
 	private Mesh mesh;
 
-	private Leadership leadership;
+	private volatile Coordination coordination;
 
-	private Singletons singletons;
+	// the same object before and after start (a bean may hold it), answering from the running node
+	private final ClusterLeadership leadership = new ClusterLeadership() {
+		@Override
+		public Optional<LeaderInfo> leader() {
+			Coordination current = ClusterNode.this.coordination;
+			return (current != null && isRunning()) ? current.leader() : Optional.empty();
+		}
 
-	// the topology whose registry runs the election, or null
-	private Topology election;
+		@Override
+		public boolean isLeader() {
+			Coordination current = ClusterNode.this.coordination;
+			return current != null && isRunning() && current.isLeader();
+		}
+
+		@Override
+		public long fencingToken() {
+			Coordination current = ClusterNode.this.coordination;
+			return (current != null && isRunning()) ? current.fencingToken() : 0;
+		}
+
+		@Override
+		public void yield() {
+			Coordination current = ClusterNode.this.coordination;
+			if (current != null && isRunning()) {
+				onLoop(current::yieldLeadership);
+			}
+		}
+	};
 
 	private volatile ClusterSnapshot snapshot;
 
@@ -142,35 +166,9 @@ public final class ClusterNode implements AutoCloseable {
 				c.failureDetector.heartbeatInterval().toNanos() / 4);
 		this.mesh = new Mesh(self, this.transport, c.failureDetector, c.transport, c.links, c.clock, this.nanoTime,
 				checkNanos, this::publish);
-		long pauseGrace = c.failureDetector.heartbeatInterval().toNanos()
-				+ c.failureDetector.acceptableHeartbeatPause().toNanos();
-		this.leadership = new Leadership(this, self.name(), c.clock.millis(), c.splitBrain, c.quorumSize, c.clock,
-				this.nanoTime, pauseGrace, this.mesh::knownNodeCount, this.mesh::send, this.mesh::broadcast,
+		this.coordination = new Coordination(this, self, c, this.mesh, this.loop, this.nanoTime, this.topologies,
 				this::dispatch);
-		this.singletons = new Singletons(this, self.name(), Map.copyOf(c.singletonSpecs), Map.copyOf(c.singletons),
-				configHash, this.leadership, c.clock, this.nanoTime, this.loop, this.mesh::send, this.mesh::broadcast,
-				this::dispatch);
-		this.mesh.protocol(new Mesh.Protocol() {
-			@Override
-			public void received(String peer, Message message) {
-				if (message instanceof Message.Claim claim) {
-					ClusterNode.this.leadership.claimReceived(peer, claim.token());
-					ClusterNode.this.singletons.evaluate();
-				}
-				else if (message instanceof Message.SingletonState state) {
-					ClusterNode.this.singletons.stateReceived(peer, state);
-				}
-				else if (message instanceof Message.SingletonOrder order) {
-					ClusterNode.this.singletons.orderReceived(peer, order);
-				}
-			}
-
-			@Override
-			public void paused() {
-				ClusterNode.this.leadership.paused();
-				ClusterNode.this.singletons.paused();
-			}
-		});
+		this.mesh.protocol(this.coordination);
 		this.transport.attach(self, this.mesh);
 		if (!this.authenticator.isCookieConfigured()) {
 			logger.warn("No cluster.cookie is set: node {} accepts only peers on loopback. Set the same "
@@ -179,10 +177,7 @@ public final class ClusterNode implements AutoCloseable {
 		long heartbeatNanos = c.failureDetector.heartbeatInterval().toNanos();
 		this.loop.scheduleAtFixedRate(this.mesh::sendHeartbeats, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
 		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
-		onLoop(() -> {
-			this.leadership.membershipChanged(this.snapshot, this.snapshot);
-			this.singletons.membershipChanged(this.snapshot, this.snapshot);
-		});
+		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot, Map.of()));
 		Map<String, java.util.function.Predicate<String>> scopes = new java.util.HashMap<>();
 		List<DiscoveryContext> contexts = new ArrayList<>();
 		for (ClusterNodeBuilder.TopologySpec spec : c.topologies) {
@@ -193,37 +188,10 @@ public final class ClusterNode implements AutoCloseable {
 			}
 		}
 		this.mesh.nameScopes(scopes);
-		this.election = this.topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
-		if (this.election != null) {
-			this.leadership.useRegistry();
-			Topology registry = this.election;
-			this.singletons.failOverOnlyWhenUnregistered(
-					(address) -> registry.status().discovered().contains(address));
-		}
 		for (int i = 0; i < this.topologies.size(); i++) {
-			Topology topology = this.topologies.get(i);
-			topology.onRegistry(new RegistryEvents(topology));
-			topology.start(contexts.get(i));
+			this.topologies.get(i).start(contexts.get(i));
 		}
-		if (this.election != null) {
-			this.election.campaign(new dev.clustering.discovery.ElectionCapable.ElectionListener() {
-				@Override
-				public void leaderElected(String leaderName, long fencingToken) {
-					onLoop(() -> {
-						ClusterNode.this.leadership.registryElected(leaderName, fencingToken);
-						ClusterNode.this.singletons.evaluate();
-					});
-				}
-
-				@Override
-				public void leadershipUnknown(Throwable error) {
-					onLoop(() -> {
-						ClusterNode.this.leadership.registryUnknown();
-						ClusterNode.this.singletons.evaluate();
-					});
-				}
-			});
-		}
+		this.coordination.campaign();
 		logger.info("Cluster node {} listening on {}:{} with topologies {}", self.name(), bindHost, port,
 				this.topologies.stream().map(Topology::name).toList());
 	}
@@ -241,10 +209,7 @@ public final class ClusterNode implements AutoCloseable {
 		this.transport.stopListening();
 		try {
 			// hand singletons over first: peers hear that they stopped cleanly before they hear the goodbye
-			this.loop.submit(() -> {
-				this.leadership.leave();
-				return this.singletons.leave();
-			}).get(2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+			this.loop.submit(this.coordination::leave).get(2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -319,35 +284,7 @@ public final class ClusterNode implements AutoCloseable {
 	 * @return the leadership view (valid once started)
 	 */
 	public ClusterLeadership leadership() {
-		return new ClusterLeadership() {
-			@Override
-			public Optional<LeaderInfo> leader() {
-				Leadership current = ClusterNode.this.leadership;
-				return (current != null && isRunning()) ? current.leader() : Optional.empty();
-			}
-
-			@Override
-			public boolean isLeader() {
-				Leadership current = ClusterNode.this.leadership;
-				return current != null && isRunning() && current.isLeader();
-			}
-
-			@Override
-			public long fencingToken() {
-				Leadership current = ClusterNode.this.leadership;
-				return (current != null && isRunning() && current.isLeader()) ? current.ownToken() : 0;
-			}
-
-			@Override
-			public void yield() {
-				if (isRunning()) {
-					onLoop(() -> {
-						ClusterNode.this.leadership.yieldLeadership();
-						ClusterNode.this.singletons.evaluate();
-					});
-				}
-			}
-		};
+		return this.leadership;
 	}
 
 	/**
@@ -355,8 +292,8 @@ public final class ClusterNode implements AutoCloseable {
 	 * @return singletons by name
 	 */
 	public Map<String, SingletonInfo> singletons() {
-		Singletons current = this.singletons;
-		return (current != null) ? current.views() : Map.of();
+		Coordination current = this.coordination;
+		return (current != null) ? current.singletons() : Map.of();
 	}
 
 	/**
@@ -368,7 +305,7 @@ public final class ClusterNode implements AutoCloseable {
 	 */
 	public String moveSingleton(String singleton, String node) {
 		try {
-			return this.loop.submit(() -> this.singletons.requestMove(singleton, node)).get(5, TimeUnit.SECONDS);
+			return this.loop.submit(() -> this.coordination.requestMove(singleton, node)).get(5, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -472,47 +409,11 @@ public final class ClusterNode implements AutoCloseable {
 		return this.transport.traffic();
 	}
 
-	/** Hears a topology's registry being lost and restored, and tells the application. */
-	private final class RegistryEvents implements dev.clustering.discovery.RegistryListener {
-
-		private final Topology topology;
-
-		RegistryEvents(Topology topology) {
-			this.topology = topology;
-		}
-
-		@Override
-		public void registryLost(Throwable error) {
-			onLoop(() -> {
-				if (this.topology == ClusterNode.this.election) {
-					ClusterNode.this.leadership.registryLost(true);
-					ClusterNode.this.singletons.evaluate();
-				}
-				dispatch(new dev.clustering.discovery.RegistryDisconnectedEvent(ClusterNode.this, this.topology.name(),
-						self().name(), error));
-			});
-		}
-
-		@Override
-		public void registryRestored() {
-			onLoop(() -> {
-				if (this.topology == ClusterNode.this.election) {
-					ClusterNode.this.leadership.registryLost(false);
-					ClusterNode.this.singletons.evaluate();
-				}
-				dispatch(new dev.clustering.discovery.RegistryReconnectedEvent(ClusterNode.this, this.topology.name(),
-						self().name()));
-			});
-		}
-
-	}
-
 	// a periodic task that throws is never run again, so nothing may escape
 	private void tick() {
 		try {
 			this.mesh.check();
-			this.leadership.evaluate();
-			this.singletons.evaluate();
+			this.coordination.tick();
 		}
 		catch (RuntimeException ex) {
 			logger.error("Cluster node {} failed a periodic check", this.snapshot.self().name(), ex);
@@ -523,18 +424,9 @@ public final class ClusterNode implements AutoCloseable {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
 		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
-		if (this.election != null) {
-			// a closed connection means the process died (a silence never gets here): end its candidacy now
-			next.departures().forEach((name, reason) -> {
-				if (reason == dev.clustering.membership.LeaveReason.CONNECTION_LOST) {
-					this.election.nodeCrashed(name);
-				}
-			});
-		}
 		changes.forEach(this::dispatch);
-		if (this.leadership != null) {
-			this.leadership.membershipChanged(previous, this.snapshot);
-			this.singletons.membershipChanged(previous, this.snapshot);
+		if (this.coordination != null) {
+			this.coordination.membershipChanged(previous, this.snapshot, next.departures());
 		}
 	}
 
@@ -567,7 +459,7 @@ public final class ClusterNode implements AutoCloseable {
 
 	private void shutdown() {
 		this.transport.shutdown();
-		this.singletons.close();
+		this.coordination.close();
 		this.events.shutdown();
 		try {
 			this.events.awaitTermination(2, TimeUnit.SECONDS);
