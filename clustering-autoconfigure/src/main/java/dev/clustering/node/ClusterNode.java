@@ -1,7 +1,6 @@
 package dev.clustering.node;
 
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import dev.clustering.leadership.ClusterLeadership;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
-import dev.clustering.transport.Message;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.Topology;
 import dev.clustering.discovery.TopologyStatus;
@@ -39,10 +37,8 @@ import dev.clustering.membership.MembershipDiff;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.membership.NodeJoinedEvent;
 import dev.clustering.transport.CookieAuthenticator;
-import dev.clustering.transport.LinkFilter;
 import dev.clustering.transport.NettyTransport;
 import dev.clustering.transport.TrafficCounter;
-import dev.clustering.transport.TransportSettings;
 
 /**
  * One node of a cluster: listens on its transport port, runs its topologies, keeps authenticated
