@@ -33,7 +33,7 @@ class ClusterNodeFactory {
 
 	// strategies whose client library is optional, and the dependency each needs
 	private static final Map<String, String> OPTIONAL_STRATEGIES = Map.of("dns", "dnsjava:dnsjava", "dns-srv",
-			"dnsjava:dnsjava");
+			"dnsjava:dnsjava", "etcd", "io.etcd:jetcd-core");
 
 	private final ClusterProperties properties;
 

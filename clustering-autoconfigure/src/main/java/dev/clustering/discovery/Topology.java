@@ -199,6 +199,16 @@ public final class Topology implements DiscoveryListener {
 		}
 	}
 
+	/**
+	 * Stops running the strategy without closing anything it holds (no deregistration, no
+	 * resignation), as a crashed process would; for tests and benchmarks.
+	 */
+	public void abandon() {
+		if (this.executor != null) {
+			this.executor.shutdownNow();
+		}
+	}
+
 	@Override
 	public void discovered(Set<NodeAddress> addresses) {
 		TreeSet<NodeAddress> found = new TreeSet<>(addresses);
@@ -216,10 +226,11 @@ public final class Topology implements DiscoveryListener {
 
 	private void startStrategy() {
 		try {
-			if (this.strategy instanceof RegistryStrategy registry) {
+			// on a retry, keep what already started (a registration must not be made twice)
+			if (this.strategy instanceof RegistryStrategy registry && this.registration == null) {
 				this.registration = registry.register(this.context, new LoggingRegistryListener());
 			}
-			if (this.strategy instanceof WatchStrategy watching) {
+			if (this.strategy instanceof WatchStrategy watching && this.watch == null) {
 				this.watch = watching.watch(this.context, this);
 			}
 			else if (this.strategy instanceof PollingStrategy) {

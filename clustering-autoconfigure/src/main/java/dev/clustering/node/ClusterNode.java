@@ -173,7 +173,7 @@ public final class ClusterNode implements AutoCloseable {
 		long heartbeatNanos = c.failureDetector.heartbeatInterval().toNanos();
 		this.loop.scheduleAtFixedRate(this.mesh::sendHeartbeats, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
 		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
-		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot, Map.of()));
+		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot));
 		Map<String, java.util.function.Predicate<String>> scopes = new java.util.HashMap<>();
 		List<DiscoveryContext> contexts = new ArrayList<>();
 		for (ClusterNodeBuilder.TopologySpec spec : c.topologies) {
@@ -237,7 +237,9 @@ public final class ClusterNode implements AutoCloseable {
 		if (!this.state.compareAndSet(State.STARTED, State.CLOSED)) {
 			return;
 		}
-		this.topologies.forEach(Topology::stop);
+		// no deregistration, no resignation: a registry learns of it as of a crash (lease expiry, or a
+		// survivor reporting the closed connection)
+		this.topologies.forEach(Topology::abandon);
 		this.transport.stopListening();
 		onLoop(this.mesh::abort);
 		shutdown();
@@ -422,7 +424,7 @@ public final class ClusterNode implements AutoCloseable {
 		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
 		changes.forEach(this::dispatch);
 		if (this.coordination != null) {
-			this.coordination.membershipChanged(previous, this.snapshot, next.departures());
+			this.coordination.membershipChanged(previous, this.snapshot);
 		}
 	}
 

@@ -17,7 +17,6 @@ import dev.clustering.discovery.RegistryReconnectedEvent;
 import dev.clustering.discovery.Topology;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.ClusterSnapshot;
-import dev.clustering.membership.LeaveReason;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.transport.Message;
@@ -111,15 +110,16 @@ final class Coordination implements Mesh.Protocol {
 		this.singletons.paused();
 	}
 
-	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next, Map<String, LeaveReason> departures) {
+	@Override
+	public void crashed(String peer) {
 		if (this.election != null) {
-			// a closed connection means the process died (a silence never gets here): end its candidacy now
-			departures.forEach((name, reason) -> {
-				if (reason == LeaveReason.CONNECTION_LOST) {
-					this.election.nodeCrashed(name);
-				}
-			});
+			// the peer's OS closed its connection: its process died (a silence never gets here), so its
+			// candidacy can end now instead of when its lease runs out
+			this.election.nodeCrashed(peer);
 		}
+	}
+
+	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
 		this.leadership.membershipChanged(previous, next);
 		this.singletons.membershipChanged(previous, next);
 	}

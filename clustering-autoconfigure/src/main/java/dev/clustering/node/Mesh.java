@@ -278,6 +278,9 @@ final class Mesh implements ConnectionListener {
 				LeaveReason reason = peer.leaving ? LeaveReason.LEFT : LeaveReason.CONNECTION_LOST;
 				logger.info("Node {} left ({})", peer.name, reason);
 				publish(Map.of(peer.name, reason));
+				if (reason == LeaveReason.CONNECTION_LOST && connection.closedByPeer()) {
+					this.protocol.crashed(peer.name);
+				}
 			}
 		}
 	}
@@ -486,11 +489,18 @@ final class Mesh implements ConnectionListener {
 			@Override
 			public void paused() {
 			}
+
+			@Override
+			public void crashed(String peer) {
+			}
 		};
 
 		void received(String peer, Message message);
 
 		void paused();
+
+		/** A member's last connection was closed by its side without a goodbye: its process died. */
+		void crashed(String peer);
 
 	}
 

@@ -89,6 +89,9 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private boolean wasEstablished;
 
+	// whether this side closed the connection, or saw an error other than the peer resetting it
+	private boolean closedHere;
+
 	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
 			long handshakeTimeoutMillis) {
 		this(self, authenticator, listener, dialled, handshakeTimeoutMillis, new WarningLimiter());
@@ -146,6 +149,16 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
+	 * Whether the peer's side ended the connection (end of stream, or a reset), as when its process
+	 * dies; not when this node closed it, nor after a local error such as a timeout, which may be a
+	 * partition rather than a death.
+	 * @return whether the connection was closed by the peer
+	 */
+	public boolean closedByPeer() {
+		return !this.closedHere;
+	}
+
+	/**
 	 * Why the handshake failed, if it did.
 	 * @return a description of the failure, or {@code null}
 	 */
@@ -189,6 +202,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	 * @return a future completed when the channel closed
 	 */
 	public io.netty.channel.ChannelFuture sendAndClose(Message message) {
+		this.closedHere = true;
 		if (this.channel.isActive()) {
 			return this.channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
 		}
@@ -199,6 +213,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	 * Closes the connection.
 	 */
 	public void close() {
+		this.closedHere = true;
 		if (this.channel != null) {
 			this.channel.close();
 		}
@@ -364,12 +379,14 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private void handshakeTimedOut() {
 		if (this.state != State.ESTABLISHED && this.state != State.CLOSED) {
+			this.closedHere = true;
 			logger.warn("Closing connection with {}: no handshake within {} ms", remote(), this.handshakeTimeoutMillis);
 			this.channel.close();
 		}
 	}
 
 	private void violation(String what) {
+		this.closedHere = true;
 		warn("violation " + remoteHost(), "Closing connection with {} ({}): {}", peerName(), remote(), what);
 		this.channel.close();
 	}
@@ -400,6 +417,10 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		if (this.state != State.ESTABLISHED && this.failure == null) {
 			this.failure = (root instanceof javax.net.ssl.SSLException) ? "TLS handshake failed: " + root.getMessage()
 					: root.toString();
+		}
+		String text = String.valueOf(root.getMessage());
+		if (!(root instanceof IOException) || !text.contains("reset by peer")) {
+			this.closedHere = true;
 		}
 		if (root instanceof IOException) {
 			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), root.toString());

@@ -1,0 +1,172 @@
+package dev.clustering.discovery.etcd;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.DiscoveryListener;
+import dev.clustering.discovery.ElectionCapable.ElectionListener;
+import dev.clustering.discovery.RegistryListener;
+import dev.clustering.membership.LocalNode;
+import dev.clustering.membership.NodeAddress;
+
+/**
+ * Listeners that record what the etcd strategy tells them, with when, for the integration tests.
+ */
+final class Recorders {
+
+	private Recorders() {
+	}
+
+	static DiscoveryContext context(String host, int port) {
+		NodeAddress address = new NodeAddress(host, port);
+		return new DiscoveryContext("prod", new LocalNode(LocalNode.nodeName("app", host), address, 1L,
+				Map.of("zone", "z-" + host)), Duration.ofSeconds(1));
+	}
+
+	static long millisSince(long nanos) {
+		return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
+	}
+
+	/** What an election listener heard. */
+	static final class Election implements ElectionListener {
+
+		/**
+		 * One report.
+		 * @param leader the leader, or {@code null} for "unknown"
+		 * @param token its token
+		 * @param error why unknown, or {@code null}
+		 * @param nanos when
+		 */
+		record Event(String leader, long token, Throwable error, long nanos) {
+
+			boolean unknown() {
+				return this.leader == null;
+			}
+
+		}
+
+		final List<Event> events = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void leaderElected(String leaderName, long fencingToken) {
+			this.events.add(new Event(leaderName, fencingToken, null, System.nanoTime()));
+		}
+
+		@Override
+		public void leadershipUnknown(Throwable error) {
+			this.events.add(new Event(null, 0, error, System.nanoTime()));
+		}
+
+		Event last() {
+			return this.events.isEmpty() ? null : this.events.get(this.events.size() - 1);
+		}
+
+		String leader() {
+			Event last = last();
+			return (last != null) ? last.leader() : null;
+		}
+
+		long token() {
+			Event last = last();
+			return (last != null) ? last.token() : 0;
+		}
+
+		boolean isUnknown() {
+			Event last = last();
+			return last != null && last.unknown();
+		}
+
+		/**
+		 * When the first report of a leader other than the given one (after a point in time) came.
+		 * @param previous the old leader
+		 * @param since only events after this
+		 * @return the event, or {@code null}
+		 */
+		Event firstLeaderOtherThan(String previous, long since) {
+			for (Event event : this.events) {
+				if (event.nanos() >= since && !event.unknown() && !event.leader().equals(previous)) {
+					return event;
+				}
+			}
+			return null;
+		}
+
+	}
+
+	/** What a registry listener heard, in order. */
+	static final class Registry implements RegistryListener {
+
+		final List<String> events = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void registryLost(Throwable error) {
+			this.events.add("lost");
+		}
+
+		@Override
+		public void registryRestored() {
+			this.events.add("restored");
+		}
+
+	}
+
+	/** Every answer and failure a discovery listener heard. */
+	static final class Discovery implements DiscoveryListener {
+
+		/**
+		 * One answer.
+		 * @param addresses the addresses
+		 * @param nanos when
+		 */
+		record Answer(Set<NodeAddress> addresses, long nanos) {
+		}
+
+		final List<Answer> answers = new CopyOnWriteArrayList<>();
+
+		final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void discovered(Set<NodeAddress> addresses) {
+			this.answers.add(new Answer(Set.copyOf(addresses), System.nanoTime()));
+		}
+
+		@Override
+		public void failed(Throwable error) {
+			this.failures.add(error);
+		}
+
+		Set<NodeAddress> last() {
+			return this.answers.isEmpty() ? null : this.answers.get(this.answers.size() - 1).addresses();
+		}
+
+		/**
+		 * When the first answer (after a point in time) that contains an address came.
+		 * @param address the address
+		 * @param since only answers after this
+		 * @return the nano time, or -1
+		 */
+		long firstWith(NodeAddress address, long since) {
+			for (Answer answer : this.answers) {
+				if (answer.nanos() >= since && answer.addresses().contains(address)) {
+					return answer.nanos();
+				}
+			}
+			return -1;
+		}
+
+		long firstWithout(NodeAddress address, long since) {
+			for (Answer answer : this.answers) {
+				if (answer.nanos() >= since && !answer.addresses().contains(address)) {
+					return answer.nanos();
+				}
+			}
+			return -1;
+		}
+
+	}
+
+}
