@@ -546,9 +546,56 @@ public class ClusterProperties {
 		}
 
 		/**
+		 * What the DNS strategies share: where and how to ask, and when to forget an address.
+		 */
+		public abstract static class DnsLookup {
+
+			/**
+			 * Nameservers to ask, in order, as ip:port ([ipv6]:port); the system's when empty.
+			 */
+			private List<String> nameservers = new ArrayList<>();
+
+			/**
+			 * How long to wait for each nameserver's answer.
+			 */
+			private Duration timeout = Duration.ofSeconds(2);
+
+			/**
+			 * Number of answers in a row an address must be missing from before it is no longer
+			 * contacted. A live connection to it is kept either way.
+			 */
+			private int pruneAfter = 2;
+
+			public List<String> getNameservers() {
+				return this.nameservers;
+			}
+
+			public void setNameservers(List<String> nameservers) {
+				this.nameservers = nameservers;
+			}
+
+			public Duration getTimeout() {
+				return this.timeout;
+			}
+
+			public void setTimeout(Duration timeout) {
+				this.timeout = timeout;
+			}
+
+			public int getPruneAfter() {
+				return this.pruneAfter;
+			}
+
+			public void setPruneAfter(int pruneAfter) {
+				this.pruneAfter = pruneAfter;
+			}
+
+		}
+
+		/**
 		 * Settings of the "dns" strategy: every address a name resolves to is contacted on one port.
 		 */
-		public static class Dns {
+		public static class Dns extends DnsLookup {
 
 			/**
 			 * Fully qualified name whose A and AAAA records list the cluster's nodes, such as a
@@ -570,22 +617,6 @@ public class ClusterProperties {
 			 * Name part (before '@') a node must have to be joined. Defaults to this node's name part.
 			 */
 			private String basename;
-
-			/**
-			 * Nameservers to ask, in order, as ip:port ([ipv6]:port); the system's when empty.
-			 */
-			private List<String> nameservers = new ArrayList<>();
-
-			/**
-			 * How long to wait for each nameserver's answer.
-			 */
-			private Duration timeout = Duration.ofSeconds(2);
-
-			/**
-			 * Number of answers in a row an address must be missing from before it is no longer
-			 * contacted. A live connection to it is kept either way.
-			 */
-			private int pruneAfter = 2;
 
 			public String getQuery() {
 				return this.query;
@@ -619,36 +650,12 @@ public class ClusterProperties {
 				this.basename = basename;
 			}
 
-			public List<String> getNameservers() {
-				return this.nameservers;
-			}
-
-			public void setNameservers(List<String> nameservers) {
-				this.nameservers = nameservers;
-			}
-
-			public Duration getTimeout() {
-				return this.timeout;
-			}
-
-			public void setTimeout(Duration timeout) {
-				this.timeout = timeout;
-			}
-
-			public int getPruneAfter() {
-				return this.pruneAfter;
-			}
-
-			public void setPruneAfter(int pruneAfter) {
-				this.pruneAfter = pruneAfter;
-			}
-
 		}
 
 		/**
 		 * Settings of the "dns-srv" strategy: every SRV record's target and port is contacted.
 		 */
-		public static class DnsSrv {
+		public static class DnsSrv extends DnsLookup {
 
 			/**
 			 * Fully qualified SRV name that lists the cluster's nodes, such as
@@ -661,22 +668,6 @@ public class ClusterProperties {
 			 * port, as in likes-9401. When unset, every node the SRV name lists is joined.
 			 */
 			private String basename;
-
-			/**
-			 * Nameservers to ask, in order, as ip:port ([ipv6]:port); the system's when empty.
-			 */
-			private List<String> nameservers = new ArrayList<>();
-
-			/**
-			 * How long to wait for each nameserver's answer.
-			 */
-			private Duration timeout = Duration.ofSeconds(2);
-
-			/**
-			 * Number of answers in a row an address must be missing from before it is no longer
-			 * contacted. A live connection to it is kept either way.
-			 */
-			private int pruneAfter = 2;
 
 			public String getService() {
 				return this.service;
@@ -692,30 +683,6 @@ public class ClusterProperties {
 
 			public void setBasename(String basename) {
 				this.basename = basename;
-			}
-
-			public List<String> getNameservers() {
-				return this.nameservers;
-			}
-
-			public void setNameservers(List<String> nameservers) {
-				this.nameservers = nameservers;
-			}
-
-			public Duration getTimeout() {
-				return this.timeout;
-			}
-
-			public void setTimeout(Duration timeout) {
-				this.timeout = timeout;
-			}
-
-			public int getPruneAfter() {
-				return this.pruneAfter;
-			}
-
-			public void setPruneAfter(int pruneAfter) {
-				this.pruneAfter = pruneAfter;
 			}
 
 		}
