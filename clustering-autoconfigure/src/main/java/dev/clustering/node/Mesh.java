@@ -182,14 +182,18 @@ final class Mesh implements ConnectionListener {
 		if (peer == null || peer.member == null || this.links.isCut(peer.name)) {
 			return;
 		}
-		peer.detector.heartbeat(this.nanoTime.getAsLong());
+		if (message instanceof Message.Heartbeat) {
+			// only heartbeats feed the detector: other messages come at any moment, and their short
+			// intervals would make it believe heartbeats are irregular, so it would judge later
+			peer.detector.heartbeat(this.nanoTime.getAsLong());
+		}
 		if (message instanceof Message.Leave) {
 			peer.leaving = true;
 			logger.info("Node {} is leaving", peer.name);
 			new ArrayList<>(peer.connections).forEach(PeerConnection::close);
 		}
 		else {
-			if (peer.member.status() == MemberStatus.UNREACHABLE) {
+			if (peer.member.status() == MemberStatus.UNREACHABLE && message instanceof Message.Heartbeat) {
 				logger.info("Node {} is reachable again", peer.name);
 				peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
 				publish(Map.of());
@@ -285,13 +289,11 @@ final class Mesh implements ConnectionListener {
 		}
 	}
 
-	/** Sends a heartbeat to every established peer whose link is not cut. */
+	/** Sends a heartbeat to every established peer whose link is not cut, on one connection each. */
 	void sendHeartbeats() {
 		for (Peer peer : this.peers.values()) {
-			if (peer.member != null && !this.links.isCut(peer.name)) {
-				for (PeerConnection connection : peer.connections) {
-					connection.send(HEARTBEAT);
-				}
+			if (peer.member != null) {
+				send(peer.name, HEARTBEAT);
 			}
 		}
 	}
