@@ -154,8 +154,9 @@ final class Leadership {
 	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
 		for (Member member : next.upMembers()) {
 			Member before = previous.member(member.name());
-			if (before == null || before.incarnation() != member.incarnation()) {
-				this.send.accept(member.name(), currentClaim()); // a newcomer learns who leads at once
+			if (before == null || !before.isUp() || before.incarnation() != member.incarnation()) {
+				// a newcomer, or a peer that was cut off (and may have missed a claim), learns who leads
+				this.send.accept(member.name(), currentClaim());
 			}
 		}
 		this.snapshot = next;
@@ -247,7 +248,12 @@ final class Leadership {
 		}
 		int reachable = this.snapshot.upMembers().size() + 1;
 		int known = this.knownNodes.getAsInt();
+		boolean hadQuorum = this.quorum;
 		this.quorum = this.splitBrain.hasQuorum(reachable, known, this.quorumSize);
+		if (this.quorum && !hadQuorum) {
+			// back in a majority after a cut: hear the claims made meanwhile before claiming
+			this.settleUntilNanos = Math.max(this.settleUntilNanos, now + this.pauseGraceNanos);
+		}
 		if (!this.quorum) {
 			if (this.ownToken > 0) {
 				logger.warn("Node {} has no quorum ({} of {} nodes reachable): giving up leadership", this.self,

@@ -227,6 +227,31 @@ class SingletonTests {
 	}
 
 	@Test
+	void aCutOffLeaderFollowsTheNewLeaderWhenTheLinkHeals() {
+		int[] ports = TestCluster.freePorts(3);
+		List<NodeAddress> hosts = addresses(ports);
+		SingletonSpec spec = SingletonSpec.defaults("distro");
+		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		ClusterNode bcd = node("bcd", ports[1], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		ClusterNode def = node("def", ports[2], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.leadership().isLeader()
+				&& def.leadership().leader().map(LeaderInfo::name).orElse("").equals("abc@127.0.0.1"));
+		long stale = abc.leadership().fencingToken();
+		this.cluster.frozen.add("abc");
+		await().atMost(Duration.ofSeconds(10)).until(() -> bcd.leadership().isLeader() || def.leadership().isLeader());
+		String newLeader = bcd.leadership().isLeader() ? "bcd@127.0.0.1" : "def@127.0.0.1";
+		this.cluster.frozen.remove("abc");
+		// the old leader hears the claim made while it was cut off and does not take leadership back
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+			for (ClusterNode node : List.of(abc, bcd, def)) {
+				assertThat(node.leadership().leader()).map(LeaderInfo::name).hasValue(newLeader);
+			}
+			assertThat(abc.leadership().isLeader()).isFalse();
+		});
+		assertThat(abc.leadership().leader().get().fencingToken()).isGreaterThan(stale);
+	}
+
+	@Test
 	void yieldHandsLeadershipToAnotherNode() {
 		int[] ports = TestCluster.freePorts(3);
 		List<NodeAddress> hosts = addresses(ports);
