@@ -336,7 +336,7 @@ final class BenchCluster implements AutoCloseable {
 		}
 	}
 
-	private static int[] freePorts(int count) {
+	static int[] freePorts(int count) {
 		List<ServerSocket> sockets = new ArrayList<>();
 		try {
 			int[] ports = new int[count];

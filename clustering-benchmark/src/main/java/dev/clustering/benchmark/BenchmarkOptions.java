@@ -36,8 +36,22 @@ final class BenchmarkOptions {
 			  --min-std-dev=100ms     failure detector: minimum standard deviation
 			  --poll-interval=5s      static topology poll interval (the cluster.discovery default)
 			  --form-timeout=60s      give up on full membership after this long
-			  --quick                 short run: sizes 10,25; 5 kills; 3 freezes; idle 10s
+			  --quick                 short run: sizes 10,25; 5 kills; 3 freezes; idle 10s; leadership runs 5,
+			                          pause runs 3
 			  --help                  this text
+
+			Scenarios:
+			  --scenario=default      what runs: default (the sizes above), leadership (3 nodes: new leader
+			                          after a kill, a graceful stop and a freeze of the leader; singleton
+			                          failover and takeover), or all (default, then leadership)
+			  --runs=20               leadership scenario: runs of each kind (kill, stop, freeze, failover
+			                          + takeover)
+			  --pause-runs=10         leadership scenario: runs of a pause of the leader (its event loop
+			                          stalled, as in a GC pause or a stopped process); 0 skips them
+			  --failover-timeout=5s   leadership scenario: the singleton's failover-timeout
+			  --takeover-delay=2s     leadership scenario: the singleton's takeover-delay
+			  --thaw-window=2s        leadership scenario: how long to watch a thawed leader (and wait for
+			                          the three nodes to agree on one leader) before it is restarted
 
 			Durations accept ms, s or m suffixes (plain numbers are seconds).
 			JVM options go in JAVA_OPTS, e.g. JAVA_OPTS=-Xmx2g bin/benchmark --quick
@@ -73,6 +87,19 @@ final class BenchmarkOptions {
 
 	Duration formTimeout = Duration.ofSeconds(60);
 
+	/** What runs: {@code default}, {@code leadership} or {@code all}. */
+	String scenario = "default";
+
+	int runs = 20;
+
+	int pauseRuns = 10;
+
+	Duration failoverTimeout = Duration.ofSeconds(5);
+
+	Duration takeoverDelay = Duration.ofSeconds(2);
+
+	Duration thawWindow = Duration.ofSeconds(2);
+
 	boolean quick;
 
 	boolean help;
@@ -85,6 +112,8 @@ final class BenchmarkOptions {
 			options.kills = 5;
 			options.freezes = 3;
 			options.idle = Duration.ofSeconds(10);
+			options.runs = 5;
+			options.pauseRuns = 3;
 		}
 		for (String arg : args) {
 			String name = arg;
@@ -113,6 +142,12 @@ final class BenchmarkOptions {
 				case "--min-std-dev" -> options.minStdDev = positive(name, duration(name, required(name, value)));
 				case "--poll-interval" -> options.pollInterval = positive(name, duration(name, required(name, value)));
 				case "--form-timeout" -> options.formTimeout = positive(name, duration(name, required(name, value)));
+				case "--scenario" -> options.scenario = scenario(required(name, value));
+				case "--runs" -> options.runs = positive(name, Integer.parseInt(required(name, value)));
+				case "--pause-runs" -> options.pauseRuns = nonNegative(name, required(name, value));
+				case "--failover-timeout" -> options.failoverTimeout = duration(name, required(name, value));
+				case "--takeover-delay" -> options.takeoverDelay = duration(name, required(name, value));
+				case "--thaw-window" -> options.thawWindow = positive(name, duration(name, required(name, value)));
 				default -> throw new IllegalArgumentException("unknown option " + arg);
 			}
 		}
@@ -122,6 +157,14 @@ final class BenchmarkOptions {
 	FailureDetectorSettings detector() {
 		return new FailureDetectorSettings(this.heartbeat, this.acceptablePause, this.threshold, this.minStdDev,
 				FailureDetectorSettings.DEFAULTS.maxSampleSize());
+	}
+
+	boolean runsDefault() {
+		return !this.scenario.equals("leadership");
+	}
+
+	boolean runsLeadership() {
+		return !this.scenario.equals("default");
 	}
 
 	int largestSize() {
@@ -149,6 +192,21 @@ final class BenchmarkOptions {
 			sizes.add(size);
 		}
 		return List.copyOf(sizes);
+	}
+
+	private static String scenario(String value) {
+		String v = value.toLowerCase(Locale.ROOT);
+		if (!List.of("default", "leadership", "all").contains(v)) {
+			throw new IllegalArgumentException("--scenario must be default, leadership or all, got " + value);
+		}
+		return v;
+	}
+
+	private static int positive(String name, int n) {
+		if (n < 1) {
+			throw new IllegalArgumentException(name + " must be at least 1");
+		}
+		return n;
 	}
 
 	private static int nonNegative(String name, String value) {
@@ -190,6 +248,14 @@ final class BenchmarkOptions {
 			throw new IllegalArgumentException(name + " must not be negative");
 		}
 		return Duration.ofNanos(Math.round(amount * unitMillis * 1_000_000));
+	}
+
+	/** The leadership scenario's settings, for the header. */
+	String leadershipSettings() {
+		return "runs=" + this.runs + " pause-runs=" + this.pauseRuns + " failover-timeout=" + Format.duration(this.failoverTimeout) + " takeover-delay="
+				+ Format.duration(this.takeoverDelay) + " thaw-window=" + Format.duration(this.thawWindow) + " gap="
+				+ Format.duration(this.gap) + " detect-timeout=" + Format.duration(this.detectTimeout)
+				+ (this.quick ? " [--quick]" : "");
 	}
 
 	@Override

@@ -77,13 +77,19 @@ public final class ClusterBenchmark {
 		printHeader();
 		this.hiccups.start();
 		warmUp();
-		List<SizeResult> results = new ArrayList<>();
-		for (int size : this.options.sizes) {
-			SizeResult result = runSize(size);
-			results.add(result);
-			printSize(result);
+		if (this.options.runsDefault()) {
+			List<SizeResult> results = new ArrayList<>();
+			for (int size : this.options.sizes) {
+				SizeResult result = runSize(size);
+				results.add(result);
+				printSize(result);
+			}
+			printSummary(results);
 		}
-		printSummary(results);
+		if (this.options.runsLeadership()) {
+			LeadershipScenario.Result result = new LeadershipScenario(this.options, this.detector, this.hiccups).run();
+			LeadershipScenario.print(result, this.options);
+		}
 		System.out.printf(Locale.ROOT, "%nTotal run time: %.0f s%n", (System.nanoTime() - start) / 1e9);
 		return 0;
 	}
@@ -363,7 +369,7 @@ public final class ClusterBenchmark {
 		return ManagementFactory.getThreadMXBean().getThreadCount();
 	}
 
-	private static void progress(String message) {
+	static void progress(String message) {
 		System.err.printf(Locale.ROOT, "[%tT] %s%n", System.currentTimeMillis(), message);
 	}
 
@@ -398,7 +404,12 @@ public final class ClusterBenchmark {
 				Format.duration(transport.reconnectMaxBackoff()));
 		System.out.printf("Discovery  static list of all N addresses, poll interval %s%n",
 				Format.duration(this.options.pollInterval));
-		System.out.printf("Run        %s%n", this.options);
+		if (this.options.runsDefault()) {
+			System.out.printf("Run        %s%n", this.options);
+		}
+		if (this.options.runsLeadership()) {
+			System.out.printf("Leadership 3 nodes, keep-majority; %s%n", this.options.leadershipSettings());
+		}
 		System.out.println();
 	}
 
@@ -564,12 +575,12 @@ public final class ClusterBenchmark {
 		System.out.println(line);
 	}
 
-	private static void header() {
+	static void header() {
 		System.out.printf("%-50s %-22s %-16s %s%n", "measure", "value", "goal", "");
 		System.out.println("-".repeat(96));
 	}
 
-	private static void row(String label, String value, String goal, Boolean ok) {
+	static void row(String label, String value, String goal, Boolean ok) {
 		String verdict = (ok == null) ? "" : (ok ? "ok" : "MISSED");
 		System.out.printf("%-50s %-22s %-16s %s%n", label, value, goal, verdict);
 	}
