@@ -77,6 +77,9 @@ final class Mesh implements ConnectionListener {
 
 	private final Map<String, TopologyStatus> topologies = new HashMap<>();
 
+	// addresses where a node whose name no topology admits answered (not counted as known nodes)
+	private final Set<NodeAddress> outOfScope = new HashSet<>();
+
 	private final long pauseToleranceNanos;
 
 	private long lastCheckNanos;
@@ -121,9 +124,10 @@ final class Mesh implements ConnectionListener {
 					+ "cluster.node.name", peer.name(), peer.address());
 			return duplicate(peer);
 		}
-		String outOfScope = outOfScope((connection.dialled() != null) ? connection.dialled() : peer.address(),
-				peer.name());
+		NodeAddress at = (connection.dialled() != null) ? connection.dialled() : peer.address();
+		String outOfScope = outOfScope(at, peer.name());
 		if (outOfScope != null) {
+			this.outOfScope.add(at);
 			logger.info("[{}] not joining {} at {}: its name does not match the topology's basename", outOfScope,
 					peer.name(), peer.address());
 			return new Message.Reject(Message.RejectReason.NOT_ALLOWED,
@@ -149,6 +153,7 @@ final class Mesh implements ConnectionListener {
 			this.peers.put(peer.name(), existing);
 		}
 		existing.connections.add(connection);
+		this.outOfScope.remove(at);
 		return null;
 	}
 
@@ -228,7 +233,8 @@ final class Mesh implements ConnectionListener {
 
 	/**
 	 * Nodes this node knows of, itself included: members (up or not) and the addresses that
-	 * discovery lists but no member answers for. The base of the keep-majority quorum.
+	 * discovery lists but no member answers for (except where a node outside the topology's
+	 * basename answered). The base of the keep-majority quorum.
 	 */
 	int knownNodeCount() {
 		Set<NodeAddress> memberAddresses = new HashSet<>();
@@ -244,7 +250,8 @@ final class Mesh implements ConnectionListener {
 			for (NodeAddress address : status.discovered()) {
 				String alias = this.aliases.get(address);
 				boolean known = address.equals(this.self.address()) || memberAddresses.contains(address)
-						|| (alias != null && (alias.equals(this.self.name()) || members.contains(alias)));
+						|| (alias != null && (alias.equals(this.self.name()) || members.contains(alias)))
+						|| this.outOfScope.contains(address);
 				if (!known) {
 					strangers.add(address);
 				}
