@@ -6,9 +6,7 @@ import java.util.List;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -29,30 +27,13 @@ import static org.awaitility.Awaitility.await;
  * they become members of each other, a graceful leave and a crash are seen at once, leadership
  * follows etcd's election, and a node started before etcd joins once etcd is up.
  */
-class EtcdClusterIntegrationTests {
+class EtcdClusterIntegrationTests extends SharedEtcd {
 
 	private static final Duration BOUND = Duration.ofSeconds(20);
-
-	private static EtcdServer etcd;
-
-	private static Client admin;
 
 	private final EtcdTestNodes nodes = new EtcdTestNodes();
 
 	private EtcdSettings settings;
-
-	@BeforeAll
-	static void startEtcd() throws Exception {
-		etcd = EtcdServer.start();
-		admin = etcd.client();
-	}
-
-	@AfterAll
-	static void stopEtcd() {
-		if (etcd != null) {
-			etcd.close();
-		}
-	}
 
 	@BeforeEach
 	void settings(TestInfo test) {

@@ -8,9 +8,7 @@ import java.util.List;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -27,32 +25,15 @@ import static org.awaitility.Awaitility.await;
  * revision of its key as fencing token; resignation, crashes with and without {@code nodeCrashed},
  * and a restarted node, each measured.
  */
-class EtcdElectionIntegrationTests {
+class EtcdElectionIntegrationTests extends SharedEtcd {
 
 	private static final Duration TTL = EtcdSettings.MIN_TTL;
 
 	private static final Duration BOUND = Duration.ofSeconds(15);
 
-	private static EtcdServer etcd;
-
-	private static Client admin;
-
 	private final List<AutoCloseable> open = new ArrayList<>();
 
 	private EtcdSettings settings;
-
-	@BeforeAll
-	static void startEtcd() throws Exception {
-		etcd = EtcdServer.start();
-		admin = etcd.client();
-	}
-
-	@AfterAll
-	static void stopEtcd() {
-		if (etcd != null) {
-			etcd.close();
-		}
-	}
 
 	@BeforeEach
 	void settings(TestInfo test) {

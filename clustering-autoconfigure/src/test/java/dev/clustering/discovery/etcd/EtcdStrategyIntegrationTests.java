@@ -10,9 +10,7 @@ import java.util.Set;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.LeaseOption;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -30,32 +28,15 @@ import static org.awaitility.Awaitility.await;
  * full answers, a graceful leave seen at once, a crashed node's key gone after the TTL, and the
  * latency from a registration to a watcher.
  */
-class EtcdStrategyIntegrationTests {
+class EtcdStrategyIntegrationTests extends SharedEtcd {
 
 	private static final Duration TTL = EtcdSettings.MIN_TTL;
 
 	private static final Duration BOUND = Duration.ofSeconds(15);
 
-	private static EtcdServer etcd;
-
-	private static Client admin;
-
 	private final List<AutoCloseable> open = new ArrayList<>();
 
 	private EtcdSettings settings;
-
-	@BeforeAll
-	static void startEtcd() throws Exception {
-		etcd = EtcdServer.start();
-		admin = etcd.client();
-	}
-
-	@AfterAll
-	static void stopEtcd() {
-		if (etcd != null) {
-			etcd.close();
-		}
-	}
 
 	@BeforeEach
 	void settings(TestInfo test) {
