@@ -52,8 +52,8 @@ final class Coordination implements Mesh.Protocol {
 		long pauseGrace = config.failureDetector.heartbeatInterval().toNanos()
 				+ config.failureDetector.acceptableHeartbeatPause().toNanos();
 		this.leadership = new Leadership(source, self.name(), config.clock.millis(), config.splitBrain,
-				config.quorumSize, config.clock, nanoTime, pauseGrace, mesh::knownNodeCount, mesh::send,
-				mesh::broadcast, events);
+				config.quorumSize, config.clock, nanoTime, pauseGrace, mesh::knownNodeCount,
+				() -> mesh.heardWithin(pauseGrace), mesh::send, mesh::broadcast, events);
 		this.singletons = new Singletons(source, self.name(), Map.copyOf(config.singletonSpecs),
 				Map.copyOf(config.singletons), self.metadata().get(Singletons.CONFIG), this.leadership, config.clock,
 				nanoTime, loop, mesh::send, mesh::broadcast, events);

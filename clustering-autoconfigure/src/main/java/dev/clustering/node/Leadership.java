@@ -30,6 +30,9 @@ import dev.clustering.transport.Message;
  * claims, with a token larger than any it has seen and than the wall clock in milliseconds, so
  * tokens grow across leaders and across restarts of the whole cluster.</li>
  * </ol>
+ * A leader also holds a lease: if it has not heard from a quorum for one heartbeat interval plus
+ * the acceptable pause (less than the others need to judge it unreachable), it steps down, so a
+ * leader cut off from the majority is gone before the majority elects another.
  * The oldest rather than, say, the smallest name, so that a node that joins or restarts never
  * takes leadership from a working leader; and a node that just started waits one failure-detection
  * period (heartbeat interval plus acceptable pause) before it may claim, so it first hears any
@@ -74,6 +77,9 @@ final class Leadership {
 
 	private final java.util.function.IntSupplier knownNodes;
 
+	// members heard from within the leader's lease (one heartbeat interval plus the acceptable pause)
+	private final java.util.function.IntSupplier heardRecently;
+
 	private long ownToken;
 
 	private long highestToken;
@@ -88,6 +94,9 @@ final class Leadership {
 
 	private volatile LeaderInfo view;
 
+	// when this node's current leadership began (monotonic), or -1
+	private long leadingSinceNanos = -1;
+
 	// registry mode: a topology's backend (etcd, ...) runs a linearizable election instead
 	private boolean registryMode;
 
@@ -101,9 +110,11 @@ final class Leadership {
 
 	Leadership(Object source, String self, long startedAt, SplitBrainStrategy splitBrain, int quorumSize, Clock clock,
 			LongSupplier nanoTime, long pauseGraceNanos, java.util.function.IntSupplier knownNodes,
+			java.util.function.IntSupplier heardRecently,
 			java.util.function.BiConsumer<String, Message> send, Consumer<Message> broadcast,
 			Consumer<ApplicationEvent> events) {
 		this.knownNodes = knownNodes;
+		this.heardRecently = heardRecently;
 		this.send = send;
 		this.pauseGraceNanos = pauseGraceNanos;
 		// a node that just started hears the others out before it claims: it joins a leader, not a race
@@ -134,6 +145,15 @@ final class Leadership {
 
 	long ownToken() {
 		return this.ownToken;
+	}
+
+	/**
+	 * Whether this node has led for at least one failure-detection period: long enough to have
+	 * heard what every member runs, so it may start a singleton that nobody has reported.
+	 */
+	boolean settledAsLeader() {
+		return this.ownToken > 0 && this.leadingSinceNanos >= 0
+				&& this.nanoTime.getAsLong() - this.leadingSinceNanos >= this.pauseGraceNanos;
 	}
 
 	/** The next fencing token: larger than every token seen, and than the wall clock in ms. */
@@ -263,6 +283,14 @@ final class Leadership {
 			setView(null);
 			return;
 		}
+		if (this.ownToken > 0 && !this.splitBrain.hasQuorum(this.heardRecently.getAsInt() + 1, known, this.quorumSize)) {
+			// Leader's lease: not heard from a quorum for a heartbeat interval plus the acceptable pause,
+			// which is shorter than the time the others need to judge this node unreachable. So a leader
+			// cut off from the majority steps down before the majority can elect another one.
+			logger.warn("Node {} has not heard from a quorum lately: giving up leadership", this.self);
+			stepDown(LeadershipRevokedEvent.Reason.QUORUM_LOST, 0);
+			this.settleUntilNanos = Math.max(this.settleUntilNanos, now + this.pauseGraceNanos);
+		}
 		String holder = (this.ownToken > 0) ? this.self : null;
 		long holderToken = this.ownToken;
 		for (Member member : this.snapshot.upMembers()) {
@@ -279,6 +307,7 @@ final class Leadership {
 		}
 		if (holder == null && oldestCandidate().equals(this.self) && now - this.settleUntilNanos >= 0) {
 			this.ownToken = nextToken();
+			this.leadingSinceNanos = now;
 			holder = this.self;
 			holderToken = this.ownToken;
 			logger.info("Node {} leads the cluster (fencing token {})", this.self, this.ownToken);
@@ -295,6 +324,7 @@ final class Leadership {
 		}
 		if (selfLeads && this.ownToken == 0) {
 			this.ownToken = this.registryToken;
+			this.leadingSinceNanos = this.nanoTime.getAsLong();
 			logger.info("Node {} leads the cluster, elected by the registry (fencing token {})", this.self,
 					this.ownToken);
 		}

@@ -232,6 +232,22 @@ final class Mesh implements ConnectionListener {
 	}
 
 	/**
+	 * Members that are up and whose last heartbeat is more recent than the given age.
+	 * @param maxAgeNanos how recent
+	 * @return how many
+	 */
+	int heardWithin(long maxAgeNanos) {
+		long now = this.nanoTime.getAsLong();
+		int heard = 0;
+		for (Peer peer : this.peers.values()) {
+			if (peer.member != null && peer.member.isUp() && now - peer.detector.lastHeartbeatNanos() < maxAgeNanos) {
+				heard++;
+			}
+		}
+		return heard;
+	}
+
+	/**
 	 * Nodes this node knows of, itself included: members (up or not) and the addresses that
 	 * discovery lists but no member answers for (except where a node outside the topology's
 	 * basename answered). The base of the keep-majority quorum.

@@ -334,6 +334,9 @@ final class Singletons {
 			target = order.target;
 		}
 		else if (last == null) {
+			if (!this.leadership.settledAsLeader()) {
+				return; // a new leader first hears what the members run; this one may be running already
+			}
 			type = StartType.NORMAL;
 			from = null;
 			target = best(spec, 0, now);

@@ -418,8 +418,10 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			this.failure = (root instanceof javax.net.ssl.SSLException) ? "TLS handshake failed: " + root.getMessage()
 					: root.toString();
 		}
-		String text = String.valueOf(root.getMessage());
-		if (!(root instanceof IOException) || !text.contains("reset by peer")) {
+		// a reset ("Connection reset", "Connection reset by peer") comes from the peer's side, as when
+		// its process dies; any other error (a timeout, no route) may be the network's, not a death
+		String text = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT);
+		if (!(root instanceof IOException) || !text.contains("connection reset")) {
 			this.closedHere = true;
 		}
 		if (root instanceof IOException) {
