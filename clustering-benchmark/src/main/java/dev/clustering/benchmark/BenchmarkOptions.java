@@ -43,7 +43,10 @@ final class BenchmarkOptions {
 			Scenarios:
 			  --scenario=default      what runs: default (the sizes above), leadership (3 nodes: new leader
 			                          after a kill, a graceful stop and a freeze of the leader; singleton
-			                          failover and takeover), or all (default, then leadership)
+			                          failover and takeover), etcd (a real etcd started for the run, 3 nodes
+			                          with an etcd topology: new leader after a graceful stop and a crash of
+			                          the leader, with and without lease revocation; watch latency), or all
+			                          (default, then leadership, then etcd)
 			  --runs=20               leadership scenario: runs of each kind (kill, stop, freeze, failover
 			                          + takeover)
 			  --pause-runs=10         leadership scenario: runs of a pause of the leader (its event loop
@@ -52,6 +55,8 @@ final class BenchmarkOptions {
 			  --takeover-delay=2s     leadership scenario: the singleton's takeover-delay
 			  --thaw-window=2s        leadership scenario: how long to watch a thawed leader (and wait for
 			                          the three nodes to agree on one leader) before it is restarted
+			  --etcd-ttl=2s           etcd scenario: the lease TTL of every registration and candidacy
+			                          (at least 2s; etcd counts whole seconds). --runs applies too
 
 			Durations accept ms, s or m suffixes (plain numbers are seconds).
 			JVM options go in JAVA_OPTS, e.g. JAVA_OPTS=-Xmx2g bin/benchmark --quick
@@ -100,6 +105,8 @@ final class BenchmarkOptions {
 
 	Duration thawWindow = Duration.ofSeconds(2);
 
+	Duration etcdTtl = Duration.ofSeconds(2);
+
 	boolean quick;
 
 	boolean help;
@@ -147,6 +154,7 @@ final class BenchmarkOptions {
 				case "--pause-runs" -> options.pauseRuns = nonNegative(name, required(name, value));
 				case "--failover-timeout" -> options.failoverTimeout = duration(name, required(name, value));
 				case "--takeover-delay" -> options.takeoverDelay = duration(name, required(name, value));
+				case "--etcd-ttl" -> options.etcdTtl = etcdTtl(name, duration(name, required(name, value)));
 				case "--thaw-window" -> options.thawWindow = positive(name, duration(name, required(name, value)));
 				default -> throw new IllegalArgumentException("unknown option " + arg);
 			}
@@ -160,11 +168,15 @@ final class BenchmarkOptions {
 	}
 
 	boolean runsDefault() {
-		return !this.scenario.equals("leadership");
+		return this.scenario.equals("default") || this.scenario.equals("all");
 	}
 
 	boolean runsLeadership() {
-		return !this.scenario.equals("default");
+		return this.scenario.equals("leadership") || this.scenario.equals("all");
+	}
+
+	boolean runsEtcd() {
+		return this.scenario.equals("etcd") || this.scenario.equals("all");
 	}
 
 	int largestSize() {
@@ -196,10 +208,17 @@ final class BenchmarkOptions {
 
 	private static String scenario(String value) {
 		String v = value.toLowerCase(Locale.ROOT);
-		if (!List.of("default", "leadership", "all").contains(v)) {
-			throw new IllegalArgumentException("--scenario must be default, leadership or all, got " + value);
+		if (!List.of("default", "leadership", "etcd", "all").contains(v)) {
+			throw new IllegalArgumentException("--scenario must be default, leadership, etcd or all, got " + value);
 		}
 		return v;
+	}
+
+	private static Duration etcdTtl(String name, Duration ttl) {
+		if (ttl.compareTo(Duration.ofSeconds(2)) < 0) {
+			throw new IllegalArgumentException(name + " must be at least 2s (the shortest lease etcd grants)");
+		}
+		return ttl;
 	}
 
 	private static int positive(String name, int n) {
@@ -248,6 +267,12 @@ final class BenchmarkOptions {
 			throw new IllegalArgumentException(name + " must not be negative");
 		}
 		return Duration.ofNanos(Math.round(amount * unitMillis * 1_000_000));
+	}
+
+	/** The etcd scenario's settings, for the header. */
+	String etcdSettings() {
+		return "runs=" + this.runs + " etcd-ttl=" + Format.duration(this.etcdTtl) + " gap=" + Format.duration(this.gap)
+				+ " detect-timeout=" + Format.duration(this.detectTimeout) + (this.quick ? " [--quick]" : "");
 	}
 
 	/** The leadership scenario's settings, for the header. */

@@ -90,8 +90,24 @@ public final class ClusterBenchmark {
 			LeadershipScenario.Result result = new LeadershipScenario(this.options, this.detector, this.hiccups).run();
 			LeadershipScenario.print(result, this.options);
 		}
+		int status = 0;
+		if (this.options.runsEtcd()) {
+			try {
+				EtcdScenario.Result result = new EtcdScenario(this.options, this.detector, this.hiccups).run();
+				EtcdScenario.print(result, this.options);
+				if (!result.problems.isEmpty()) {
+					status = 1;
+				}
+			}
+			catch (java.io.IOException ex) {
+				System.out.println();
+				System.out.println("=== etcd: FAILED, nothing measured: " + ex.getMessage());
+				progress("etcd scenario failed: " + ex.getMessage());
+				status = 1;
+			}
+		}
 		System.out.printf(Locale.ROOT, "%nTotal run time: %.0f s%n", (System.nanoTime() - start) / 1e9);
-		return 0;
+		return status;
 	}
 
 	// ---------------------------------------------------------------------------------------------
@@ -409,6 +425,9 @@ public final class ClusterBenchmark {
 		}
 		if (this.options.runsLeadership()) {
 			System.out.printf("Leadership 3 nodes, keep-majority; %s%n", this.options.leadershipSettings());
+		}
+		if (this.options.runsEtcd()) {
+			System.out.printf("etcd       3 nodes, etcd topology (own etcd process); %s%n", this.options.etcdSettings());
 		}
 		System.out.println();
 	}
