@@ -221,18 +221,7 @@ final class BenchCluster implements AutoCloseable {
 
 	/** Starts a fresh process for the node, with the same name and port, retrying while the port is busy. */
 	void restart(int index) throws InterruptedException {
-		RuntimeException last = null;
-		for (int attempt = 0; attempt < 100; attempt++) {
-			try {
-				start(index);
-				return;
-			}
-			catch (IllegalStateException ex) {
-				last = ex;
-				Thread.sleep(50);
-			}
-		}
-		throw last;
+		EventLog.restartRetrying(() -> start(index));
 	}
 
 	/** Cuts all links of a node; returns nanoTime taken just before. */

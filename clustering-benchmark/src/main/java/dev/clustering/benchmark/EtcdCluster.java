@@ -75,9 +75,7 @@ final class EtcdCluster implements AutoCloseable {
 	final AtomicInteger crashCallsDropped = new AtomicInteger();
 
 	/** Every event, discovery answer and registration put acknowledgement, in arrival order. */
-	private final List<Rec> events = new ArrayList<>();
-
-	private volatile boolean closing;
+	private final EventLog<Rec> events = new EventLog<>();
 
 	EtcdCluster(int size, EtcdProcess etcd, Duration ttl, FailureDetectorSettings detector) {
 		this.size = size;
@@ -253,30 +251,20 @@ final class EtcdCluster implements AutoCloseable {
 	}
 
 	int mark() {
-		synchronized (this.events) {
-			return this.events.size();
-		}
+		return this.events.mark();
 	}
 
 	List<Rec> since(int mark) {
-		synchronized (this.events) {
-			return new ArrayList<>(this.events.subList(mark, this.events.size()));
-		}
+		return this.events.since(mark);
 	}
 
 	private void record(int index, int generation, Object what) {
-		long now = System.nanoTime();
-		if (this.closing) {
-			return;
-		}
-		synchronized (this.events) {
-			this.events.add(new Rec(now, index, generation, what));
-		}
+		this.events.add(new Rec(System.nanoTime(), index, generation, what));
 	}
 
 	@Override
 	public void close() {
-		this.closing = true;
+		this.events.close();
 		for (int i = 0; i < this.size; i++) {
 			try {
 				if (this.nodes[i] != null && this.nodes[i].isRunning()) {

@@ -77,9 +77,7 @@ final class LeaderCluster implements AutoCloseable {
 	private final Map<String, Long> pausedAt = new ConcurrentHashMap<>();
 
 	/** Every event of every node, in the order the listeners received them. */
-	private final List<Rec> events = new ArrayList<>();
-
-	private volatile boolean closing;
+	private final EventLog<Rec> events = new EventLog<>();
 
 	/**
 	 * @param spec the singleton's placement, or {@code null} for no singleton
@@ -144,18 +142,7 @@ final class LeaderCluster implements AutoCloseable {
 
 	/** Starts a fresh process for the node, with the same name and port, retrying while the port is busy. */
 	void restart(int index) throws InterruptedException {
-		RuntimeException last = null;
-		for (int attempt = 0; attempt < 100; attempt++) {
-			try {
-				start(index);
-				return;
-			}
-			catch (IllegalStateException ex) {
-				last = ex;
-				Thread.sleep(50);
-			}
-		}
-		throw last;
+		EventLog.restartRetrying(() -> start(index));
 	}
 
 	/** Crashes a node (connections closed, no goodbye); returns nanoTime taken just before. */
@@ -329,26 +316,16 @@ final class LeaderCluster implements AutoCloseable {
 
 	/** A position in the event log, to read what came after it. */
 	int mark() {
-		synchronized (this.events) {
-			return this.events.size();
-		}
+		return this.events.mark();
 	}
 
 	/** The events recorded since a mark. */
 	List<Rec> since(int mark) {
-		synchronized (this.events) {
-			return new ArrayList<>(this.events.subList(mark, this.events.size()));
-		}
+		return this.events.since(mark);
 	}
 
 	private void record(int index, int generation, ApplicationEvent event) {
-		long now = System.nanoTime();
-		if (this.closing) {
-			return;
-		}
-		synchronized (this.events) {
-			this.events.add(new Rec(now, index, generation, event));
-		}
+		this.events.add(new Rec(System.nanoTime(), index, generation, event));
 	}
 
 	int generation(int index) {
@@ -359,7 +336,7 @@ final class LeaderCluster implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.closing = true;
+		this.events.close();
 		this.frozen.clear();
 		this.pauses.values().forEach(CountDownLatch::countDown);
 		this.pauses.clear();
