@@ -1,7 +1,6 @@
 package dev.clustering.membership;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -74,14 +73,6 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 	 */
 	public String hostForDisplay() {
 		return this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host;
-	}
-
-	/**
-	 * An unresolved socket address for this node (resolution happens when connecting).
-	 * @return the socket address
-	 */
-	public InetSocketAddress toSocketAddress() {
-		return InetSocketAddress.createUnresolved(this.host, this.port);
 	}
 
 	@Override

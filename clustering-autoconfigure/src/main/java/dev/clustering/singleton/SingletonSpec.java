@@ -44,7 +44,7 @@ public record SingletonSpec(String name, List<List<String>> nodes, Duration fail
 		if (this.nodes.isEmpty()) {
 			return 0;
 		}
-		String part = nodeName.contains("@") ? nodeName.substring(0, nodeName.indexOf('@')) : nodeName;
+		String part = dev.clustering.membership.LocalNode.namePart(nodeName);
 		for (int i = 0; i < this.nodes.size(); i++) {
 			for (String candidate : this.nodes.get(i)) {
 				if (candidate.equals(nodeName) || candidate.equals(part)) {

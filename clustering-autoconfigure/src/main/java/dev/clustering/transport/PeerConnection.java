@@ -171,14 +171,6 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
-	 * The refusal that ended the handshake, if one did.
-	 * @return the refusal sent or received, or {@code null}
-	 */
-	public Message.Reject rejection() {
-		return this.rejection;
-	}
-
-	/**
 	 * The remote socket address.
 	 * @return a description of the remote end
 	 */
