@@ -15,6 +15,10 @@ public final class PhiAccrualFailureDetector {
 
 	private final double acceptablePauseMillis;
 
+	// never judged unavailable before this much silence (heartbeat interval plus acceptable pause),
+	// whatever the history: the leases of leadership and singletons are shorter than this
+	private final long floorNanos;
+
 	private final double[] intervals;
 
 	private int count;
@@ -38,6 +42,7 @@ public final class PhiAccrualFailureDetector {
 		this.minStdDeviationMillis = settings.minStdDeviation().toNanos() / 1e6;
 		this.acceptablePauseMillis = settings.acceptableHeartbeatPause().toNanos() / 1e6;
 		this.intervals = new double[settings.maxSampleSize()];
+		this.floorNanos = settings.heartbeatInterval().toNanos() + settings.acceptableHeartbeatPause().toNanos();
 		// Seed with the expected interval +/- the minimum deviation, so the first silence is judged
 		// as a steady history would judge it.
 		double first = settings.heartbeatInterval().toNanos() / 1e6;
@@ -101,11 +106,16 @@ public final class PhiAccrualFailureDetector {
 	}
 
 	/**
-	 * Whether the peer is judged available now.
+	 * Whether the peer is judged available now: phi is below the threshold, or the silence is
+	 * shorter than the heartbeat interval plus the acceptable pause (a floor that a burst of
+	 * heartbeats, which shortens the mean interval, cannot lower).
 	 * @param nowNanos monotonic time now
-	 * @return whether phi is below the threshold
+	 * @return whether the peer is judged available
 	 */
 	public boolean isAvailable(long nowNanos) {
+		if (this.lastHeartbeatNanos >= 0 && nowNanos - this.lastHeartbeatNanos < this.floorNanos) {
+			return true;
+		}
 		return phi(nowNanos) < this.threshold;
 	}
 

@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -37,15 +38,18 @@ public final class Topology implements DiscoveryListener {
 
 	private final Object lock = new Object();
 
-	private ScheduledExecutorService executor;
+	private volatile ScheduledExecutorService executor;
 
-	private DiscoveryContext context;
+	private volatile DiscoveryContext context;
 
-	private AutoCloseable watch;
+	// handles are assigned on the topology's thread and closed once, by whoever takes them first
+	private final AtomicReference<AutoCloseable> watch = new AtomicReference<>();
 
-	private AutoCloseable registration;
+	private final AtomicReference<AutoCloseable> registration = new AtomicReference<>();
 
-	private volatile AutoCloseable campaign;
+	private final AtomicReference<AutoCloseable> campaign = new AtomicReference<>();
+
+	private volatile boolean stopping;
 
 	private volatile RegistryListener registryEvents;
 
@@ -126,10 +130,13 @@ public final class Topology implements DiscoveryListener {
 		ScheduledExecutorService running = this.executor;
 		if (running != null && !running.isShutdown() && this.strategy instanceof ElectionCapable election) {
 			running.execute(() -> {
-				try {
-					this.campaign = election.campaign(this.context, listener);
+				if (this.stopping) {
+					return;
 				}
-				catch (Exception ex) {
+				try {
+					keep(this.campaign, election.campaign(this.context, listener), "campaign");
+				}
+				catch (Exception | LinkageError ex) {
 					logger.warn("[{}] cannot join the election yet: {}", this.name, ex.toString());
 					listener.leadershipUnknown(ex);
 					running.schedule(() -> campaign(listener), this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
@@ -150,7 +157,7 @@ public final class Topology implements DiscoveryListener {
 				try {
 					election.nodeCrashed(this.context, nodeName);
 				}
-				catch (RuntimeException ex) {
+				catch (RuntimeException | Error ex) {
 					logger.warn("[{}] could not end the candidacy of {}: {}", this.name, nodeName, ex.toString());
 				}
 			});
@@ -173,7 +180,7 @@ public final class Topology implements DiscoveryListener {
 				try {
 					watching.refresh();
 				}
-				catch (RuntimeException ex) {
+				catch (RuntimeException | Error ex) {
 					failed(ex);
 				}
 			});
@@ -181,21 +188,76 @@ public final class Topology implements DiscoveryListener {
 	}
 
 	/**
-	 * Stops discovery and deregisters.
+	 * Until when this topology's registry vouches for this node's registration (see
+	 * {@link LeaseBound}), from any thread.
+	 * @return monotonic nanoseconds; {@link Long#MAX_VALUE} when the registration is not lease-bound,
+	 * {@link Long#MIN_VALUE} while there is none
+	 */
+	public long registrationValidUntilNanos() {
+		return validUntil(this.registration.get());
+	}
+
+	/**
+	 * Until when this topology's registry vouches for this node's candidacy (see {@link LeaseBound}),
+	 * from any thread.
+	 * @return monotonic nanoseconds; {@link Long#MAX_VALUE} when the candidacy is not lease-bound,
+	 * {@link Long#MIN_VALUE} while there is none
+	 */
+	public long campaignValidUntilNanos() {
+		return validUntil(this.campaign.get());
+	}
+
+	private static long validUntil(AutoCloseable handle) {
+		if (handle == null) {
+			return Long.MIN_VALUE;
+		}
+		return (handle instanceof LeaseBound bound) ? bound.validUntilNanos() : Long.MAX_VALUE;
+	}
+
+	/**
+	 * Stops discovery, resigns and deregisters. The handles are closed on the topology's own thread,
+	 * after anything it was doing; one that a blocked call hands back later is closed as it arrives.
 	 */
 	public void stop() {
-		if (this.executor == null) {
+		ScheduledExecutorService running = this.executor;
+		if (running == null) {
 			return;
 		}
-		closeQuietly(this.campaign, "campaign");
-		this.executor.shutdownNow();
-		closeQuietly(this.watch, "watch");
-		closeQuietly(this.registration, "registration");
+		this.stopping = true;
 		try {
-			this.executor.awaitTermination(2, TimeUnit.SECONDS);
+			running.execute(this::closeHandles);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			// already stopped
+		}
+		running.shutdown();
+		try {
+			if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
+				logger.warn("[{}] discovery did not stop within 5 s; interrupting it", this.name);
+				running.shutdownNow();
+				running.awaitTermination(2, TimeUnit.SECONDS);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		closeHandles();
+	}
+
+	private void closeHandles() {
+		closeQuietly(this.campaign.getAndSet(null), "campaign");
+		closeQuietly(this.watch.getAndSet(null), "watch");
+		closeQuietly(this.registration.getAndSet(null), "registration");
+	}
+
+	// keeps a handle, or closes it at once if the topology is stopping
+	private void keep(AtomicReference<AutoCloseable> slot, AutoCloseable handle, String what) {
+		if (handle == null) {
+			return;
+		}
+		slot.set(handle);
+		if (this.stopping) {
+			closeQuietly(slot.getAndSet(null), what);
 		}
 	}
 
@@ -204,34 +266,46 @@ public final class Topology implements DiscoveryListener {
 	 * resignation), as a crashed process would; for tests and benchmarks.
 	 */
 	public void abandon() {
-		if (this.executor != null) {
-			this.executor.shutdownNow();
+		this.stopping = true;
+		ScheduledExecutorService running = this.executor;
+		if (running != null) {
+			running.shutdownNow();
 		}
 	}
 
 	@Override
 	public void discovered(Set<NodeAddress> addresses) {
-		TreeSet<NodeAddress> found = new TreeSet<>(addresses);
-		found.remove(this.context.self().address());
-		update(new java.util.ArrayList<>(found), null);
+		try {
+			TreeSet<NodeAddress> found = new TreeSet<>(addresses);
+			found.remove(this.context.self().address());
+			update(new java.util.ArrayList<>(found), null);
+		}
+		catch (RuntimeException | Error ex) {
+			// a strategy's bad answer (a null element, an odd set) is its failure, never the caller's
+			failed(ex);
+		}
 	}
 
 	@Override
 	public void failed(Throwable error) {
-		String message = (error.getMessage() != null) ? error.getClass().getSimpleName() + ": " + error.getMessage()
+		String message = (error.getMessage() != null)
+				? error.getClass().getSimpleName() + ": " + dev.clustering.transport.WireText.forLog(error.getMessage())
 				: error.getClass().getName();
 		logger.warn("[{}] discovery failed, keeping the last answer: {}", this.name, message);
 		update(null, new TopologyStatus.TopologyError(message, this.clock.instant()));
 	}
 
 	private void startStrategy() {
+		if (this.stopping) {
+			return;
+		}
 		try {
 			// on a retry, keep what already started (a registration must not be made twice)
-			if (this.strategy instanceof RegistryStrategy registry && this.registration == null) {
-				this.registration = registry.register(this.context, new LoggingRegistryListener());
+			if (this.strategy instanceof RegistryStrategy registry && this.registration.get() == null) {
+				keep(this.registration, registry.register(this.context, new LoggingRegistryListener()), "registration");
 			}
-			if (this.strategy instanceof WatchStrategy watching && this.watch == null) {
-				this.watch = watching.watch(this.context, this);
+			if (this.strategy instanceof WatchStrategy watching && this.watch.get() == null) {
+				keep(this.watch, watching.watch(this.context, this), "watch");
 			}
 			else if (this.strategy instanceof PollingStrategy) {
 				this.executor.scheduleWithFixedDelay(this::poll, 0, this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
@@ -241,10 +315,12 @@ public final class Topology implements DiscoveryListener {
 						this.strategy.getClass().getName());
 			}
 		}
-		catch (Exception ex) {
+		catch (Exception | LinkageError ex) {
 			failed(ex);
 			// try again later rather than leave the topology dead
-			this.executor.schedule(this::startStrategy, this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+			if (!this.stopping) {
+				this.executor.schedule(this::startStrategy, this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+			}
 		}
 	}
 
@@ -256,7 +332,7 @@ public final class Topology implements DiscoveryListener {
 			}
 			discovered(found);
 		}
-		catch (Exception | LinkageError ex) {
+		catch (Exception | Error ex) {
 			failed(ex);
 		}
 	}

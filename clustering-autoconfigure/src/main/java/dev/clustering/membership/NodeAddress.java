@@ -1,9 +1,9 @@
 package dev.clustering.membership;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import io.netty.util.NetUtil;
 
 /**
  * Where a node's cluster transport listens: a host (name or IP literal) and a port.
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public record NodeAddress(String host, int port) implements Comparable<NodeAddress> {
 
-	private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+	private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
 
 	public NodeAddress {
 		if (host == null || host.isBlank()) {
@@ -132,15 +132,16 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 		if (!isIpLiteral(trimmed)) {
 			return trimmed.toLowerCase(Locale.ROOT);
 		}
-		try {
-			// a literal is parsed, never looked up
-			InetAddress address = InetAddress.getByName(trimmed);
-			return (address instanceof java.net.Inet6Address) ? compress(address.getAddress())
-					: address.getHostAddress();
-		}
-		catch (UnknownHostException ex) {
+		// a literal is parsed here, never looked up: text that looks like one but is not (999.1.2.3)
+		// is an error, not a host name for a resolver
+		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(trimmed);
+		if (bytes == null) {
 			throw new IllegalArgumentException("'" + host + "' is not a valid IP address");
 		}
+		if (bytes.length == 16) {
+			return compress(bytes);
+		}
+		return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.clustering.node;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,6 +39,7 @@ import dev.clustering.membership.NodeJoinedEvent;
 import dev.clustering.transport.CookieAuthenticator;
 import dev.clustering.transport.NettyTransport;
 import dev.clustering.transport.TrafficCounter;
+import dev.clustering.transport.TransportCounters;
 
 /**
  * One node of a cluster: listens on its transport port, runs its topologies, keeps authenticated
@@ -83,19 +84,15 @@ public final class ClusterNode implements AutoCloseable {
 		@Override
 		public Optional<LeaderInfo> leader() {
 			Coordination current = ClusterNode.this.coordination;
-			return (current != null && isRunning()) ? current.leader() : Optional.empty();
+			return (current != null && isRunning()) ? Optional.ofNullable(current.leader()) : Optional.empty();
 		}
 
 		@Override
-		public boolean isLeader() {
+		public Optional<LeaderInfo> ownLeadership() {
 			Coordination current = ClusterNode.this.coordination;
-			return current != null && isRunning() && current.isLeader();
-		}
-
-		@Override
-		public long fencingToken() {
-			Coordination current = ClusterNode.this.coordination;
-			return (current != null && isRunning()) ? current.fencingToken() : 0;
+			return (current != null && isRunning())
+					? Optional.ofNullable(current.ownLeadership(ClusterNode.this.nanoTime.getAsLong()))
+					: Optional.empty();
 		}
 
 		@Override
@@ -147,9 +144,9 @@ public final class ClusterNode implements AutoCloseable {
 			this.state.set(State.CLOSED);
 			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
 		}
-		long incarnation = new SecureRandom().nextLong();
+		long incarnation = this.authenticator.newIncarnation();
 		Map<String, String> metadata = new java.util.LinkedHashMap<>(c.metadata);
-		metadata.put(Leadership.STARTED_AT, Long.toString(c.clock.millis()));
+		metadata.put(NodeMetadata.STARTED_AT, Long.toString(c.clock.millis()));
 		metadata.put(Singletons.HOSTED, String.join(",", c.singletons.keySet()));
 		String configHash = configHash(c);
 		metadata.put(Singletons.CONFIG, configHash);
@@ -171,7 +168,7 @@ public final class ClusterNode implements AutoCloseable {
 					+ "cluster.cookie on every node to form a cluster across machines.", self.name());
 		}
 		long heartbeatNanos = c.failureDetector.heartbeatInterval().toNanos();
-		this.loop.scheduleAtFixedRate(this.mesh::sendHeartbeats, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
+		this.loop.scheduleAtFixedRate(this::heartbeat, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
 		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
 		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot));
 		Map<String, java.util.function.Predicate<String>> scopes = new java.util.HashMap<>();
@@ -193,7 +190,10 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	/**
-	 * Leaves gracefully: stops discovery and listening, tells every peer it is leaving, then closes.
+	 * Leaves gracefully, in this order: refuses new peers; tells every member it is leaving (nothing
+	 * is placed here from then on); stops the local singletons (the leader starts them elsewhere at
+	 * once, as a hand-over); gives leadership up; stops discovery (resigning and deregistering from a
+	 * registry); then closes every connection, saying why, so the members see a leave, not a crash.
 	 */
 	@Override
 	public void close() {
@@ -201,18 +201,17 @@ public final class ClusterNode implements AutoCloseable {
 			this.state.set(State.CLOSED);
 			return;
 		}
-		this.topologies.forEach(Topology::stop);
 		this.transport.stopListening();
 		try {
-			// hand singletons over first: peers hear that they stopped cleanly before they hear the goodbye
 			this.loop.submit(this.coordination::leave).get(2, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
 			logger.warn("Node {} could not stop its singletons cleanly: {}", self().name(), ex.toString());
 		}
+		this.topologies.forEach(Topology::stop);
 		try {
 			List<ChannelFuture> closing = this.loop.submit(this.mesh::leave).get(2, TimeUnit.SECONDS);
 			for (ChannelFuture future : closing) {
@@ -222,7 +221,7 @@ public final class ClusterNode implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (ExecutionException | TimeoutException ex) {
+		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
 			logger.warn("Node {} could not say goodbye to every peer: {}", self().name(), ex.toString());
 		}
 		shutdown();
@@ -272,8 +271,13 @@ public final class ClusterNode implements AutoCloseable {
 		onLoop(() -> {
 			ClusterSnapshot current = this.snapshot;
 			this.listeners.add(listener);
-			this.events.execute(() -> current.upMembers()
-				.forEach((m) -> deliver(listener, new NodeJoinedEvent(this, current.self().name(), m, m.since()))));
+			try {
+				this.events.execute(() -> current.upMembers()
+					.forEach((m) -> deliver(listener, new NodeJoinedEvent(this, current.self().name(), m, m.since()))));
+			}
+			catch (RejectedExecutionException ex) {
+				logger.debug("Node is shut down; no events for the new listener");
+			}
 		});
 	}
 
@@ -407,7 +411,25 @@ public final class ClusterNode implements AutoCloseable {
 		return this.transport.traffic();
 	}
 
+	/**
+	 * What the transport counted: invalid frames skipped, unknown messages, errors of this node's
+	 * own handlers, handshakes refused or timed out.
+	 * @return the counters
+	 */
+	public TransportCounters transportCounters() {
+		return this.transport.counters();
+	}
+
 	// a periodic task that throws is never run again, so nothing may escape
+	private void heartbeat() {
+		try {
+			this.mesh.sendHeartbeats(this.coordination.digest());
+		}
+		catch (RuntimeException ex) {
+			logger.error("Cluster node {} failed to send heartbeats", this.snapshot.self().name(), ex);
+		}
+	}
+
 	private void tick() {
 		try {
 			this.mesh.check();
@@ -428,9 +450,12 @@ public final class ClusterNode implements AutoCloseable {
 		}
 	}
 
+	// on the event loop: the listeners are those registered when the event happened, so one added
+	// later hears only what happened after it was added (and the members up when it was)
 	private void dispatch(ApplicationEvent event) {
+		List<ClusterListener> targets = List.copyOf(this.listeners);
 		try {
-			this.events.execute(() -> this.listeners.forEach((l) -> deliver(l, event)));
+			this.events.execute(() -> targets.forEach((l) -> deliver(l, event)));
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			logger.debug("Node is shut down; dropped {}", event);

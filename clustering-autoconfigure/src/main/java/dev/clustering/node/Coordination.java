@@ -1,13 +1,20 @@
 package dev.clustering.node;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.discovery.ElectionCapable;
@@ -15,127 +22,230 @@ import dev.clustering.discovery.RegistryDisconnectedEvent;
 import dev.clustering.discovery.RegistryListener;
 import dev.clustering.discovery.RegistryReconnectedEvent;
 import dev.clustering.discovery.Topology;
+import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.LeadershipRevokedEvent;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LocalNode;
+import dev.clustering.membership.Member;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.transport.Message;
 
 /**
  * Ties leadership and singletons to the mesh and, when a topology runs the election, to its
- * registry: routes their messages, membership changes, pauses and registry events. Runs on the
- * node's event loop, except the read-only views.
+ * registry: routes their messages, membership changes, pauses, crashes and registry events, and
+ * publishes leadership events. Runs on the node's event loop (asserted at each entry point), except
+ * the read-only views and the watchdog, which has a thread of its own.
  */
 final class Coordination implements Mesh.Protocol {
 
+	private static final Logger logger = LoggerFactory.getLogger(Coordination.class);
+
+	private static final long WATCHDOG_MILLIS = 20;
+
+	private final Object source;
+
 	private final LocalNode self;
 
-	private final Leadership leadership;
+	private final ClusterNodeBuilder config;
 
-	private final Singletons singletons;
+	private final Mesh mesh;
 
 	private final EventLoop loop;
 
 	private final Consumer<ApplicationEvent> events;
 
-	private final Object source;
+	private final LeaderElection election;
 
-	// the topology whose registry runs the election, or null
-	private final Topology election;
+	// set when a topology's registry runs the election
+	private final RegistryElection registry;
+
+	private final Topology electionTopology;
+
+	private final Singletons singletons;
+
+	private final long heartbeatNanos;
+
+	private final long startedAt;
+
+	private final ScheduledExecutorService watchdog;
+
+	private ClusterSnapshot snapshot;
+
+	private Roster roster;
+
+	private LeaderInfo published;
 
 	Coordination(Object source, LocalNode self, ClusterNodeBuilder config, Mesh mesh, EventLoop loop,
 			LongSupplier nanoTime, List<Topology> topologies, Consumer<ApplicationEvent> events) {
 		this.source = source;
 		this.self = self;
+		this.config = config;
+		this.mesh = mesh;
 		this.loop = loop;
 		this.events = events;
-		long pauseGrace = config.failureDetector.heartbeatInterval().toNanos()
+		this.heartbeatNanos = config.failureDetector.heartbeatInterval().toNanos();
+		this.startedAt = Long.parseLong(self.metadata().get(NodeMetadata.STARTED_AT));
+		long lease = config.failureDetector.heartbeatInterval().toNanos()
 				+ config.failureDetector.acceptableHeartbeatPause().toNanos();
-		this.leadership = new Leadership(source, self.name(), config.clock.millis(), config.splitBrain,
-				config.quorumSize, config.clock, nanoTime, pauseGrace, mesh::knownNodeCount,
-				() -> mesh.heardWithin(pauseGrace), mesh::send, mesh::broadcast, events);
-		this.singletons = new Singletons(source, self.name(), Map.copyOf(config.singletonSpecs),
-				Map.copyOf(config.singletons), self.metadata().get(Singletons.CONFIG), this.leadership, config.clock,
-				nanoTime, loop, mesh::send, mesh::broadcast, events);
-		this.election = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
-		if (this.election != null) {
-			this.leadership.useRegistry();
-			Topology registry = this.election;
-			this.singletons.failOverOnlyWhenUnregistered((address) -> registry.status().discovered().contains(address));
+		Election.Listener listener = new Election.Listener() {
+			@Override
+			public void won(long token) {
+			}
+
+			@Override
+			public void lost(long token, LeadershipRevokedEvent.Reason reason) {
+				Coordination.this.events
+					.accept(new LeadershipRevokedEvent(Coordination.this.source, self.name(), token, reason));
+			}
+		};
+		this.electionTopology = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
+		if (this.electionTopology != null) {
+			this.registry = new RegistryElection(self.name(), this.electionTopology, config.clock, nanoTime,
+					Math.max(lease / 20, 1_000_000L), listener);
+			this.election = this.registry;
+		}
+		else {
+			this.registry = null;
+			this.election = new Election(self.name(), lease, config.clock, nanoTime, mesh::send, listener);
+		}
+		this.snapshot = ClusterSnapshot.empty(self);
+		this.roster = computeRoster();
+		this.singletons = new Singletons(source, self.name(), self.incarnation(), Map.copyOf(config.singletonSpecs),
+				Map.copyOf(config.singletons), self.metadata().get(Singletons.CONFIG), config.clock, nanoTime, loop,
+				new Singletons.Messenger() {
+					@Override
+					public void send(String to, Message message) {
+						mesh.send(to, message);
+					}
+
+					@Override
+					public void broadcast(Message message) {
+						mesh.broadcast(message);
+					}
+				}, events, new LeaderAccess());
+		if (this.electionTopology != null) {
+			Topology registryTopology = this.electionTopology;
+			this.singletons
+				.failOverOnlyWhenUnregistered((address) -> registryTopology.status().discovered().contains(address));
 		}
 		topologies.forEach((topology) -> topology.onRegistry(new RegistryEvents(topology)));
+		this.watchdog = Executors.newSingleThreadScheduledExecutor(
+				new DefaultThreadFactory("cluster-watchdog-" + LocalNode.namePart(self.name()), true));
+		this.watchdog.scheduleWithFixedDelay(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/** Joins the registry's election, if a topology runs one; after the topologies started. */
 	void campaign() {
-		if (this.election == null) {
+		if (this.electionTopology == null) {
 			return;
 		}
-		this.election.campaign(new ElectionCapable.ElectionListener() {
+		this.electionTopology.campaign(new ElectionCapable.ElectionListener() {
 			@Override
 			public void leaderElected(String leaderName, long fencingToken) {
 				onLoop(() -> {
-					Coordination.this.leadership.registryElected(leaderName, fencingToken);
-					Coordination.this.singletons.evaluate();
+					Coordination.this.registry.elected(leaderName, fencingToken);
+					reevaluate();
 				});
 			}
 
 			@Override
 			public void leadershipUnknown(Throwable error) {
 				onLoop(() -> {
-					Coordination.this.leadership.registryUnknown();
-					Coordination.this.singletons.evaluate();
+					Coordination.this.registry.unknown();
+					reevaluate();
 				});
 			}
 		});
 	}
 
 	@Override
-	public void received(String peer, Message message) {
-		if (message instanceof Message.Claim claim) {
-			this.leadership.claimReceived(peer, claim.token());
-			this.singletons.evaluate();
+	public void received(String peer, long incarnation, Message message) {
+		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		if (message instanceof Message.VoteRequest || message instanceof Message.Vote
+				|| message instanceof Message.LeaseRenew || message instanceof Message.LeaseAck
+				|| message instanceof Message.Resign) {
+			this.election.received(peer, message, this.roster);
+			if (!(message instanceof Message.LeaseAck)) {
+				this.singletons.evaluate();
+			}
+			publishLeader();
 		}
-		else if (message instanceof Message.SingletonState state) {
-			this.singletons.stateReceived(peer, state);
+		else {
+			this.singletons.received(peer, incarnation, message);
 		}
-		else if (message instanceof Message.SingletonOrder order) {
-			this.singletons.orderReceived(peer, order);
-		}
+	}
+
+	@Override
+	public void heartbeat(String peer, long digest) {
+		this.singletons.digestReceived(peer, digest, this.heartbeatNanos);
 	}
 
 	@Override
 	public void paused() {
-		this.leadership.paused();
-		this.singletons.paused();
+		this.election.paused();
+		reevaluate();
 	}
 
 	@Override
-	public void crashed(String peer) {
-		if (this.election != null) {
+	public void crashed(String peer, long incarnation) {
+		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		this.election.memberEnded(peer);
+		this.singletons.crashed(peer, incarnation);
+		if (this.electionTopology != null) {
 			// the peer's OS closed its connection: its process died (a silence never gets here), so its
 			// candidacy can end now instead of when its lease runs out
-			this.election.nodeCrashed(peer);
+			this.electionTopology.nodeCrashed(peer);
 		}
+		reevaluate();
+	}
+
+	@Override
+	public void left(String peer) {
+		this.election.memberEnded(peer);
+		reevaluate();
 	}
 
 	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
-		this.leadership.membershipChanged(previous, next);
+		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		this.snapshot = next;
+		this.roster = computeRoster();
+		this.election.evaluate(this.roster);
 		this.singletons.membershipChanged(previous, next);
+		publishLeader();
 	}
 
 	void tick() {
-		this.leadership.evaluate();
-		this.singletons.evaluate();
+		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		reevaluate();
 	}
 
-	/** Gives leadership up and stops local singletons; completes when they have stopped. */
+	/** The digest of what this node runs, for its heartbeats. */
+	long digest() {
+		return this.singletons.digest();
+	}
+
+	/**
+	 * Starts a graceful leave: tells the members (so nothing is placed here), stops the local
+	 * singletons (the leader hands them over at once), then gives leadership up.
+	 * @return completes when that is done
+	 */
 	CompletableFuture<Void> leave() {
-		this.leadership.leave();
-		return this.singletons.leave();
+		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		this.mesh.announceLeaving();
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		this.singletons.leave().whenComplete((ignored, error) -> onLoop(() -> {
+			// if this node leads, it places what it stopped elsewhere before it resigns
+			this.singletons.evaluate();
+			this.election.leave(this.roster);
+			publishLeader();
+			done.complete(null);
+		}));
+		return done;
 	}
 
 	void close() {
+		this.watchdog.shutdownNow();
 		this.singletons.close();
 	}
 
@@ -147,30 +257,93 @@ final class Coordination implements Mesh.Protocol {
 		return this.singletons.requestMove(singleton, node);
 	}
 
-	Optional<LeaderInfo> leader() {
-		return this.leadership.leader();
+	LeaderInfo leader() {
+		return this.election.view();
 	}
 
-	boolean isLeader() {
-		return this.leadership.isLeader();
-	}
-
-	long fencingToken() {
-		return this.leadership.isLeader() ? this.leadership.ownToken() : 0;
+	LeaderInfo ownLeadership(long nowNanos) {
+		return this.election.ownLeadership(nowNanos);
 	}
 
 	void yieldLeadership() {
-		this.leadership.yieldLeadership();
+		this.election.yieldLeadership(this.roster);
+		reevaluate();
+	}
+
+	private void reevaluate() {
+		this.roster = computeRoster();
+		this.election.evaluate(this.roster);
 		this.singletons.evaluate();
+		publishLeader();
+	}
+
+	private void watch() {
+		try {
+			this.singletons.runner().watchdog();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Cluster node {}: the singleton watchdog failed", this.self.name(), ex);
+		}
+	}
+
+	private Roster computeRoster() {
+		Map<String, Long> reachable = new HashMap<>();
+		for (Member member : this.snapshot.upMembers()) {
+			reachable.put(member.name(), NodeMetadata.startedAt(member));
+		}
+		return Roster.of(this.self.name(), this.startedAt, reachable, this.mesh.leavingMembers(),
+				this.mesh.knownNodeCount(), this.config.splitBrain, this.config.quorumSize);
+	}
+
+	private void publishLeader() {
+		LeaderInfo current = this.election.view();
+		LeaderInfo previous = this.published;
+		boolean same = (previous == null) ? current == null
+				: current != null && previous.name().equals(current.name())
+						&& previous.fencingToken() == current.fencingToken();
+		if (same) {
+			return;
+		}
+		this.published = current;
+		if (current != null) {
+			this.events.accept(new LeaderElectedEvent(this.source, this.self.name(), current.name(),
+					current.fencingToken()));
+		}
 	}
 
 	private void onLoop(Runnable task) {
 		try {
 			this.loop.execute(task);
 		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
+		catch (RejectedExecutionException ex) {
 			// the node is shutting down
 		}
+	}
+
+	/** What singletons ask of leadership and the mesh. */
+	private final class LeaderAccess implements Singletons.Leader {
+
+		@Override
+		public LeaderElection election() {
+			return Coordination.this.election;
+		}
+
+		@Override
+		public Roster roster() {
+			return Coordination.this.roster;
+		}
+
+		@Override
+		public boolean mayRunHere(Member member) {
+			return Coordination.this.election.isRegistry()
+					|| ((Election) Coordination.this.election).supportsMe(member.name());
+		}
+
+		@Override
+		public long lastHeardNanos(String member) {
+			return Coordination.this.mesh.lastReceivedNanos(member);
+		}
+
 	}
 
 	/** Hears a topology's registry being lost and restored, and tells the application. */
@@ -185,9 +358,9 @@ final class Coordination implements Mesh.Protocol {
 		@Override
 		public void registryLost(Throwable error) {
 			onLoop(() -> {
-				if (this.topology == Coordination.this.election) {
-					Coordination.this.leadership.registryLost(true);
-					Coordination.this.singletons.evaluate();
+				if (this.topology == Coordination.this.electionTopology) {
+					Coordination.this.registry.registryLost(true);
+					reevaluate();
 				}
 				Coordination.this.events.accept(new RegistryDisconnectedEvent(Coordination.this.source,
 						this.topology.name(), Coordination.this.self.name(), error));
@@ -197,9 +370,9 @@ final class Coordination implements Mesh.Protocol {
 		@Override
 		public void registryRestored() {
 			onLoop(() -> {
-				if (this.topology == Coordination.this.election) {
-					Coordination.this.leadership.registryLost(false);
-					Coordination.this.singletons.evaluate();
+				if (this.topology == Coordination.this.electionTopology) {
+					Coordination.this.registry.registryLost(false);
+					reevaluate();
 				}
 				Coordination.this.events.accept(new RegistryReconnectedEvent(Coordination.this.source,
 						this.topology.name(), Coordination.this.self.name()));

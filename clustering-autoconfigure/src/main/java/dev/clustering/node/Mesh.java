@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,25 +33,28 @@ import dev.clustering.transport.NettyTransport;
 import dev.clustering.transport.PeerConnection;
 import dev.clustering.transport.PeerIdentity;
 import dev.clustering.transport.TransportSettings;
+import dev.clustering.transport.WarningLimiter;
 
 /**
  * The node's view of its peers: who is connected, who is heard from, whom to dial. Every method
- * runs on the transport's single event-loop thread, so nothing here is locked; each change ends
- * in a new immutable {@link ClusterSnapshot} handed to the node.
+ * runs on the transport's single event-loop thread (asserted at each entry point), so nothing here
+ * is locked; each change ends in a new immutable {@link ClusterSnapshot} handed to the node.
  * <p>
  * Two nodes that dial each other at the same moment end up with two connections; both sides keep
- * the one dialled by the node whose name sorts first and close the other. A peer stays a member
- * while any authenticated connection to it is open, so closing the spare never reads as a leave.
+ * the one dialled by the node whose name sorts first and close the other, saying why. A peer stays
+ * a member while any authenticated connection to it is open, so closing the spare never reads as a
+ * leave. A member whose last connection ends without a word (no close, no leave) died: that, and
+ * only that, is reported as a crash.
  */
 final class Mesh implements ConnectionListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(Mesh.class);
 
-	private static final Message HEARTBEAT = new Message.Heartbeat();
-
 	private final LocalNode self;
 
 	private final NettyTransport transport;
+
+	private final EventLoop loop;
 
 	private final FailureDetectorSettings detectorSettings;
 
@@ -63,10 +68,12 @@ final class Mesh implements ConnectionListener {
 
 	private final SnapshotSink sink;
 
+	private final WarningLimiter warnings = new WarningLimiter();
+
 	private Protocol protocol = Protocol.NONE;
 
-	// topology name -> which node names it admits (only for name-scoped strategies)
-	private volatile Map<String, java.util.function.Predicate<String>> nameScopes = Map.of();
+	// topology name -> which node names it admits (only for name-scoped strategies); set before start
+	private volatile Map<String, Predicate<String>> nameScopes = Map.of();
 
 	private final Map<String, Peer> peers = new HashMap<>();
 
@@ -80,7 +87,12 @@ final class Mesh implements ConnectionListener {
 	// addresses where a node whose name no topology admits answered (not counted as known nodes)
 	private final Set<NodeAddress> outOfScope = new HashSet<>();
 
+	// nodes that said goodbye and were not heard from since, and where they were (not counted)
+	private final Map<String, Set<NodeAddress>> departed = new HashMap<>();
+
 	private final long pauseToleranceNanos;
+
+	private final long replaceSilentAfterNanos;
 
 	private long lastCheckNanos;
 
@@ -91,6 +103,7 @@ final class Mesh implements ConnectionListener {
 			long checkIntervalNanos, SnapshotSink sink) {
 		this.self = self;
 		this.transport = transport;
+		this.loop = transport.eventLoop();
 		this.detectorSettings = detectorSettings;
 		this.transportSettings = transportSettings;
 		this.links = links;
@@ -98,18 +111,22 @@ final class Mesh implements ConnectionListener {
 		this.nanoTime = nanoTime;
 		this.sink = sink;
 		this.pauseToleranceNanos = checkIntervalNanos + detectorSettings.acceptableHeartbeatPause().toNanos();
+		long detection = detectorSettings.heartbeatInterval().toNanos()
+				+ detectorSettings.acceptableHeartbeatPause().toNanos();
+		this.replaceSilentAfterNanos = Math.max(30_000_000_000L, 10 * detection);
 	}
 
 	void protocol(Protocol protocol) {
 		this.protocol = protocol;
 	}
 
-	void nameScopes(Map<String, java.util.function.Predicate<String>> scopes) {
+	void nameScopes(Map<String, Predicate<String>> scopes) {
 		this.nameScopes = Map.copyOf(scopes);
 	}
 
 	@Override
 	public Message.Reject admit(PeerConnection connection, PeerIdentity peer) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		if (this.leaving) {
 			return new Message.Reject(Message.RejectReason.LEAVING, "node is shutting down");
 		}
@@ -122,7 +139,12 @@ final class Mesh implements ConnectionListener {
 			}
 			logger.warn("Refused node {} at {}: that is this node's own name; give each node its own "
 					+ "cluster.node.name", peer.name(), peer.address());
-			return duplicate(peer);
+			return duplicate(peer, "");
+		}
+		if (!connection.isInitiator() && peer.address().isIpLiteral()
+				&& !peer.address().host().equals(connection.remoteHost())) {
+			this.warnings.warn(logger, "address " + peer.name(), "Node {} advertises {} but connects from {} (behind "
+					+ "NAT, or a different bind address?)", peer.name(), peer.address().host(), connection.remoteHost());
 		}
 		NodeAddress at = (connection.dialled() != null) ? connection.dialled() : peer.address();
 		String outOfScope = outOfScope(at, peer.name());
@@ -135,18 +157,11 @@ final class Mesh implements ConnectionListener {
 		}
 		Peer existing = this.peers.get(peer.name());
 		if (existing != null && existing.incarnation != peer.incarnation()) {
-			if (existing.member != null && existing.member.isUp()) {
-				logger.warn("Refused node {} at {}: a node with that name is already a member (at {}); give each "
-						+ "node its own cluster.node.name", peer.name(), peer.address(), existing.member.address());
-				return duplicate(peer);
+			Message.Reject refused = replace(existing, peer, connection);
+			if (refused != null) {
+				return refused;
 			}
-			// the old incarnation is silent (or never finished its handshake): the new process replaces it
-			logger.info("Node {} restarted (new incarnation at {}); dropping the silent one", peer.name(),
-					peer.address());
-			this.peers.remove(peer.name());
-			existing.connections.forEach(PeerConnection::close);
 			existing = null;
-			publish(Map.of());
 		}
 		if (existing == null) {
 			existing = new Peer(peer.name(), peer.incarnation());
@@ -157,12 +172,43 @@ final class Mesh implements ConnectionListener {
 		return null;
 	}
 
+	// another process claims the name of a member: a restart replaces it, an impostor does not
+	private Message.Reject replace(Peer existing, PeerIdentity peer, PeerConnection connection) {
+		if (existing.member != null && existing.member.isUp()) {
+			logger.warn("Refused node {} at {}: a node with that name is already a member (at {}); give each "
+					+ "node its own cluster.node.name", peer.name(), peer.address(), existing.member.address());
+			return duplicate(peer, "");
+		}
+		long now = this.nanoTime.getAsLong();
+		boolean sameHost = existing.remoteHost != null && existing.remoteHost.equals(connection.remoteHost());
+		boolean silentLong = existing.member != null && existing.silentSinceNanos != Long.MIN_VALUE
+				&& now - existing.silentSinceNanos >= this.replaceSilentAfterNanos;
+		if (existing.member != null && !sameHost && !silentLong) {
+			// a silent member may be frozen and come back: its name is not handed to a process elsewhere
+			this.warnings.warn(logger, "impostor " + peer.name(), "Refused node {} connecting from {}: member {} "
+					+ "(at {}) is silent, not gone; a new process with its name is accepted from the same host, or "
+					+ "after {} s of silence", peer.name(), connection.remoteHost(), peer.name(), existing.remoteHost,
+					this.replaceSilentAfterNanos / 1_000_000_000L);
+			return duplicate(peer, " (silent, not gone)");
+		}
+		logger.info("Node {} restarted (new incarnation at {}); dropping the old one", peer.name(), peer.address());
+		this.peers.remove(peer.name());
+		new ArrayList<>(existing.connections)
+			.forEach((c) -> c.close(Message.CloseReason.REPLACED, "a new process took this name"));
+		if (existing.member != null) {
+			publish(Map.of(peer.name(), LeaveReason.CONNECTION_LOST));
+			this.protocol.crashed(existing.name, existing.incarnation);
+		}
+		return null;
+	}
+
 	@Override
 	public void established(PeerConnection connection) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		PeerIdentity identity = connection.peer();
 		Peer peer = this.peers.get(identity.name());
 		if (peer == null || !peer.connections.contains(connection)) {
-			connection.close();
+			connection.close(Message.CloseReason.SPARE, "no longer wanted");
 			return;
 		}
 		long now = this.nanoTime.getAsLong();
@@ -170,9 +216,14 @@ final class Mesh implements ConnectionListener {
 			this.aliases.put(connection.dialled(), identity.name());
 			dial(connection.dialled()).connected();
 		}
+		if (this.departed.remove(identity.name()) != null) {
+			logger.debug("Node {} is back after saying goodbye; it counts towards the quorum again", identity.name());
+		}
 		if (peer.member == null) {
 			peer.detector = new PhiAccrualFailureDetector(this.detectorSettings);
 			peer.detector.start(now);
+			peer.lastReceivedNanos = now;
+			peer.remoteHost = connection.remoteHost();
 			peer.member = new Member(identity.name(), identity.address(), identity.incarnation(), MemberStatus.UP,
 					Set.of(), this.clock.instant(), identity.metadata());
 			logger.info("Node {} joined ({})", identity.name(), identity.address());
@@ -183,30 +234,36 @@ final class Mesh implements ConnectionListener {
 
 	@Override
 	public void received(PeerConnection connection, Message message) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		Peer peer = owner(connection);
 		if (peer == null || peer.member == null || this.links.isCut(peer.name)) {
 			return;
 		}
-		if (message instanceof Message.Heartbeat) {
+		long now = this.nanoTime.getAsLong();
+		peer.lastReceivedNanos = now;
+		if (message instanceof Message.Heartbeat heartbeat) {
 			// only heartbeats feed the detector: other messages come at any moment, and their short
 			// intervals would make it believe heartbeats are irregular, so it would judge later
-			peer.detector.heartbeat(this.nanoTime.getAsLong());
-		}
-		if (message instanceof Message.Leave) {
-			peer.leaving = true;
-			logger.info("Node {} is leaving", peer.name);
-			new ArrayList<>(peer.connections).forEach(PeerConnection::close);
-		}
-		else {
-			if (peer.member.status() == MemberStatus.UNREACHABLE && message instanceof Message.Heartbeat) {
+			peer.detector.heartbeat(now);
+			if (peer.member.status() == MemberStatus.UNREACHABLE) {
 				logger.info("Node {} is reachable again", peer.name);
 				peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
+				peer.silentSinceNanos = Long.MIN_VALUE;
 				publish(Map.of());
 			}
-			if (!(message instanceof Message.Heartbeat)) {
-				this.protocol.received(peer.name, message);
-			}
+			this.protocol.heartbeat(peer.name, heartbeat.digest());
+			return;
 		}
+		if (message instanceof Message.Leaving) {
+			if (!peer.leaving) {
+				peer.leaving = true;
+				logger.info("Node {} is leaving", peer.name);
+				peer.connections.forEach(PeerConnection::peerAnnouncedLeave);
+				publish(Map.of());
+			}
+			return;
+		}
+		this.protocol.received(peer.name, peer.incarnation, message);
 	}
 
 	/** Sends to one member, if connected and the link is not cut. */
@@ -232,52 +289,51 @@ final class Mesh implements ConnectionListener {
 	}
 
 	/**
-	 * Members that are up and whose last heartbeat is more recent than the given age.
-	 * @param maxAgeNanos how recent
-	 * @return how many
+	 * When anything was last heard from a member.
+	 * @param name the member
+	 * @return monotonic nanoseconds, or {@link Long#MIN_VALUE} if it is not a member
 	 */
-	int heardWithin(long maxAgeNanos) {
-		long now = this.nanoTime.getAsLong();
-		int heard = 0;
-		for (Peer peer : this.peers.values()) {
-			if (peer.member != null && peer.member.isUp() && now - peer.detector.lastHeartbeatNanos() < maxAgeNanos) {
-				heard++;
-			}
-		}
-		return heard;
+	long lastReceivedNanos(String name) {
+		Peer peer = this.peers.get(name);
+		return (peer != null && peer.member != null) ? peer.lastReceivedNanos : Long.MIN_VALUE;
 	}
 
 	/**
-	 * Nodes this node knows of, itself included: members (up or not) and the addresses that
-	 * discovery lists but no member answers for (except where a node outside the topology's
-	 * basename answered). The base of the keep-majority quorum.
+	 * Members that announced they are leaving.
+	 * @return their names
+	 */
+	Set<String> leavingMembers() {
+		Set<String> names = new HashSet<>();
+		this.peers.values().forEach((p) -> {
+			if (p.member != null && p.leaving) {
+				names.add(p.name);
+			}
+		});
+		return names;
+	}
+
+	/**
+	 * Nodes this node knows of, itself included (see {@link QuorumCount}).
+	 * @return the count
 	 */
 	int knownNodeCount() {
-		Set<NodeAddress> memberAddresses = new HashSet<>();
-		Set<String> members = new HashSet<>();
-		for (Peer peer : this.peers.values()) {
-			if (peer.member != null) {
-				members.add(peer.name);
-				memberAddresses.add(peer.member.address());
+		Map<String, NodeAddress> members = new HashMap<>();
+		this.peers.values().forEach((p) -> {
+			if (p.member != null) {
+				members.put(p.name, p.member.address());
 			}
-		}
-		Set<NodeAddress> strangers = new HashSet<>();
-		for (TopologyStatus status : this.topologies.values()) {
-			for (NodeAddress address : status.discovered()) {
-				String alias = this.aliases.get(address);
-				boolean known = address.equals(this.self.address()) || memberAddresses.contains(address)
-						|| (alias != null && (alias.equals(this.self.name()) || members.contains(alias)))
-						|| this.outOfScope.contains(address);
-				if (!known) {
-					strangers.add(address);
-				}
-			}
-		}
-		return 1 + members.size() + strangers.size();
+		});
+		Set<NodeAddress> discovered = new HashSet<>();
+		this.topologies.values().forEach((status) -> discovered.addAll(status.discovered()));
+		Set<NodeAddress> departedAddresses = new HashSet<>();
+		this.departed.values().forEach(departedAddresses::addAll);
+		return QuorumCount.known(this.self.name(), this.self.address(), members, discovered, this.aliases,
+				this.outOfScope, this.departed.keySet(), departedAddresses);
 	}
 
 	@Override
 	public void closed(PeerConnection connection) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		long now = this.nanoTime.getAsLong();
 		NodeAddress dialled = connection.dialled();
 		if (dialled != null) {
@@ -298,31 +354,53 @@ final class Mesh implements ConnectionListener {
 			return;
 		}
 		peer.connections.remove(connection);
-		if (peer.connections.isEmpty()) {
-			this.peers.remove(peer.name);
-			// a node that is leaving itself does not report its peers as gone
-			if (peer.member != null && !this.leaving) {
-				LeaveReason reason = peer.leaving ? LeaveReason.LEFT : LeaveReason.CONNECTION_LOST;
-				logger.info("Node {} left ({})", peer.name, reason);
-				publish(Map.of(peer.name, reason));
-				if (reason == LeaveReason.CONNECTION_LOST && connection.closedByPeer()) {
-					this.protocol.crashed(peer.name);
+		if (!peer.connections.isEmpty()) {
+			return;
+		}
+		this.peers.remove(peer.name);
+		// a node that is leaving itself does not report its peers as gone
+		if (peer.member == null || this.leaving) {
+			return;
+		}
+		LeaveReason reason = peer.leaving ? LeaveReason.LEFT : LeaveReason.CONNECTION_LOST;
+		boolean crashed = !peer.leaving && connection.closedByPeer();
+		logger.info("Node {} left ({}{})", peer.name, reason, crashed ? ", its connection was closed by its side" : "");
+		if (reason == LeaveReason.LEFT) {
+			Set<NodeAddress> where = new HashSet<>();
+			where.add(peer.member.address());
+			this.aliases.forEach((address, name) -> {
+				if (name.equals(peer.name)) {
+					where.add(address);
 				}
-			}
+			});
+			this.departed.put(peer.name, where);
+		}
+		publish(Map.of(peer.name, reason));
+		if (crashed) {
+			this.protocol.crashed(peer.name, peer.incarnation);
+		}
+		else if (reason == LeaveReason.LEFT) {
+			this.protocol.left(peer.name);
 		}
 	}
 
-	/** Sends a heartbeat to every established peer whose link is not cut, on one connection each. */
-	void sendHeartbeats() {
+	/**
+	 * Sends a heartbeat to every established peer whose link is not cut, on one connection each.
+	 * @param digest the digest of what this node announces
+	 */
+	void sendHeartbeats(long digest) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
+		Message heartbeat = new Message.Heartbeat(digest);
 		for (Peer peer : this.peers.values()) {
 			if (peer.member != null) {
-				send(peer.name, HEARTBEAT);
+				send(peer.name, heartbeat);
 			}
 		}
 	}
 
 	/** Judges silent peers, then dials whatever discovery lists and is not connected. */
 	void check() {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		long now = this.nanoTime.getAsLong();
 		if (this.lastCheckNanos != 0 && now - this.lastCheckNanos > this.pauseToleranceNanos) {
 			// This node itself stalled (GC, a stopped process): the silence is ours, not the peers'.
@@ -339,6 +417,7 @@ final class Mesh implements ConnectionListener {
 						(now - peer.detector.lastHeartbeatNanos()) / 1_000_000,
 						String.format("%.1f", peer.detector.phi(now)));
 				peer.member = peer.member.withStatus(MemberStatus.UNREACHABLE, this.clock.instant());
+				peer.silentSinceNanos = now;
 				changed = true;
 			}
 		}
@@ -350,30 +429,45 @@ final class Mesh implements ConnectionListener {
 
 	/** A topology reported: attribute members to it and dial what is new. */
 	void topologyChanged(TopologyStatus status) {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		this.topologies.put(status.name(), status);
+		// what is known of departed nodes matters only where discovery still lists them
+		Set<NodeAddress> discovered = new HashSet<>();
+		this.topologies.values().forEach((s) -> discovered.addAll(s.discovered()));
+		this.departed.values().removeIf((where) -> where.stream().noneMatch(discovered::contains));
 		publish(Map.of());
 		dialDiscovered(this.nanoTime.getAsLong());
 	}
 
+	/** Tells every member this node is leaving: nothing is placed on it from now on. */
+	void announceLeaving() {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
+		broadcast(new Message.Leaving());
+	}
+
 	/**
-	 * Starts a graceful leave: refuses new peers and says goodbye on every connection.
+	 * Finishes a graceful leave: refuses new peers and closes every connection, saying why.
 	 * @return futures completing when each connection has closed
 	 */
 	List<ChannelFuture> leave() {
+		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		this.leaving = true;
 		List<ChannelFuture> closing = new ArrayList<>();
 		for (Peer peer : this.peers.values()) {
-			for (PeerConnection connection : peer.connections) {
-				closing.add(connection.sendAndClose(new Message.Leave()));
+			for (PeerConnection connection : new ArrayList<>(peer.connections)) {
+				ChannelFuture future = connection.close(Message.CloseReason.LEAVING, "node is leaving");
+				if (future != null) {
+					closing.add(future);
+				}
 			}
 		}
 		return closing;
 	}
 
-	/** Closes every connection without a goodbye, as a crash would. */
+	/** Closes every connection without a word, as a crash would. */
 	void abort() {
 		this.leaving = true;
-		new ArrayList<>(this.peers.values()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::close));
+		new ArrayList<>(this.peers.values()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::abort));
 	}
 
 	/**
@@ -386,7 +480,7 @@ final class Mesh implements ConnectionListener {
 			if (!status.discovered().contains(address)) {
 				continue;
 			}
-			java.util.function.Predicate<String> scope = this.nameScopes.get(status.name());
+			Predicate<String> scope = this.nameScopes.get(status.name());
 			if (scope == null || scope.test(name)) {
 				return null;
 			}
@@ -395,9 +489,9 @@ final class Mesh implements ConnectionListener {
 		return refusing;
 	}
 
-	private Message.Reject duplicate(PeerIdentity peer) {
+	private Message.Reject duplicate(PeerIdentity peer, String why) {
 		return new Message.Reject(Message.RejectReason.DUPLICATE_NAME,
-				"a node named " + peer.name() + " is already a member of " + this.self.name() + "'s cluster");
+				"a node named " + peer.name() + " is already a member of " + this.self.name() + "'s cluster" + why);
 	}
 
 	private void dialDiscovered(long now) {
@@ -410,6 +504,8 @@ final class Mesh implements ConnectionListener {
 		Set<NodeAddress> connected = new HashSet<>();
 		this.peers.values().stream().filter((p) -> p.member != null).forEach((p) -> connected.add(p.member.address()));
 		this.dials.keySet().removeIf((address) -> !wanted.containsKey(address) && !this.dials.get(address).inFlight());
+		this.aliases.keySet().removeIf((address) -> !wanted.containsKey(address) && !connected.contains(address)
+				&& !this.self.name().equals(this.aliases.get(address)) && !isMember(this.aliases.get(address)));
 		wanted.forEach((address, names) -> {
 			String alias = this.aliases.get(address);
 			if (address.equals(this.self.address()) || this.self.name().equals(alias) || connected.contains(address)
@@ -423,12 +519,21 @@ final class Mesh implements ConnectionListener {
 				this.transport.connect(address).addListener((future) -> {
 					if (!future.isSuccess()) {
 						Throwable cause = future.cause();
-						dialFailed(address, backoff, this.nanoTime.getAsLong(),
-								(cause.getMessage() != null) ? cause.getMessage() : cause.toString());
+						onLoop(() -> dialFailed(address, backoff, this.nanoTime.getAsLong(),
+								(cause.getMessage() != null) ? cause.getMessage() : cause.toString()));
 					}
 				});
 			}
 		});
+	}
+
+	private void onLoop(Runnable task) {
+		if (this.loop.inEventLoop()) {
+			task.run();
+		}
+		else {
+			this.loop.execute(task);
+		}
 	}
 
 	private void dialFailed(NodeAddress address, DialBackoff backoff, long now, String reason) {
@@ -443,7 +548,7 @@ final class Mesh implements ConnectionListener {
 	}
 
 	private boolean isMember(String name) {
-		Peer peer = this.peers.get(name);
+		Peer peer = (name != null) ? this.peers.get(name) : null;
 		return peer != null && peer.member != null;
 	}
 
@@ -462,7 +567,7 @@ final class Mesh implements ConnectionListener {
 		for (PeerConnection spare : open) {
 			if (spare != kept) {
 				peer.connections.remove(spare);
-				spare.close();
+				spare.close(Message.CloseReason.SPARE, "both nodes dialled; keeping the other connection");
 			}
 		}
 	}
@@ -507,25 +612,27 @@ final class Mesh implements ConnectionListener {
 	interface Protocol {
 
 		Protocol NONE = new Protocol() {
-			@Override
-			public void received(String peer, Message message) {
-			}
-
-			@Override
-			public void paused() {
-			}
-
-			@Override
-			public void crashed(String peer) {
-			}
 		};
 
-		void received(String peer, Message message);
+		/** A message from a member (not a heartbeat, not a leave). */
+		default void received(String peer, long incarnation, Message message) {
+		}
 
-		void paused();
+		/** A member's heartbeat, with the digest of what it announces. */
+		default void heartbeat(String peer, long digest) {
+		}
 
-		/** A member's last connection was closed by its side without a goodbye: its process died. */
-		void crashed(String peer);
+		/** This node found it was paused. */
+		default void paused() {
+		}
+
+		/** A member's last connection ended without a word from it: its process died. */
+		default void crashed(String peer, long incarnation) {
+		}
+
+		/** A member said goodbye and its last connection closed. */
+		default void left(String peer) {
+		}
 
 	}
 
@@ -548,6 +655,12 @@ final class Mesh implements ConnectionListener {
 		Member member;
 
 		PhiAccrualFailureDetector detector;
+
+		String remoteHost;
+
+		long lastReceivedNanos = Long.MIN_VALUE;
+
+		long silentSinceNanos = Long.MIN_VALUE;
 
 		boolean leaving;
 

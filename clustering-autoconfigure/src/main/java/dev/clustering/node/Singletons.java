@@ -5,19 +5,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEvent;
@@ -25,6 +23,7 @@ import org.springframework.context.ApplicationEvent;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.Member;
+import dev.clustering.membership.NodeAddress;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonContext;
 import dev.clustering.singleton.SingletonInfo;
@@ -36,22 +35,15 @@ import dev.clustering.singleton.SingletonStoppedEvent;
 import dev.clustering.singleton.StartType;
 import dev.clustering.singleton.StopReason;
 import dev.clustering.transport.Message;
+import dev.clustering.transport.WarningLimiter;
 
 /**
- * Places singletons, OTP style, and runs the ones this node is given. Every node broadcasts the
- * state of the singletons it runs, so every node knows where each one is; only the leader orders
- * starts and stops, so two nodes never decide at once:
- * <ul>
- * <li>nothing runs yet: start it on the best node (first priority group; in a group, the node
- * running the fewest singletons; then by name);</li>
- * <li>the node running it is gone (connection lost or unreachable): after {@code failover-timeout},
- * start it on the best live node, as FAILOVER; a node that stopped it cleanly (shutdown) is
- * replaced at once;</li>
- * <li>a node of higher priority has been up for {@code takeover-delay}: stop it where it runs, and
- * once that node reports it stopped, start it there as TAKEOVER (stop completes before start).</li>
- * </ul>
- * A node without quorum, or that finds it was paused, stops what it runs at once. Runs on the
- * node's event loop; singleton code runs on one thread per singleton.
+ * Singletons, OTP style: every node tells every other what it runs (at once on each change, and
+ * again whenever a peer's heartbeat digest shows it holds something else: anti-entropy); only the
+ * leader decides where each one runs ({@link Placement}), and the nodes run what they are ordered
+ * ({@link SingletonRunner}). Everything a peer sends is checked against this node's own
+ * configuration (known singletons, member names, the leader it sees) and kept per peer, at most
+ * one entry per singleton, dropped when the peer is gone. Runs on the node's event loop.
  */
 final class Singletons {
 
@@ -61,90 +53,105 @@ final class Singletons {
 
 	static final String CONFIG = "clustering.singletons-config";
 
-	private static final long MIN_START_SPACING_NANOS = 500_000_000L;
-
 	private static final long ORDER_TIMEOUT_NANOS = 10_000_000_000L;
+
+	private static final int TOKEN_BITS = 20;
+
+	/** What this node asks of leadership. */
+	interface Leader {
+
+		LeaderElection election();
+
+		Roster roster();
+
+		/** Whether a member supports this leader (may be given a singleton). */
+		boolean mayRunHere(Member member);
+
+		/** When anything was last heard from a member, or {@link Long#MIN_VALUE}. */
+		long lastHeardNanos(String member);
+
+	}
 
 	private final Object source;
 
 	private final String self;
 
+	private final long incarnation;
+
 	private final Map<String, SingletonSpec> specs;
 
-	private final Map<String, ClusterSingleton> hosted;
-
 	private final String configHash;
-
-	private final Leadership leadership;
 
 	private final Clock clock;
 
 	private final LongSupplier nanoTime;
 
-	private final Executor loop;
-
-	private final BiConsumer<String, Message> send;
-
-	private final Consumer<Message> broadcast;
+	private final Messenger messenger;
 
 	private final Consumer<ApplicationEvent> events;
 
-	// singleton -> node -> what that node last said about it
-	private final Map<String, Map<String, SingletonStatus>> table = new HashMap<>();
+	private final Leader leader;
 
-	private final Map<String, Long> goneSince = new HashMap<>();
+	private final SingletonTable table;
 
-	private final Map<String, Long> upSince = new HashMap<>();
+	private final SingletonRunner runner;
 
-	private final Map<String, Pending> pending = new HashMap<>();
+	private final WarningLimiter warnings = new WarningLimiter();
+
+	private final Map<String, Placement.Pending> pending = new HashMap<>();
 
 	private final Map<String, String> pinned = new HashMap<>();
 
 	private final Map<String, Long> lastStart = new HashMap<>();
 
-	private final Map<String, ExecutorService> executors = new HashMap<>();
+	// member -> since when it has been up (this incarnation)
+	private final Map<String, Long> upSince = new HashMap<>();
 
-	private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
+	// node -> what happened to it, for the incarnation that no longer reports
+	private final Map<String, FateEntry> fates = new HashMap<>();
+
+	// members whose heartbeat digest matched what this node holds for them since they came up
+	private final Set<String> synced = new HashSet<>();
+
+	// member -> when this node may ask it again for its whole state, and how many asks in a row failed
+	private final Map<String, long[]> asked = new HashMap<>();
+
+	private Predicate<NodeAddress> registered = (address) -> true;
 
 	private ClusterSnapshot snapshot;
 
-	// where each node was last seen, and whether a registry still lists a node at an address
-	private final Map<String, dev.clustering.membership.NodeAddress> addresses = new HashMap<>();
+	private long tokenTerm;
 
-	private java.util.function.Predicate<dev.clustering.membership.NodeAddress> registered = (address) -> false;
-
-	private boolean registryMode;
+	private long tokenCounter;
 
 	private boolean leaving;
 
 	private volatile Map<String, SingletonInfo> views = Map.of();
 
-	Singletons(Object source, String self, Map<String, SingletonSpec> specs, Map<String, ClusterSingleton> hosted,
-			String configHash, Leadership leadership, Clock clock, LongSupplier nanoTime, Executor loop,
-			BiConsumer<String, Message> send, Consumer<Message> broadcast, Consumer<ApplicationEvent> events) {
+	Singletons(Object source, String self, long incarnation, Map<String, SingletonSpec> specs,
+			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, java.util.concurrent.Executor loop,
+			Messenger messenger, Consumer<ApplicationEvent> events, Leader leader) {
 		this.source = source;
 		this.self = self;
-		this.specs = specs;
-		this.hosted = hosted;
+		this.incarnation = incarnation;
+		this.specs = Map.copyOf(specs);
 		this.configHash = configHash;
-		this.leadership = leadership;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
-		this.loop = loop;
-		this.send = send;
-		this.broadcast = broadcast;
+		this.messenger = messenger;
 		this.events = events;
+		this.leader = leader;
+		this.table = new SingletonTable(specs.keySet());
+		this.runner = new SingletonRunner(self, hosted, loop, nanoTime, clock, new Reports());
 	}
 
 	/**
 	 * With a registry running the election, a singleton fails over from a node only once the
-	 * registry no longer lists that node (its lease expired or was revoked): so at most one instance
-	 * runs even when the transport mesh is cut but both sides still reach the registry.
-	 * @param registered whether the registry still lists a node at an address
+	 * registry no longer lists that node, and only registered nodes are given one.
+	 * @param registered whether the registry lists a node at an address
 	 */
-	void failOverOnlyWhenUnregistered(java.util.function.Predicate<dev.clustering.membership.NodeAddress> registered) {
+	void failOverOnlyWhenUnregistered(Predicate<NodeAddress> registered) {
 		this.registered = registered;
-		this.registryMode = true;
 	}
 
 	/** Where each singleton runs, as this node knows it; safe from any thread. */
@@ -152,81 +159,179 @@ final class Singletons {
 		return this.views;
 	}
 
+	/** The runner, for the watchdog. */
+	SingletonRunner runner() {
+		return this.runner;
+	}
+
+	/** The digest of what this node runs, for its heartbeats. */
+	long digest() {
+		return SingletonTable.digest(this.runner.statuses().values());
+	}
+
 	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
 		long now = this.nanoTime.getAsLong();
 		this.snapshot = next;
-		next.members().values().forEach((m) -> this.addresses.put(m.name(), m.address()));
 		for (Member member : next.members().values()) {
 			Member before = previous.member(member.name());
-			boolean wasUp = before != null && before.isUp() && before.incarnation() == member.incarnation();
+			boolean sameProcess = before != null && before.incarnation() == member.incarnation();
+			if (before != null && !sameProcess) {
+				// a new process under that name: what the old one ran is over
+				this.table.forget(member.name());
+				this.fates.put(member.name(), new FateEntry(before.incarnation(),
+						new Placement.Fate(Placement.Fate.Kind.ENDED, now, Long.MIN_VALUE, false)));
+				this.synced.remove(member.name());
+			}
+			boolean wasUp = sameProcess && before.isUp();
 			if (member.isUp() && !wasUp) {
-				if (before == null || before.incarnation() != member.incarnation()) {
-					// a new process under that name runs nothing yet; what the old one ran is history
-					this.table.values().forEach((byNode) -> byNode.remove(member.name()));
-				}
 				this.upSince.put(member.name(), now);
-				this.goneSince.remove(member.name());
+				FateEntry fate = this.fates.get(member.name());
+				if (fate != null && fate.incarnation == member.incarnation()) {
+					this.fates.remove(member.name());
+				}
+				this.synced.remove(member.name());
 				welcome(member);
 			}
 			else if (!member.isUp() && wasUp) {
-				this.goneSince.put(member.name(), now);
 				this.upSince.remove(member.name());
+				this.synced.remove(member.name());
+				this.fates.put(member.name(), new FateEntry(member.incarnation(), new Placement.Fate(
+						Placement.Fate.Kind.SILENT, now, this.leader.lastHeardNanos(member.name()), false)));
 			}
 		}
 		for (Member before : previous.members().values()) {
-			Member after = next.member(before.name());
-			if (after == null || after.incarnation() != before.incarnation()) {
-				this.goneSince.putIfAbsent(before.name(), now);
-				if (after == null) {
-					this.upSince.remove(before.name());
+			if (next.member(before.name()) == null) {
+				// gone: what it said is dropped; its latest runs stay known, with what happened to it
+				this.table.forget(before.name());
+				this.upSince.remove(before.name());
+				this.synced.remove(before.name());
+				this.asked.remove(before.name());
+				Placement.Fate.Kind kind = (next.departures().get(before.name()) == dev.clustering.membership.LeaveReason.LEFT)
+						? Placement.Fate.Kind.LEFT : Placement.Fate.Kind.SILENT;
+				FateEntry known = this.fates.get(before.name());
+				long since = (known != null && known.incarnation == before.incarnation() && kind == Placement.Fate.Kind.SILENT)
+						? known.fate.sinceNanos() : now;
+				this.fates.put(before.name(), new FateEntry(before.incarnation(),
+						new Placement.Fate(kind, since, this.leader.lastHeardNanos(before.name()), false)));
+				this.pending.entrySet().removeIf((e) -> e.getValue().target().equals(before.name()));
+			}
+		}
+		pruneFates();
+		evaluate();
+	}
+
+	/**
+	 * A member's process died (its connection was closed by its operating system).
+	 * @param name the member
+	 * @param incarnation its incarnation
+	 */
+	void crashed(String name, long incarnation) {
+		FateEntry known = this.fates.get(name);
+		long since = (known != null) ? known.fate.sinceNanos() : this.nanoTime.getAsLong();
+		this.fates.put(name, new FateEntry(incarnation,
+				new Placement.Fate(Placement.Fate.Kind.ENDED, since, Long.MIN_VALUE, false)));
+		evaluate();
+	}
+
+	void received(String peer, long incarnation, Message message) {
+		if (message instanceof Message.SingletonState state) {
+			SingletonStatus status = status(peer, state);
+			if (status != null && this.table.put(status, incarnation)) {
+				Placement.Pending order = this.pending.get(status.name());
+				if (order != null && order.start() && peer.equals(order.target())) {
+					this.pending.remove(status.name());
 				}
-				forgetStartingOn(before.name());
+				evaluate();
 			}
 		}
-		evaluate();
-	}
-
-	void stateReceived(String peer, Message.SingletonState message) {
-		SingletonStatus status = new SingletonStatus(message.name(), peer, SingletonState.values()[message.state()],
-				StartType.values()[message.startType()], message.from().isEmpty() ? null : message.from(),
-				message.token(), Instant.ofEpochMilli(message.sinceMillis()));
-		this.table.computeIfAbsent(status.name(), (n) -> new HashMap<>()).put(peer, status);
-		this.leadership.seenToken(status.fencingToken());
-		Pending order = this.pending.get(status.name());
-		if (order != null && order.start && peer.equals(order.target)) {
-			this.pending.remove(status.name());
-		}
-		SingletonStatus mine = local(status.name());
-		if (status.isActive() && mine != null && mine.isActive() && mine.fencingToken() < status.fencingToken()) {
-			logger.warn("Singleton {} runs on {} with a newer token; stopping it here", status.name(), peer);
-			stopLocal(status.name(), StopReason.FAILOVER);
-		}
-		evaluate();
-	}
-
-	void orderReceived(String peer, Message.SingletonOrder order) {
-		if (order.start() && order.token() == 0) {
-			if (this.leadership.isLeader()) {
-				move(order.name(), order.from());
+		else if (message instanceof Message.StateSync sync) {
+			List<SingletonStatus> statuses = new ArrayList<>();
+			for (Message.SingletonState state : sync.states()) {
+				SingletonStatus status = status(peer, state);
+				if (status != null && this.table.knows(status.name())) {
+					statuses.add(status);
+				}
 			}
+			this.table.replace(peer, incarnation, statuses);
+			this.pending.entrySet().removeIf((e) -> e.getValue().start() && e.getValue().target().equals(peer)
+					&& this.table.get(peer, e.getKey()) != null);
+			evaluate();
+		}
+		else if (message instanceof Message.StateRequest) {
+			this.messenger.send(peer, new Message.StateSync(
+					this.runner.statuses().values().stream().map(Singletons::message).toList()));
+		}
+		else if (message instanceof Message.SingletonOrder order) {
+			orderReceived(peer, order);
+		}
+		else if (message instanceof Message.MoveRequest move) {
+			if (this.leader.election().ownLeadership(this.nanoTime.getAsLong()) == null) {
+				this.warnings.warn(logger, "move " + peer, "Ignoring a request from {} to move singleton {}: this "
+						+ "node does not lead", peer, move.name());
+				return;
+			}
+			String refused = checkMove(move.name(), move.target());
+			if (refused != null) {
+				this.warnings.warn(logger, "move " + peer, "Ignoring a request from {} to move singleton {}: {}", peer,
+						move.name(), refused);
+				return;
+			}
+			move(move.name(), move.target());
+		}
+	}
+
+	/**
+	 * A peer's heartbeat digest: if it differs from what this node holds for that peer, ask for its
+	 * whole state (at most once a heartbeat interval, less often while asking does not help).
+	 * @param peer the member
+	 * @param digest its digest
+	 * @param intervalNanos the heartbeat interval
+	 */
+	void digestReceived(String peer, long digest, long intervalNanos) {
+		long now = this.nanoTime.getAsLong();
+		if (digest == this.table.digest(peer)) {
+			this.synced.add(peer);
+			this.asked.remove(peer);
 			return;
 		}
-		if (!this.leadership.hasQuorum() || this.leadership.leader().map((l) -> !l.name().equals(peer)).orElse(true)) {
-			logger.warn("Ignoring an order for singleton {} from {}, which this node does not see as the leader",
-					order.name(), peer);
-			if (order.start()) {
+		long[] state = this.asked.computeIfAbsent(peer, (p) -> new long[] { Long.MIN_VALUE, 0 });
+		if (state[0] != Long.MIN_VALUE && now - state[0] < 0) {
+			return;
+		}
+		long failures = state[1];
+		state[0] = now + intervalNanos * Math.min(32L, 1L << Math.min(5, failures)) - intervalNanos / 2;
+		state[1] = failures + 1;
+		this.messenger.send(peer, new Message.StateRequest());
+	}
+
+	private void orderReceived(String peer, Message.SingletonOrder order) {
+		SingletonSpec spec = this.specs.get(order.name());
+		dev.clustering.leadership.LeaderInfo seen = this.leader.election().view();
+		boolean fromLeader = seen != null && seen.name().equals(peer)
+				&& this.leader.election().hasQuorum(this.leader.roster());
+		if (spec == null || !fromLeader || (order.start() && order.token() == 0)) {
+			this.warnings.warn(logger, "order " + peer, "Ignoring an order for singleton {} from {}: {}", order.name(),
+					peer, (spec == null) ? "no such singleton here" : (!fromLeader) ? "this node does not see it as "
+							+ "the leader" : "no fencing token");
+			if (order.start() && spec != null) {
 				// say so, so the sender does not wait for a start that will not come
-				this.send.accept(peer, new Message.SingletonState(order.name(), SingletonState.STOPPED.ordinal(),
-						order.token(), order.startType(), order.from(), this.clock.millis()));
+				this.messenger.send(peer, new Message.SingletonState(order.name(), SingletonState.STOPPED.ordinal(),
+						order.token(), Math.min(order.startType(), StartType.values().length - 1), order.from(),
+						this.clock.millis()));
 			}
 			return;
 		}
 		if (order.start()) {
-			startLocal(order.name(), order.token(), StartType.values()[order.startType()],
-					order.from().isEmpty() ? null : order.from());
+			String from = order.from().isEmpty() ? null : order.from();
+			this.runner.start(order.name(), order.token(), startType(order.startType()), from,
+					spec.failoverTimeout().toNanos(),
+					this.leader.election().permitUntilNanos(spec.failoverTimeout().toNanos()));
 		}
 		else {
-			stopLocal(order.name(), StopReason.values()[order.stopReason()]);
+			SingletonStatus mine = this.runner.active(order.name());
+			if (mine != null && (order.token() == 0 || order.token() == mine.fencingToken())) {
+				this.runner.stop(order.name(), stopReason(order.stopReason()));
+			}
 		}
 	}
 
@@ -235,195 +340,209 @@ final class Singletons {
 	 * @return {@code null} if the request was accepted, else why not
 	 */
 	String requestMove(String name, String node) {
-		if (!this.specs.containsKey(name)) {
-			return "no singleton named " + name;
-		}
 		String target = resolve(node);
-		if (target == null) {
-			return node + " is not a live member";
+		String refused = (target == null) ? node + " is not a live member" : checkMove(name, target);
+		if (refused != null) {
+			return refused;
 		}
-		if (!hosts(target, name)) {
-			return target + " does not run singleton " + name;
-		}
-		if (this.leadership.isLeader()) {
+		if (this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null) {
 			move(name, target);
+			return null;
 		}
-		else {
-			String leader = this.leadership.leader().map((l) -> l.name()).orElse(null);
-			if (leader == null) {
-				return "there is no leader to ask";
-			}
-			this.send.accept(leader, new Message.SingletonOrder(name, true, 0, StartType.TAKEOVER.ordinal(), target, 0));
+		dev.clustering.leadership.LeaderInfo current = this.leader.election().view();
+		if (current == null) {
+			return "there is no leader to ask";
 		}
+		this.messenger.send(current.name(), new Message.MoveRequest(name, target));
 		return null;
-	}
-
-	void paused() {
-		stopAll(StopReason.FAILOVER);
 	}
 
 	/** Stops every local singleton for shutdown; completes when they have all stopped. */
 	CompletableFuture<Void> leave() {
 		this.leaving = true;
 		this.pending.clear();
-		stopAll(StopReason.SHUTDOWN);
-		return CompletableFuture.allOf(this.stopping.values().toArray(CompletableFuture[]::new));
+		CompletableFuture<Void> stopped = this.runner.leave();
+		refreshViews();
+		return stopped;
 	}
 
 	void close() {
-		this.executors.values().forEach(ExecutorService::shutdown);
+		this.runner.close();
 	}
 
 	void evaluate() {
 		if (this.snapshot == null) {
 			return;
 		}
-		if (!this.leadership.hasQuorum()) {
-			stopAll(StopReason.QUORUM_LOST);
+		LeaderElection election = this.leader.election();
+		Roster roster = this.leader.roster();
+		if (!election.hasQuorum(roster)) {
+			this.runner.stopAll(StopReason.QUORUM_LOST);
 		}
-		else if (this.leadership.isLeader() && !this.leaving) {
-			long now = this.nanoTime.getAsLong();
-			this.specs.values().forEach((spec) -> place(spec, now));
+		this.runner.refresh((run) -> election.permitUntilNanos(run.failoverNanos));
+		long now = this.nanoTime.getAsLong();
+		if (election.ownLeadership(now) != null && election.hasQuorum(roster)) {
+			long term = election.leadingToken();
+			if (term != this.tokenTerm) {
+				this.tokenTerm = term;
+				this.tokenCounter = 0;
+				this.pending.clear();
+			}
+			this.specs.values().forEach((spec) -> place(spec, roster, now));
 		}
 		refreshViews();
 	}
 
-	private void place(SingletonSpec spec, long now) {
+	private void place(SingletonSpec spec, Roster roster, long now) {
 		String name = spec.name();
-		Map<String, SingletonStatus> byNode = this.table.getOrDefault(name, Map.of());
-		List<SingletonStatus> active = byNode.values().stream().filter((s) -> s.isActive() && alive(s.node())).toList();
-		Pending order = this.pending.get(name);
-		if (order != null && (now - order.deadline > 0 || !alive(order.target))) {
+		Placement.Pending order = this.pending.get(name);
+		if (order != null && now - order.deadlineNanos() > 0) {
 			this.pending.remove(name);
 			order = null;
 		}
 		String pin = this.pinned.get(name);
-		if (pin != null && !alive(pin)) {
+		if (pin != null && !roster.isReachable(pin) && !pin.equals(this.self)) {
 			this.pinned.remove(name);
+			pin = null;
 		}
-		if (active.size() > 1) {
-			SingletonStatus newest = active.stream().max(Comparator.comparingLong(SingletonStatus::fencingToken)).get();
-			active.stream()
-				.filter((s) -> s != newest && s.state() != SingletonState.STOPPING)
-				.forEach((s) -> orderStop(s.node(), name, StopReason.FAILOVER));
-			return;
+		LeaderElection election = this.leader.election();
+		SingletonStatus latest = this.table.latest(name);
+		Placement.Input input = new Placement.Input(spec, now, election.leadingSinceNanos(),
+				election.isRegistry() ? 0 : election.newLeaderWaitNanos(0),
+				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), live(name),
+				latest, fateOf(latest, name), candidates(spec), leavingNodes(), order, pin,
+				this.lastStart.getOrDefault(name, Long.MIN_VALUE));
+		Placement.Decision decision = Placement.decide(input);
+		if (decision instanceof Placement.Start start) {
+			start(spec, start, now);
 		}
-		if (active.size() == 1) {
-			SingletonStatus runner = active.get(0);
-			if (order == null && runner.state() == SingletonState.RUNNING) {
-				String target = takeoverTarget(spec, runner.node(), now);
-				if (target != null) {
-					logger.info("Singleton {}: {} takes it over from {}", name, target, runner.node());
-					this.pending.put(name, new Pending(false, target, runner.node(), now + ORDER_TIMEOUT_NANOS));
-					orderStop(runner.node(), name, StopReason.TAKEOVER);
-				}
+		else if (decision instanceof Placement.Stop stop) {
+			SingletonStatus runs = (stop.node().equals(this.self)) ? this.runner.active(name) : this.table.get(stop.node(), name);
+			long token = (runs != null) ? runs.fencingToken() : 0;
+			if (stop.takeoverTarget() != null) {
+				logger.info("Singleton {}: {} takes it over from {}", name, stop.takeoverTarget(), stop.node());
+				this.pending.put(name, new Placement.Pending(false, stop.takeoverTarget(), stop.node(),
+						now + ORDER_TIMEOUT_NANOS));
 			}
-			return;
-		}
-		if (order != null && order.start) {
-			return;
-		}
-		SingletonStatus last = byNode.values().stream().max(Comparator.comparingLong(SingletonStatus::fencingToken))
-			.orElse(null);
-		StartType type;
-		String from;
-		String target;
-		if (order != null) {
-			type = StartType.TAKEOVER;
-			from = order.from;
-			target = order.target;
-		}
-		else if (last == null) {
-			if (!this.leadership.settledAsLeader()) {
-				return; // a new leader first hears what the members run; this one may be running already
+			if (stop.node().equals(this.self)) {
+				this.runner.stop(name, stop.reason());
 			}
-			type = StartType.NORMAL;
-			from = null;
-			target = best(spec, 0, now);
-		}
-		else {
-			if (last.isActive()) {
-				long gone = this.goneSince.computeIfAbsent(last.node(), (n) -> now);
-				dev.clustering.membership.NodeAddress address = this.addresses.get(last.node());
-				if (now - gone < spec.failoverTimeout().toNanos() || (address != null && this.registered.test(address))) {
-					return;
-				}
+			else {
+				this.messenger.send(stop.node(), new Message.SingletonOrder(name, false, token, 0, "",
+						stop.reason().ordinal()));
 			}
-			target = best(spec, 0, now);
-			type = (target != null && target.equals(last.node())) ? StartType.NORMAL : StartType.FAILOVER;
-			from = (type == StartType.FAILOVER) ? last.node() : null;
 		}
-		if (target == null) {
+	}
+
+	private void start(SingletonSpec spec, Placement.Start start, long now) {
+		String name = spec.name();
+		if (this.tokenCounter >= (1L << TOKEN_BITS) - 1) {
+			this.warnings.warn(logger, "tokens", "Singleton {}: this leadership has used up its singleton tokens; "
+					+ "yielding so a new leadership begins", name);
+			this.leader.election().yieldLeadership(this.leader.roster());
 			return;
 		}
-		Long previous = this.lastStart.get(name);
-		if (previous != null && now - previous < MIN_START_SPACING_NANOS) {
-			return;
-		}
+		long token = (this.tokenTerm << TOKEN_BITS) + (++this.tokenCounter);
 		this.lastStart.put(name, now);
-		long token = this.leadership.nextToken();
-		this.pending.put(name, new Pending(true, target, from, now + ORDER_TIMEOUT_NANOS));
-		logger.info("Singleton {}: starting on {} ({}{}, token {})", name, target, type,
-				(from != null) ? " from " + from : "", token);
-		if (target.equals(this.self)) {
-			startLocal(name, token, type, from);
+		this.pending.put(name, new Placement.Pending(true, start.target(), start.from(), now + ORDER_TIMEOUT_NANOS));
+		logger.info("Singleton {}: starting on {} ({}{}, token {})", name, start.target(), start.type(),
+				(start.from() != null) ? " from " + start.from() : "", token);
+		if (start.target().equals(this.self)) {
+			this.runner.start(name, token, start.type(), start.from(), spec.failoverTimeout().toNanos(),
+					this.leader.election().permitUntilNanos(spec.failoverTimeout().toNanos()));
+			return;
 		}
-		else {
-			this.send.accept(target, new Message.SingletonOrder(name, true, token, type.ordinal(),
-					Objects.toString(from, ""), 0));
-		}
+		// until the target reports, the leader counts it as starting there: if the target goes quiet
+		// first, it is failed over from there like any run
+		Member target = this.snapshot.member(start.target());
+		this.table.put(new SingletonStatus(name, start.target(), SingletonState.STARTING, start.type(), start.from(),
+				token, this.clock.instant()), (target != null) ? target.incarnation() : 0);
+		this.messenger.send(start.target(), new Message.SingletonOrder(name, true, token, start.type().ordinal(),
+				Objects.toString(start.from(), ""), 0));
 	}
 
-	private String takeoverTarget(SingletonSpec spec, String runner, long now) {
-		String pin = this.pinned.get(spec.name());
-		if (pin != null) {
-			return pin.equals(runner) ? null : pin;
-		}
-		if (!spec.takeover()) {
-			return null;
-		}
-		String best = best(spec, spec.takeoverDelay().toNanos(), now);
-		if (best == null || best.equals(runner)) {
-			return null;
-		}
-		int runnerPriority = spec.priority(runner);
-		return (runnerPriority < 0 || spec.priority(best) < runnerPriority) ? best : null;
-	}
-
-	// the best live node for a singleton; with stableNanos > 0, only nodes up at least that long
-	private String best(SingletonSpec spec, long stableNanos, long now) {
-		String pin = this.pinned.get(spec.name());
-		if (pin != null && alive(pin)) {
-			return pin;
-		}
-		List<String> candidates = new ArrayList<>();
-		if (hosts(this.self, spec.name()) && this.leadership.hasQuorum()) {
-			candidates.add(this.self);
+	private List<SingletonStatus> live(String name) {
+		List<SingletonStatus> live = new ArrayList<>();
+		SingletonStatus mine = this.runner.statuses().get(name);
+		if (mine != null) {
+			live.add(mine);
 		}
 		for (Member member : this.snapshot.upMembers()) {
-			Long up = this.upSince.get(member.name());
-			boolean stable = stableNanos <= 0 || (up != null && now - up >= stableNanos);
-			// with a registry, a node it does not list (lost its session) may not run anything
-			boolean inRegistry = !this.registryMode || this.registered.test(member.address());
-			if (stable && inRegistry && hosts(member.name(), spec.name())) {
-				candidates.add(member.name());
+			SingletonStatus theirs = this.table.get(member.name(), name);
+			if (theirs != null) {
+				live.add(theirs);
 			}
 		}
-		return candidates.stream()
-			.filter((node) -> spec.priority(node) >= 0)
-			.min(Comparator.comparingInt(spec::priority)
-				.thenComparingLong((node) -> running(node, spec.name()))
-				.thenComparing(Comparator.naturalOrder()))
-			.orElse(null);
+		return live;
+	}
+
+	private Placement.Fate fateOf(SingletonStatus latest, String name) {
+		if (latest == null || latest.node().equals(this.self)) {
+			return null;
+		}
+		long incarnation = this.table.latestIncarnation(name);
+		Member member = this.snapshot.member(latest.node());
+		if (member != null && member.incarnation() == incarnation && member.isUp()) {
+			return null;
+		}
+		FateEntry entry = this.fates.get(latest.node());
+		Placement.Fate fate = (entry != null && entry.incarnation == incarnation) ? entry.fate
+				: (entry != null && entry.incarnation != incarnation) ? new Placement.Fate(Placement.Fate.Kind.ENDED,
+						entry.fate.sinceNanos(), Long.MIN_VALUE, false)
+						: new Placement.Fate(Placement.Fate.Kind.SILENT, this.leader.election().leadingSinceNanos(),
+								Long.MIN_VALUE, false);
+		if (this.leader.election().isRegistry()) {
+			NodeAddress address = (member != null) ? member.address() : null;
+			boolean listed = address != null && this.registered.test(address);
+			fate = new Placement.Fate(fate.kind(), fate.sinceNanos(), fate.lastHeardNanos(), listed);
+		}
+		return fate;
+	}
+
+	private boolean evidenceComplete(Roster roster) {
+		if (roster.known() != roster.reachable().size() + 1) {
+			return false;
+		}
+		return this.snapshot.upMembers().stream().allMatch((m) -> this.synced.contains(m.name()));
+	}
+
+	private List<Placement.Candidate> candidates(SingletonSpec spec) {
+		List<Placement.Candidate> candidates = new ArrayList<>();
+		if (this.runner.hosts(spec.name()) && !this.leaving) {
+			candidates.add(new Placement.Candidate(this.self, running(this.self, spec.name()), Deadlines.NONE));
+		}
+		for (Member member : this.snapshot.upMembers()) {
+			if (this.leader.roster().leaving().contains(member.name()) || !hosts(member, spec.name())
+					|| !this.leader.mayRunHere(member)) {
+				continue;
+			}
+			if (this.leader.election().isRegistry() && !this.registered.test(member.address())) {
+				continue; // a node the registry does not list (lost its session) may run nothing
+			}
+			candidates.add(new Placement.Candidate(member.name(), running(member.name(), spec.name()),
+					this.upSince.getOrDefault(member.name(), this.nanoTime.getAsLong())));
+		}
+		return candidates;
 	}
 
 	private long running(String node, String except) {
-		return this.table.entrySet()
-			.stream()
-			.filter((e) -> !e.getKey().equals(except))
-			.map((e) -> e.getValue().get(node))
-			.filter((s) -> s != null && s.isActive())
-			.count();
+		if (node.equals(this.self)) {
+			return this.runner.statuses().values().stream().filter((s) -> !s.name().equals(except) && s.isActive()).count();
+		}
+		return this.table.running(node, except);
+	}
+
+	private Set<String> leavingNodes() {
+		Set<String> leaving = new HashSet<>(this.leader.roster().leaving());
+		this.fates.forEach((node, entry) -> {
+			if (entry.fate.kind() == Placement.Fate.Kind.LEFT) {
+				leaving.add(node);
+			}
+		});
+		if (this.leaving) {
+			leaving.add(this.self);
+		}
+		return leaving;
 	}
 
 	private void move(String name, String target) {
@@ -432,93 +551,18 @@ final class Singletons {
 		evaluate();
 	}
 
-	private void orderStop(String node, String name, StopReason reason) {
-		if (node.equals(this.self)) {
-			stopLocal(name, reason);
+	private String checkMove(String name, String target) {
+		if (!this.specs.containsKey(name)) {
+			return "no singleton named " + name;
 		}
-		else {
-			this.send.accept(node, new Message.SingletonOrder(name, false, 0, 0, "", reason.ordinal()));
+		if (target.equals(this.self)) {
+			return this.runner.hosts(name) ? null : target + " does not run singleton " + name;
 		}
-	}
-
-	private void startLocal(String name, long token, StartType type, String from) {
-		ClusterSingleton bean = this.hosted.get(name);
-		SingletonStatus mine = local(name);
-		if (bean == null || this.leaving || (mine != null && mine.isActive())) {
-			return;
+		Member member = this.snapshot.member(target);
+		if (member == null || !member.isUp() || this.leader.roster().leaving().contains(target)) {
+			return target + " is not a live member";
 		}
-		SingletonContext context = new SingletonContext(name, this.self, type, from, token);
-		setLocal(new SingletonStatus(name, this.self, SingletonState.STARTING, type, from, token, this.clock.instant()));
-		executor(name).execute(() -> {
-			boolean started = false;
-			try {
-				bean.start(context);
-				started = true;
-			}
-			catch (RuntimeException | Error ex) {
-				logger.error("Singleton {} failed to start on {}", name, this.self, ex);
-			}
-			boolean ok = started;
-			this.loop.execute(() -> started(context, ok));
-		});
-	}
-
-	private void started(SingletonContext context, boolean ok) {
-		SingletonStatus mine = local(context.name());
-		if (mine == null || mine.fencingToken() != context.fencingToken() || mine.state() != SingletonState.STARTING) {
-			return; // a stop was ordered meanwhile; it runs next on the singleton's thread
-		}
-		if (ok) {
-			setLocal(new SingletonStatus(context.name(), this.self, SingletonState.RUNNING, context.startType(),
-					context.from(), context.fencingToken(), this.clock.instant()));
-			this.events.accept(new SingletonStartedEvent(this.source, context));
-		}
-		else {
-			setLocal(new SingletonStatus(context.name(), this.self, SingletonState.STOPPED, context.startType(),
-					context.from(), context.fencingToken(), this.clock.instant()));
-		}
-		evaluate();
-	}
-
-	private void stopLocal(String name, StopReason reason) {
-		SingletonStatus mine = local(name);
-		if (mine == null || !mine.isActive() || mine.state() == SingletonState.STOPPING) {
-			return;
-		}
-		ClusterSingleton bean = this.hosted.get(name);
-		setLocal(new SingletonStatus(name, this.self, SingletonState.STOPPING, mine.startType(), mine.from(),
-				mine.fencingToken(), this.clock.instant()));
-		CompletableFuture<Void> done = new CompletableFuture<>();
-		this.stopping.put(name, done);
-		executor(name).execute(() -> {
-			try {
-				bean.stop(reason);
-			}
-			catch (RuntimeException | Error ex) {
-				logger.error("Singleton {} failed to stop cleanly on {}", name, this.self, ex);
-			}
-			this.loop.execute(() -> {
-				setLocal(new SingletonStatus(name, this.self, SingletonState.STOPPED, mine.startType(), mine.from(),
-						mine.fencingToken(), this.clock.instant()));
-				this.events.accept(new SingletonStoppedEvent(this.source, name, this.self, reason, mine.fencingToken()));
-				done.complete(null);
-				evaluate();
-			});
-		});
-	}
-
-	private void stopAll(StopReason reason) {
-		new ArrayList<>(this.hosted.keySet()).forEach((name) -> stopLocal(name, reason));
-	}
-
-	private void setLocal(SingletonStatus status) {
-		this.table.computeIfAbsent(status.name(), (n) -> new HashMap<>()).put(this.self, status);
-		Pending order = this.pending.get(status.name());
-		if (order != null && order.start && order.target.equals(this.self)) {
-			this.pending.remove(status.name());
-		}
-		this.broadcast.accept(message(status));
-		refreshViews();
+		return hosts(member, name) ? null : target + " does not run singleton " + name;
 	}
 
 	private void welcome(Member member) {
@@ -528,38 +572,48 @@ final class Singletons {
 					+ "Singletons may be placed inconsistently; make cluster.singletons.* identical on every node.",
 					member.name(), this.self);
 		}
-		this.table.values().stream().map((byNode) -> byNode.get(this.self)).filter(Objects::nonNull)
-			.forEach((status) -> this.send.accept(member.name(), message(status)));
+		this.messenger.send(member.name(), new Message.StateSync(
+				this.runner.statuses().values().stream().map(Singletons::message).toList()));
 	}
 
-	private void forgetStartingOn(String node) {
-		this.pending.entrySet().removeIf((e) -> e.getValue().target.equals(node));
+	private void pruneFates() {
+		Set<String> keep = new HashSet<>(this.snapshot.members().keySet());
+		keep.addAll(this.table.latestNodes());
+		this.fates.keySet().retainAll(keep);
+		this.lastStart.keySet().retainAll(this.specs.keySet());
 	}
 
-	private Message.SingletonState message(SingletonStatus status) {
+	// a status from a peer about itself, validated; null (and a rate-limited warning) if it is not one
+	private SingletonStatus status(String peer, Message.SingletonState state) {
+		if (!this.table.knows(state.name())) {
+			this.warnings.warn(logger, "unknown-singleton " + peer, "Ignoring the state of singleton {} from {}: no "
+					+ "such singleton is configured here (check that cluster.singletons match)", state.name(), peer);
+			return null;
+		}
+		SingletonState[] states = SingletonState.values();
+		// a state this node does not know (a newer peer's) is taken as running: the safe reading
+		SingletonState value = (state.state() < states.length) ? states[state.state()] : SingletonState.RUNNING;
+		return new SingletonStatus(state.name(), peer, value, startType(state.startType()),
+				state.from().isEmpty() ? null : state.from(), state.token(), Instant.ofEpochMilli(state.sinceMillis()));
+	}
+
+	private static StartType startType(int ordinal) {
+		StartType[] types = StartType.values();
+		return (ordinal < types.length) ? types[ordinal] : StartType.NORMAL;
+	}
+
+	private static StopReason stopReason(int ordinal) {
+		StopReason[] reasons = StopReason.values();
+		return (ordinal < reasons.length) ? reasons[ordinal] : StopReason.FAILOVER;
+	}
+
+	private static Message.SingletonState message(SingletonStatus status) {
 		return new Message.SingletonState(status.name(), status.state().ordinal(), status.fencingToken(),
 				status.startType().ordinal(), Objects.toString(status.from(), ""), status.since().toEpochMilli());
 	}
 
-	private SingletonStatus local(String name) {
-		Map<String, SingletonStatus> byNode = this.table.get(name);
-		return (byNode != null) ? byNode.get(this.self) : null;
-	}
-
-	private boolean alive(String node) {
-		if (node.equals(this.self)) {
-			return !this.leaving;
-		}
-		Member member = this.snapshot.member(node);
-		return member != null && member.isUp();
-	}
-
-	private boolean hosts(String node, String singleton) {
-		if (node.equals(this.self)) {
-			return this.hosted.containsKey(singleton);
-		}
-		Member member = this.snapshot.member(node);
-		String list = (member != null) ? member.metadata().get(HOSTED) : null;
+	private boolean hosts(Member member, String singleton) {
+		String list = member.metadata().get(HOSTED);
 		return list != null && List.of(list.split(",")).contains(singleton);
 	}
 
@@ -572,18 +626,13 @@ final class Singletons {
 			.findFirst().orElse(null);
 	}
 
-	private ExecutorService executor(String name) {
-		return this.executors.computeIfAbsent(name, (n) -> Executors.newSingleThreadExecutor(
-				new DefaultThreadFactory("cluster-singleton-" + n, true)));
-	}
-
 	private void refreshViews() {
 		Map<String, SingletonInfo> next = new LinkedHashMap<>();
 		for (SingletonSpec spec : this.specs.values()) {
-			Map<String, SingletonStatus> byNode = this.table.getOrDefault(spec.name(), Map.of());
-			SingletonStatus current = byNode.values().stream().filter((s) -> s.isActive() && alive(s.node()))
-				.max(Comparator.comparingLong(SingletonStatus::fencingToken))
-				.orElse(null);
+			SingletonStatus current = this.leaving ? null
+					: live(spec.name()).stream().filter(SingletonStatus::isActive)
+						.max(Comparator.comparingLong(SingletonStatus::fencingToken))
+						.orElse(null);
 			next.put(spec.name(), (current != null)
 					? new SingletonInfo(spec.name(), current.node(), current.state(), current.startType(),
 							current.from(), current.since(), current.fencingToken(), spec.nodes())
@@ -592,7 +641,47 @@ final class Singletons {
 		this.views = Map.copyOf(next);
 	}
 
-	private record Pending(boolean start, String target, String from, long deadline) {
+	/** Sends to members. */
+	interface Messenger {
+
+		void send(String to, Message message);
+
+		void broadcast(Message message);
+
+	}
+
+	private record FateEntry(long incarnation, Placement.Fate fate) {
+	}
+
+	/** Hears the local runs change. */
+	private final class Reports implements SingletonRunner.Reporter {
+
+		@Override
+		public void changed(SingletonStatus status) {
+			Singletons.this.table.put(status, Singletons.this.incarnation);
+			Placement.Pending order = Singletons.this.pending.get(status.name());
+			if (order != null && order.start() && order.target().equals(Singletons.this.self)) {
+				Singletons.this.pending.remove(status.name());
+			}
+			Singletons.this.messenger.broadcast(message(status));
+			if (Singletons.this.snapshot != null) {
+				refreshViews();
+			}
+		}
+
+		@Override
+		public void started(SingletonContext context) {
+			Singletons.this.events.accept(new SingletonStartedEvent(Singletons.this.source, context));
+			evaluate();
+		}
+
+		@Override
+		public void stopped(String name, StopReason reason, long token) {
+			Singletons.this.events.accept(
+					new SingletonStoppedEvent(Singletons.this.source, name, Singletons.this.self, reason, token));
+			evaluate();
+		}
+
 	}
 
 }

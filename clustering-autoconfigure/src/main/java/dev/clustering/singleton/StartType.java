@@ -12,6 +12,12 @@ public enum StartType {
 	FAILOVER,
 
 	/** A node of higher priority (or the operator) took it over. */
-	TAKEOVER
+	TAKEOVER,
+
+	/**
+	 * The node that ran it is shutting down: it stopped it cleanly and it was started here at once,
+	 * without waiting out the failover timeout.
+	 */
+	HANDOVER
 
 }

@@ -1,50 +1,89 @@
 package dev.clustering.transport;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.CorruptedFrameException;
 
 import dev.clustering.membership.NodeAddress;
+import dev.clustering.singleton.SingletonState;
+import dev.clustering.singleton.StartType;
+import dev.clustering.singleton.StopReason;
 
 /**
- * Encodes a {@link Message} into the body of a frame and back. The length prefix itself is added
- * and checked by Netty's length-field codec. Decoding is strict: an unknown type, a field that runs
- * past the frame, or bytes left over are a {@link CorruptedFrameException}.
+ * Encodes a {@link Message} into the body of a frame and back; the length prefix is handled by
+ * {@link FrameDecoder}. Decoding is strict and never trusts the peer: an unknown type before the
+ * handshake, a field that runs past the frame, bytes left over, a string that is not strict UTF-8
+ * or holds a control character, a name outside {@link WireText}'s grammar, an enum value out of
+ * range (unless the peer speaks a newer minor version, see {@link #decode(ByteBuf, int, boolean)}),
+ * or a negative token is a {@link CorruptedFrameException}. Nothing here resolves a host name.
  */
 public final class FrameCodec {
 
-	/** Version of the wire protocol; both sides of a handshake must agree. */
-	public static final int PROTOCOL_VERSION = 1;
+	/** Major version of the wire protocol; nodes of different majors refuse each other. */
+	public static final int PROTOCOL_MAJOR = 2;
+
+	/** Minor version of the wire protocol; a newer minor only adds message types and enum values. */
+	public static final int PROTOCOL_MINOR = 0;
 
 	/** Bytes of a handshake nonce. */
 	public static final int NONCE_LENGTH = 32;
 
-	private static final int MAX_STRING = 4096;
+	/** Bytes of a handshake proof (HMAC-SHA256). */
+	public static final int PROOF_LENGTH = 32;
 
-	private static final int MAX_ENTRIES = 256;
+	/** Most metadata entries a node may announce. */
+	public static final int MAX_METADATA_ENTRIES = 64;
 
-	private static final byte HELLO = 1;
+	/** Longest singleton name. */
+	public static final int MAX_SINGLETON_NAME = 128;
 
-	private static final byte CHALLENGE = 2;
+	/** Largest leadership token accepted: tokens beyond it could overflow once shifted. */
+	public static final long MAX_LEADER_TOKEN = (1L << 43) - 1;
 
-	private static final byte RESPONSE = 3;
+	private static final int MAX_STATES = 1024;
 
-	private static final byte WELCOME = 4;
+	static final byte HELLO = 1;
 
-	private static final byte REJECT = 5;
+	static final byte CHALLENGE = 2;
 
-	private static final byte HEARTBEAT = 6;
+	static final byte RESPONSE = 3;
 
-	private static final byte LEAVE = 7;
+	static final byte WELCOME = 4;
 
-	private static final byte CLAIM = 8;
+	static final byte REJECT = 5;
 
-	private static final byte SINGLETON_STATE = 9;
+	static final byte HEARTBEAT = 6;
 
-	private static final byte SINGLETON_ORDER = 10;
+	static final byte LEAVING = 7;
+
+	static final byte RESIGN = 8;
+
+	static final byte SINGLETON_STATE = 9;
+
+	static final byte SINGLETON_ORDER = 10;
+
+	static final byte CONFIRM = 11;
+
+	static final byte CLOSE = 12;
+
+	static final byte VOTE_REQUEST = 13;
+
+	static final byte VOTE = 14;
+
+	static final byte LEASE_RENEW = 15;
+
+	static final byte LEASE_ACK = 16;
+
+	static final byte STATE_REQUEST = 17;
+
+	static final byte STATE_SYNC = 18;
+
+	static final byte MOVE_REQUEST = 19;
 
 	private FrameCodec() {
 	}
@@ -53,57 +92,119 @@ public final class FrameCodec {
 	 * Writes a message.
 	 * @param message the message
 	 * @param out the frame body
+	 * @throws IllegalArgumentException if a field is out of the protocol's limits
 	 */
 	public static void encode(Message message, ByteBuf out) {
 		if (message instanceof Message.Hello m) {
+			// laid out so that a node of protocol 1 reads it far enough to refuse it by version
 			out.writeByte(HELLO);
-			out.writeShort(m.version());
-			writeIdentity(out, m.name(), m.incarnation(), m.address(), m.nonce(), m.metadata());
+			out.writeShort(m.major());
+			writeString(out, m.name());
+			out.writeLong(m.minor());
+			writeAddress(out, m.address());
+			writeFixed(out, m.nonce(), NONCE_LENGTH);
+			out.writeShort(0);
+		}
+		else if (message instanceof Message.ForeignHello) {
+			throw new IllegalArgumentException("a foreign hello is never sent");
 		}
 		else if (message instanceof Message.Challenge m) {
 			out.writeByte(CHALLENGE);
-			writeIdentity(out, m.name(), m.incarnation(), m.address(), m.nonce(), m.metadata());
-			writeBytes(out, m.proof());
+			writeString(out, m.name());
+			out.writeShort(m.minor());
+			writeFixed(out, m.nonce(), NONCE_LENGTH);
 		}
 		else if (message instanceof Message.Response m) {
 			out.writeByte(RESPONSE);
-			writeBytes(out, m.proof());
+			writeFixed(out, m.proof(), PROOF_LENGTH);
+			out.writeLong(m.incarnation());
+		}
+		else if (message instanceof Message.Welcome m) {
+			out.writeByte(WELCOME);
+			writeFixed(out, m.proof(), PROOF_LENGTH);
+			out.writeLong(m.incarnation());
+			writeAddress(out, m.address());
+			writeMap(out, m.metadata());
+		}
+		else if (message instanceof Message.Confirm m) {
+			out.writeByte(CONFIRM);
+			writeMap(out, m.metadata());
 		}
 		else if (message instanceof Message.Reject m) {
 			out.writeByte(REJECT);
 			out.writeByte(m.reason().ordinal());
 			writeString(out, m.detail());
 		}
-		else if (message instanceof Message.Welcome) {
-			out.writeByte(WELCOME);
+		else if (message instanceof Message.Close m) {
+			out.writeByte(CLOSE);
+			out.writeByte(m.reason().ordinal());
+			writeString(out, m.detail());
 		}
-		else if (message instanceof Message.Heartbeat) {
+		else if (message instanceof Message.Heartbeat m) {
 			out.writeByte(HEARTBEAT);
+			out.writeLong(m.digest());
 		}
-		else if (message instanceof Message.Leave) {
-			out.writeByte(LEAVE);
+		else if (message instanceof Message.Leaving) {
+			out.writeByte(LEAVING);
 		}
-		else if (message instanceof Message.Claim m) {
-			out.writeByte(CLAIM);
-			out.writeLong(m.token());
+		else if (message instanceof Message.VoteRequest m) {
+			out.writeByte(VOTE_REQUEST);
+			writeToken(out, m.token());
+		}
+		else if (message instanceof Message.Vote m) {
+			out.writeByte(VOTE);
+			writeToken(out, m.token());
+			out.writeBoolean(m.granted());
+			writeOptionalName(out, m.leader());
+			writeToken(out, m.leaderToken());
+			writeToken(out, m.highest());
+		}
+		else if (message instanceof Message.LeaseRenew m) {
+			out.writeByte(LEASE_RENEW);
+			writeToken(out, m.token());
+			writeCount(out, m.sequence());
+			writeCount(out, m.acked());
+		}
+		else if (message instanceof Message.LeaseAck m) {
+			out.writeByte(LEASE_ACK);
+			writeToken(out, m.token());
+			writeCount(out, m.sequence());
+		}
+		else if (message instanceof Message.Resign m) {
+			out.writeByte(RESIGN);
+			writeToken(out, m.token());
 		}
 		else if (message instanceof Message.SingletonState m) {
 			out.writeByte(SINGLETON_STATE);
-			writeString(out, m.name());
-			out.writeByte(m.state());
-			out.writeLong(m.token());
-			out.writeByte(m.startType());
-			writeString(out, m.from());
-			out.writeLong(m.sinceMillis());
+			writeState(out, m);
+		}
+		else if (message instanceof Message.StateSync m) {
+			if (m.states().size() > MAX_STATES) {
+				throw new IllegalArgumentException("more than " + MAX_STATES + " singleton states");
+			}
+			out.writeByte(STATE_SYNC);
+			out.writeShort(m.states().size());
+			m.states().forEach((state) -> writeState(out, state));
+		}
+		else if (message instanceof Message.StateRequest) {
+			out.writeByte(STATE_REQUEST);
 		}
 		else if (message instanceof Message.SingletonOrder m) {
 			out.writeByte(SINGLETON_ORDER);
-			writeString(out, m.name());
+			writeSingletonName(out, m.name());
 			out.writeBoolean(m.start());
-			out.writeLong(m.token());
+			writeCount(out, m.token());
 			out.writeByte(m.startType());
-			writeString(out, m.from());
+			writeOptionalName(out, m.from());
 			out.writeByte(m.stopReason());
+		}
+		else if (message instanceof Message.MoveRequest m) {
+			out.writeByte(MOVE_REQUEST);
+			writeSingletonName(out, m.name());
+			writeName(out, m.target());
+		}
+		else if (message instanceof Message.Unknown) {
+			throw new IllegalArgumentException("an unknown message is never sent");
 		}
 		else {
 			throw new IllegalArgumentException("unknown message " + message);
@@ -111,32 +212,107 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Reads one message from a whole frame body.
+	 * Encodes a message into a new array (for handshake messages, whose bytes enter the proofs).
+	 * @param message the message
+	 * @return the frame body
+	 */
+	public static byte[] toBytes(Message message) {
+		ByteBuf buffer = Unpooled.buffer(128);
+		try {
+			encode(message, buffer);
+			byte[] bytes = new byte[buffer.readableBytes()];
+			buffer.readBytes(bytes);
+			return bytes;
+		}
+		finally {
+			buffer.release();
+		}
+	}
+
+	/**
+	 * Reads one message from a whole frame body, as a node of this version reads its own kind.
 	 * @param in the frame body
 	 * @return the message
 	 * @throws CorruptedFrameException if the frame is not a well-formed message
 	 */
 	public static Message decode(ByteBuf in) {
+		return decode(in, PROTOCOL_MINOR, false);
+	}
+
+	/**
+	 * Reads one message from a whole frame body.
+	 * @param in the frame body
+	 * @param peerMinor the minor version the peer speaks: a peer of a newer minor may send enum values
+	 * this node does not know (kept as they are, for the reader to map to its fallback); from a peer
+	 * of this minor or older they are errors
+	 * @param established whether the handshake is done: then an unknown message type is returned as
+	 * {@link Message.Unknown} (a newer peer's addition) instead of being an error
+	 * @return the message
+	 * @throws CorruptedFrameException if the frame is not a well-formed message
+	 */
+	public static Message decode(ByteBuf in, int peerMinor, boolean established) {
 		try {
-			Message message = switch (in.readByte()) {
-				case HELLO -> {
-					int version = in.readUnsignedShort();
-					yield new Message.Hello(version, readString(in), in.readLong(), readAddress(in), readNonce(in),
-							readMap(in));
+			int type = in.readUnsignedByte();
+			if (type == HELLO) {
+				int major = in.readUnsignedShort();
+				if (major != PROTOCOL_MAJOR) {
+					in.skipBytes(in.readableBytes());
+					return new Message.ForeignHello(major);
 				}
-				case CHALLENGE -> new Message.Challenge(readString(in), in.readLong(), readAddress(in), readNonce(in),
-						readMap(in), readBytes(in));
-				case RESPONSE -> new Message.Response(readBytes(in));
-				case WELCOME -> new Message.Welcome();
-				case REJECT -> new Message.Reject(readReason(in), readString(in));
-				case HEARTBEAT -> new Message.Heartbeat();
-				case LEAVE -> new Message.Leave();
-				case CLAIM -> new Message.Claim(in.readLong());
-				case SINGLETON_STATE -> new Message.SingletonState(readString(in), in.readUnsignedByte(), in.readLong(),
-						in.readUnsignedByte(), readString(in), in.readLong());
-				case SINGLETON_ORDER -> new Message.SingletonOrder(readString(in), in.readBoolean(), in.readLong(),
-						in.readUnsignedByte(), readString(in), in.readUnsignedByte());
-				default -> throw new CorruptedFrameException("unknown message type");
+			}
+			Message message = switch (type) {
+				case HELLO -> {
+					String name = readName(in);
+					long minor = in.readLong();
+					if (minor < 0 || minor > 0xffff) {
+						throw new CorruptedFrameException("minor version out of range");
+					}
+					NodeAddress address = readAddress(in);
+					byte[] nonce = readFixed(in, NONCE_LENGTH);
+					if (in.readUnsignedShort() != 0) {
+						throw new CorruptedFrameException("a hello carries no metadata");
+					}
+					yield new Message.Hello(PROTOCOL_MAJOR, (int) minor, name, address, nonce);
+				}
+				case CHALLENGE -> new Message.Challenge(readName(in), in.readUnsignedShort(), readFixed(in, NONCE_LENGTH));
+				case RESPONSE -> new Message.Response(readFixed(in, PROOF_LENGTH), in.readLong());
+				case WELCOME -> new Message.Welcome(readFixed(in, PROOF_LENGTH), in.readLong(), readAddress(in),
+						readMap(in));
+				case CONFIRM -> new Message.Confirm(readMap(in));
+				case REJECT -> new Message.Reject(rejectReason(in.readUnsignedByte()), readString(in));
+				case CLOSE -> new Message.Close(closeReason(in.readUnsignedByte()), readString(in));
+				case HEARTBEAT -> new Message.Heartbeat(in.readLong());
+				case LEAVING -> new Message.Leaving();
+				case VOTE_REQUEST -> new Message.VoteRequest(readToken(in));
+				case VOTE -> new Message.Vote(readToken(in), in.readBoolean(), readOptionalName(in), readToken(in),
+						readToken(in));
+				case LEASE_RENEW -> new Message.LeaseRenew(readToken(in), readCount(in), readCount(in));
+				case LEASE_ACK -> new Message.LeaseAck(readToken(in), readCount(in));
+				case RESIGN -> new Message.Resign(readToken(in));
+				case SINGLETON_STATE -> readState(in, peerMinor);
+				case STATE_SYNC -> {
+					int count = in.readUnsignedShort();
+					if (count > MAX_STATES) {
+						throw new CorruptedFrameException("more than " + MAX_STATES + " singleton states");
+					}
+					List<Message.SingletonState> states = new ArrayList<>(Math.min(count, 64));
+					for (int i = 0; i < count; i++) {
+						states.add(readState(in, peerMinor));
+					}
+					yield new Message.StateSync(List.copyOf(states));
+				}
+				case STATE_REQUEST -> new Message.StateRequest();
+				case SINGLETON_ORDER -> new Message.SingletonOrder(readSingletonName(in), in.readBoolean(),
+						readCount(in), ordinal(in, StartType.values().length, peerMinor), readOptionalName(in),
+						ordinal(in, StopReason.values().length, peerMinor));
+				case MOVE_REQUEST -> new Message.MoveRequest(readSingletonName(in), readName(in));
+				default -> {
+					if (!established) {
+						throw new CorruptedFrameException("unknown message type " + type);
+					}
+					in.skipBytes(in.readableBytes());
+					yield new Message.Unknown(type);
+				}
 			};
 			if (in.isReadable()) {
 				throw new CorruptedFrameException(in.readableBytes() + " unexpected trailing bytes");
@@ -151,85 +327,190 @@ public final class FrameCodec {
 		}
 	}
 
-	private static void writeIdentity(ByteBuf out, String name, long incarnation, NodeAddress address, byte[] nonce,
-			Map<String, String> metadata) {
-		writeString(out, name);
-		out.writeLong(incarnation);
-		writeString(out, address.host());
-		out.writeShort(address.port());
-		out.writeBytes(nonce);
-		out.writeShort(metadata.size());
-		metadata.forEach((key, value) -> {
-			writeString(out, key);
-			writeString(out, value);
-		});
+	private static void writeState(ByteBuf out, Message.SingletonState m) {
+		writeSingletonName(out, m.name());
+		out.writeByte(m.state());
+		writeCount(out, m.token());
+		out.writeByte(m.startType());
+		writeOptionalName(out, m.from());
+		out.writeLong(m.sinceMillis());
 	}
 
-	private static void writeString(ByteBuf out, String value) {
-		byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-		if (bytes.length > MAX_STRING) {
-			throw new IllegalArgumentException("string longer than " + MAX_STRING + " bytes");
+	private static Message.SingletonState readState(ByteBuf in, int peerMinor) {
+		return new Message.SingletonState(readSingletonName(in), ordinal(in, SingletonState.values().length, peerMinor),
+				readCount(in), ordinal(in, StartType.values().length, peerMinor), readOptionalName(in), in.readLong());
+	}
+
+	private static void writeAddress(ByteBuf out, NodeAddress address) {
+		writeString(out, address.host());
+		out.writeShort(address.port());
+	}
+
+	private static NodeAddress readAddress(ByteBuf in) {
+		String host = readString(in);
+		if (!WireText.isHost(host)) {
+			throw new CorruptedFrameException("not a host");
 		}
-		out.writeShort(bytes.length);
+		int port = in.readUnsignedShort();
+		if (port == 0) {
+			throw new CorruptedFrameException("port 0");
+		}
+		// the host is a literal or a name checked by the grammar: building the address looks nothing up
+		return new NodeAddress(host, port);
+	}
+
+	private static void writeToken(ByteBuf out, long token) {
+		if (token < 0 || token > MAX_LEADER_TOKEN) {
+			throw new IllegalArgumentException("leadership token out of range: " + token);
+		}
+		out.writeLong(token);
+	}
+
+	private static long readToken(ByteBuf in) {
+		long token = in.readLong();
+		if (token < 0 || token > MAX_LEADER_TOKEN) {
+			throw new CorruptedFrameException("leadership token out of range");
+		}
+		return token;
+	}
+
+	private static void writeCount(ByteBuf out, long value) {
+		if (value < 0) {
+			throw new IllegalArgumentException("negative value: " + value);
+		}
+		out.writeLong(value);
+	}
+
+	private static long readCount(ByteBuf in) {
+		long value = in.readLong();
+		if (value < 0) {
+			throw new CorruptedFrameException("negative value");
+		}
+		return value;
+	}
+
+	private static int ordinal(ByteBuf in, int known, int peerMinor) {
+		int value = in.readUnsignedByte();
+		if (value >= known && peerMinor <= PROTOCOL_MINOR) {
+			throw new CorruptedFrameException("enum value " + value + " out of range");
+		}
+		return value;
+	}
+
+	private static Message.RejectReason rejectReason(int ordinal) {
+		Message.RejectReason[] reasons = Message.RejectReason.values();
+		// a reason added later reads as "not allowed": the connection is refused either way
+		return (ordinal < reasons.length) ? reasons[ordinal] : Message.RejectReason.NOT_ALLOWED;
+	}
+
+	private static Message.CloseReason closeReason(int ordinal) {
+		Message.CloseReason[] reasons = Message.CloseReason.values();
+		return (ordinal < reasons.length) ? reasons[ordinal] : Message.CloseReason.OTHER;
+	}
+
+	private static void writeFixed(ByteBuf out, byte[] bytes, int length) {
+		if (bytes.length != length) {
+			throw new IllegalArgumentException("expected " + length + " bytes, got " + bytes.length);
+		}
 		out.writeBytes(bytes);
 	}
 
-	private static void writeBytes(ByteBuf out, byte[] value) {
-		out.writeShort(value.length);
-		out.writeBytes(value);
-	}
-
-	private static String readString(ByteBuf in) {
-		int length = in.readUnsignedShort();
-		if (length > MAX_STRING) {
-			throw new CorruptedFrameException("string longer than " + MAX_STRING + " bytes");
-		}
-		byte[] bytes = new byte[length];
-		in.readBytes(bytes);
-		return new String(bytes, StandardCharsets.UTF_8);
-	}
-
-	private static byte[] readBytes(ByteBuf in) {
-		int length = in.readUnsignedShort();
-		if (length > MAX_STRING) {
-			throw new CorruptedFrameException("field longer than " + MAX_STRING + " bytes");
-		}
+	private static byte[] readFixed(ByteBuf in, int length) {
 		byte[] bytes = new byte[length];
 		in.readBytes(bytes);
 		return bytes;
 	}
 
-	private static byte[] readNonce(ByteBuf in) {
-		byte[] nonce = new byte[NONCE_LENGTH];
-		in.readBytes(nonce);
-		return nonce;
+	private static void writeString(ByteBuf out, String value) {
+		byte[] bytes = WireText.encode(value);
+		out.writeShort(bytes.length);
+		out.writeBytes(bytes);
 	}
 
-	private static NodeAddress readAddress(ByteBuf in) {
-		String host = readString(in);
-		int port = in.readUnsignedShort();
-		return new NodeAddress(host, port);
+	private static String readString(ByteBuf in) {
+		int length = in.readUnsignedShort();
+		if (length > WireText.MAX_STRING_BYTES) {
+			throw new CorruptedFrameException("string longer than " + WireText.MAX_STRING_BYTES + " bytes");
+		}
+		if (length > in.readableBytes()) {
+			throw new CorruptedFrameException("frame ends inside a field");
+		}
+		byte[] bytes = new byte[length];
+		in.readBytes(bytes);
+		return WireText.decode(bytes);
+	}
+
+	private static void writeName(ByteBuf out, String name) {
+		if (!WireText.isNodeName(name)) {
+			throw new IllegalArgumentException("not a node name: " + WireText.forLog(name));
+		}
+		writeString(out, name);
+	}
+
+	private static String readName(ByteBuf in) {
+		String name = readString(in);
+		if (!WireText.isNodeName(name)) {
+			throw new CorruptedFrameException("not a node name");
+		}
+		return name;
+	}
+
+	private static void writeOptionalName(ByteBuf out, String name) {
+		if (name == null || name.isEmpty()) {
+			out.writeShort(0);
+		}
+		else {
+			writeName(out, name);
+		}
+	}
+
+	private static String readOptionalName(ByteBuf in) {
+		String name = readString(in);
+		if (!name.isEmpty() && !WireText.isNodeName(name)) {
+			throw new CorruptedFrameException("not a node name");
+		}
+		return name;
+	}
+
+	private static void writeSingletonName(ByteBuf out, String name) {
+		if (name.isEmpty() || name.length() > MAX_SINGLETON_NAME) {
+			throw new IllegalArgumentException("singleton name must have 1 to " + MAX_SINGLETON_NAME + " characters");
+		}
+		writeString(out, name);
+	}
+
+	private static String readSingletonName(ByteBuf in) {
+		String name = readString(in);
+		if (name.isEmpty() || name.length() > MAX_SINGLETON_NAME) {
+			throw new CorruptedFrameException("singleton name length out of range");
+		}
+		return name;
+	}
+
+	private static void writeMap(ByteBuf out, Map<String, String> map) {
+		if (map.size() > MAX_METADATA_ENTRIES) {
+			throw new IllegalArgumentException("more than " + MAX_METADATA_ENTRIES + " metadata entries");
+		}
+		out.writeShort(map.size());
+		map.forEach((key, value) -> {
+			writeString(out, key);
+			writeString(out, value);
+		});
 	}
 
 	private static Map<String, String> readMap(ByteBuf in) {
 		int entries = in.readUnsignedShort();
-		if (entries > MAX_ENTRIES) {
-			throw new CorruptedFrameException("more than " + MAX_ENTRIES + " metadata entries");
+		if (entries > MAX_METADATA_ENTRIES) {
+			throw new CorruptedFrameException("more than " + MAX_METADATA_ENTRIES + " metadata entries");
 		}
 		Map<String, String> map = new LinkedHashMap<>();
 		for (int i = 0; i < entries; i++) {
-			map.put(readString(in), readString(in));
+			String key = readString(in);
+			if (key.isEmpty() || map.put(key, readString(in)) != null) {
+				throw new CorruptedFrameException("empty or repeated metadata key");
+			}
 		}
-		return map;
-	}
-
-	private static Message.RejectReason readReason(ByteBuf in) {
-		int ordinal = in.readUnsignedByte();
-		Message.RejectReason[] reasons = Message.RejectReason.values();
-		if (ordinal >= reasons.length) {
-			throw new CorruptedFrameException("unknown reject reason");
-		}
-		return reasons[ordinal];
+		return Map.copyOf(map);
 	}
 
 }

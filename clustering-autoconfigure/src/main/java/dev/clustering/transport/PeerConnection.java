@@ -2,15 +2,22 @@ package dev.clustering.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -20,21 +27,28 @@ import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 
 /**
- * One TCP connection to a peer: runs the handshake, then hands frames to the node. Any frame
- * that does not fit the connection's state (garbage, a heartbeat before authentication, a second
- * hello) closes this connection, and only this one.
- *
- * <pre>
- * initiator                              acceptor
- *   Hello(version, name, nonceI)   --&gt;
- *                                  &lt;--   Challenge(name, nonceA, proofA)
- *   Response(proofI)               --&gt;
- *                                  &lt;--   Welcome | Reject(reason)
- * </pre>
+ * One TCP connection to a peer: runs the handshake (see {@link Message}), then hands frames to
+ * the node. Runs on the node's event loop.
+ * <p>
+ * What closes a connection, and what the peer then sees:
+ * <ul>
+ * <li>Before authentication, anything out of place (garbage, a frame over the handshake's size
+ * limit, a message out of order) closes it at once.</li>
+ * <li>After authentication, a frame that does not decode is skipped, logged (rate-limited) and
+ * counted; a message of an unknown type (a newer peer) is skipped; an error of this node's own code
+ * while handling a well-formed frame is logged and counted. None of these closes the connection.</li>
+ * <li>When this node closes an established connection on purpose (leaving, a spare connection, a
+ * frame too large, an error of its own pipeline) it first sends {@link Message.Close} with the
+ * reason. So only an end of stream or a reset that no close, reject or leave announced
+ * ({@link #closedByPeer()}) reads as the peer's death.</li>
+ * </ul>
  */
 public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private static final Logger logger = LoggerFactory.getLogger(PeerConnection.class);
+
+	/** Largest frame accepted before the peer has proved it knows the cookie. */
+	public static final int HANDSHAKE_FRAME_LIMIT = 1024;
 
 	/** Where a connection is in its life. */
 	public enum State {
@@ -48,8 +62,11 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		/** Acceptor waiting for the initiator's proof. */
 		AWAIT_RESPONSE,
 
-		/** Initiator authenticated the acceptor and waits for its welcome. */
+		/** Initiator proved itself and waits for the acceptor's proof. */
 		AWAIT_WELCOME,
+
+		/** Acceptor admitted the initiator and waits for its confirmation. */
+		AWAIT_CONFIRM,
 
 		/** Both sides authenticated. */
 		ESTABLISHED,
@@ -69,42 +86,58 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private final long handshakeTimeoutMillis;
 
+	private final int maxFrameSize;
+
 	private final WarningLimiter warnings;
 
-	private String failure;
+	private final TransportCounters counters;
 
-	private State state;
+	private final HandshakeGuard guard;
+
+	private volatile State state;
 
 	private Channel channel;
 
+	private String remoteHost;
+
+	private boolean holdsGuardSlot;
+
 	private PeerIdentity peer;
 
-	private byte[] ownNonce;
+	private int peerMinor;
 
-	private byte[] peerNonce;
+	private byte[] helloBytes;
+
+	private byte[] challengeBytes;
+
+	private byte[] initiatorProof;
 
 	private Message.Reject rejection;
+
+	private String failure;
 
 	private ScheduledFuture<?> handshakeTimer;
 
 	private boolean wasEstablished;
 
-	// whether this side closed the connection, or saw an error other than the peer resetting it
+	// this side closed the connection, or saw an error other than the peer resetting it
 	private boolean closedHere;
 
-	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
-			long handshakeTimeoutMillis) {
-		this(self, authenticator, listener, dialled, handshakeTimeoutMillis, new WarningLimiter());
-	}
+	// the peer said why it closes (close, reject, leaving): its end of stream is not a death
+	private boolean announced;
 
 	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
-			long handshakeTimeoutMillis, WarningLimiter warnings) {
-		this.warnings = warnings;
+			long handshakeTimeoutMillis, int maxFrameSize, WarningLimiter warnings, TransportCounters counters,
+			HandshakeGuard guard) {
 		this.self = self;
 		this.authenticator = authenticator;
 		this.listener = listener;
 		this.dialled = dialled;
 		this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+		this.maxFrameSize = maxFrameSize;
+		this.warnings = warnings;
+		this.counters = counters;
+		this.guard = guard;
 		this.state = (dialled != null) ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
 	}
 
@@ -125,7 +158,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
-	 * The peer, once it introduced itself.
+	 * The peer, once it introduced itself (its incarnation and metadata once it proved itself).
 	 * @return its identity, or {@code null} before the handshake got that far
 	 */
 	public PeerIdentity peer() {
@@ -141,6 +174,14 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
+	 * The protocol minor version the peer speaks (known once it said hello).
+	 * @return the minor version
+	 */
+	public int peerMinor() {
+		return this.peerMinor;
+	}
+
+	/**
 	 * Whether the handshake ever completed on this connection.
 	 * @return whether it was established at some point
 	 */
@@ -149,13 +190,21 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
-	 * Whether the peer's side ended the connection (end of stream, or a reset), as when its process
-	 * dies; not when this node closed it, nor after a local error such as a timeout, which may be a
-	 * partition rather than a death.
-	 * @return whether the connection was closed by the peer
+	 * Whether the peer's side ended the connection without saying why (an end of stream or a reset
+	 * with no close, reject or leave before it), as when its process dies; never when this node
+	 * closed it, nor after a local error such as a timeout, which may be a partition.
+	 * @return whether the connection was closed by the peer, unannounced
 	 */
 	public boolean closedByPeer() {
-		return !this.closedHere;
+		return !this.closedHere && !this.announced;
+	}
+
+	/**
+	 * Marks that the peer announced its departure (it said it is leaving), so the end of the stream
+	 * that follows is not read as its death.
+	 */
+	public void peerAnnouncedLeave() {
+		this.announced = true;
 	}
 
 	/**
@@ -171,11 +220,22 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
+	 * The remote host as the socket sees it (an IP literal), or the dialled host before connecting.
+	 * @return the remote host
+	 */
+	public String remoteHost() {
+		if (this.remoteHost != null) {
+			return this.remoteHost;
+		}
+		return (this.dialled != null) ? this.dialled.host() : "unknown";
+	}
+
+	/**
 	 * The remote socket address.
 	 * @return a description of the remote end
 	 */
 	public String remote() {
-		return (this.channel != null) ? String.valueOf(this.channel.remoteAddress()) : String.valueOf(this.dialled);
+		return (this.channel != null) ? WireText.forLog(this.channel.remoteAddress()) : String.valueOf(this.dialled);
 	}
 
 	/**
@@ -189,37 +249,67 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
-	 * Sends a message and closes once it is written.
-	 * @param message the last message
+	 * Says why, then closes once that is written. Safe to call in any state.
+	 * @param reason why
+	 * @param detail more, for the peer's log
 	 * @return a future completed when the channel closed
 	 */
-	public io.netty.channel.ChannelFuture sendAndClose(Message message) {
+	public ChannelFuture close(Message.CloseReason reason, String detail) {
 		this.closedHere = true;
-		if (this.channel.isActive()) {
-			return this.channel.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+		if (this.channel == null) {
+			this.state = State.CLOSED;
+			return null;
 		}
-		return this.channel.closeFuture();
+		if (this.state == State.ESTABLISHED && this.channel.isActive()) {
+			this.state = State.CLOSED;
+			return this.channel.writeAndFlush(new Message.Close(reason, detail)).addListener(ChannelFutureListener.CLOSE);
+		}
+		this.state = State.CLOSED;
+		return this.channel.close();
 	}
 
 	/**
-	 * Closes the connection.
+	 * Closes at once without a word, as a crashed process would (for {@code halt()}).
 	 */
-	public void close() {
+	public void abort() {
 		this.closedHere = true;
 		if (this.channel != null) {
 			this.channel.close();
 		}
 	}
 
+	int frameLimit() {
+		State current = this.state;
+		return (current == State.AWAIT_HELLO || current == State.AWAIT_RESPONSE || current == State.AWAIT_CHALLENGE)
+				? Math.min(HANDSHAKE_FRAME_LIMIT, this.maxFrameSize) : this.maxFrameSize;
+	}
+
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
-		this.handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, this.handshakeTimeoutMillis,
-				TimeUnit.MILLISECONDS);
+		if (this.channel.remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
+			this.remoteHost = new NodeAddress(address.getAddress().getHostAddress(), 1).host();
+		}
+		if (!isInitiator()) {
+			if (!this.guard.tryAcquire(remoteHost())) {
+				this.counters.refusedHandshakes.incrementAndGet();
+				this.warnings.warn(logger, "busy", "Refusing connections: too many handshakes pending (one from {})",
+						remote());
+				this.closedHere = true;
+				this.state = State.CLOSED;
+				ctx.writeAndFlush(new Message.Reject(Message.RejectReason.BUSY, "too many pending handshakes"))
+					.addListener(ChannelFutureListener.CLOSE);
+				return;
+			}
+			this.holdsGuardSlot = true;
+		}
+		this.handshakeTimer = ctx.executor()
+			.schedule(this::handshakeTimedOut, this.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
 		if (isInitiator()) {
-			this.ownNonce = this.authenticator.newNonce();
-			ctx.writeAndFlush(new Message.Hello(FrameCodec.PROTOCOL_VERSION, this.self.name(), this.self.incarnation(),
-					this.self.address(), this.ownNonce, this.self.metadata()));
+			Message.Hello hello = new Message.Hello(FrameCodec.PROTOCOL_MAJOR, FrameCodec.PROTOCOL_MINOR,
+					this.self.name(), this.self.address(), this.authenticator.newNonce());
+			this.helloBytes = FrameCodec.toBytes(hello);
+			ctx.writeAndFlush(Unpooled.wrappedBuffer(this.helloBytes));
 		}
 		ctx.fireChannelActive();
 	}
@@ -227,6 +317,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.state = State.CLOSED;
+		releaseGuardSlot();
 		if (this.handshakeTimer != null) {
 			this.handshakeTimer.cancel(false);
 		}
@@ -238,109 +329,184 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		if (this.state == State.CLOSED) {
 			return;
 		}
-		Message message = FrameCodec.decode(frame);
 		if (this.state == State.ESTABLISHED) {
-			if (message instanceof Message.Hello || message instanceof Message.Challenge
-					|| message instanceof Message.Response || message instanceof Message.Welcome
-					|| message instanceof Message.Reject) {
-				violation("unexpected " + message.getClass().getSimpleName() + " after the handshake");
-			}
-			else {
-				this.listener.received(this, message);
-			}
+			readEstablished(frame);
 			return;
 		}
+		byte[] bytes = new byte[frame.readableBytes()];
+		frame.getBytes(frame.readerIndex(), bytes);
+		Message message;
+		try {
+			message = FrameCodec.decode(frame, FrameCodec.PROTOCOL_MINOR, false);
+		}
+		catch (CorruptedFrameException ex) {
+			violation("malformed handshake frame (" + ex.getMessage() + ")");
+			return;
+		}
+		handshake(ctx, message, bytes);
+	}
+
+	private void readEstablished(ByteBuf frame) {
+		Message message;
+		try {
+			message = FrameCodec.decode(frame, this.peerMinor, true);
+		}
+		catch (CorruptedFrameException ex) {
+			// the length prefix kept the stream in step: skip this frame, keep the connection
+			this.counters.invalidFrames.incrementAndGet();
+			this.warnings.warn(logger, "invalid " + peerName(), "Skipped an invalid frame from {} ({}): {}", peerName(),
+					remote(), WireText.forLog(ex.getMessage()));
+			return;
+		}
+		if (message instanceof Message.Unknown unknown) {
+			this.counters.unknownMessages.incrementAndGet();
+			logger.debug("Skipped a message of unknown type {} from {} (protocol minor {})", unknown.type(), peerName(),
+					this.peerMinor);
+			return;
+		}
+		if (message instanceof Message.Close close) {
+			this.announced = true;
+			logger.debug("{} closes the connection: {} {}", peerName(), close.reason(), close.detail());
+			this.state = State.CLOSED;
+			this.channel.close();
+			return;
+		}
+		if (message instanceof Message.Hello || message instanceof Message.ForeignHello
+				|| message instanceof Message.Challenge || message instanceof Message.Response
+				|| message instanceof Message.Welcome || message instanceof Message.Confirm
+				|| message instanceof Message.Reject) {
+			this.counters.invalidFrames.incrementAndGet();
+			this.warnings.warn(logger, "late-handshake " + peerName(), "Skipped a {} from {} after the handshake",
+					message.getClass().getSimpleName(), peerName());
+			return;
+		}
+		if (message instanceof Message.Leaving) {
+			this.announced = true;
+		}
+		try {
+			this.listener.received(this, message);
+		}
+		catch (RuntimeException ex) {
+			// our own bug: the peer did nothing wrong, so the connection stays (closing it would read as
+			// the peer's death on the other side)
+			this.counters.handlerErrors.incrementAndGet();
+			if (this.warnings.shouldWarn("handler " + message.getClass().getSimpleName())) {
+				logger.error("Failed to handle a {} from {}; the connection stays open",
+						message.getClass().getSimpleName(), peerName(), ex);
+			}
+		}
+	}
+
+	private void handshake(ChannelHandlerContext ctx, Message message, byte[] bytes) {
 		if (message instanceof Message.Reject reject) {
 			this.rejection = reject;
-			warn("refused-by " + reject.reason() + " " + remoteHost(), "Node {} ({}) refused this node: {} {}",
-					peerName(), remote(), reject.reason(), reject.detail());
+			this.announced = true;
+			this.warnings.warn(logger, "refused-by " + reject.reason() + " " + remoteHost(),
+					"Node {} ({}) refused this node: {} {}", peerName(), remote(), reject.reason(), reject.detail());
+			this.state = State.CLOSED;
 			ctx.close();
 		}
+		else if (this.state == State.AWAIT_HELLO && message instanceof Message.ForeignHello foreign) {
+			refuse(ctx, Message.RejectReason.VERSION, "this node speaks protocol " + FrameCodec.PROTOCOL_MAJOR + "."
+					+ FrameCodec.PROTOCOL_MINOR + " and cannot talk to protocol " + foreign.major());
+		}
 		else if (this.state == State.AWAIT_HELLO && message instanceof Message.Hello hello) {
-			onHello(ctx, hello);
+			onHello(ctx, hello, bytes);
 		}
 		else if (this.state == State.AWAIT_CHALLENGE && message instanceof Message.Challenge challenge) {
-			onChallenge(ctx, challenge);
+			onChallenge(ctx, challenge, bytes);
 		}
 		else if (this.state == State.AWAIT_RESPONSE && message instanceof Message.Response response) {
 			onResponse(ctx, response);
 		}
-		else if (this.state == State.AWAIT_WELCOME && message instanceof Message.Welcome) {
+		else if (this.state == State.AWAIT_WELCOME && message instanceof Message.Welcome welcome) {
+			onWelcome(ctx, welcome);
+		}
+		else if (this.state == State.AWAIT_CONFIRM && message instanceof Message.Confirm confirm) {
+			this.peer = new PeerIdentity(this.peer.name(), this.peer.incarnation(), this.peer.address(),
+					confirm.metadata());
 			establish();
 		}
 		else {
-			violation("unauthenticated " + message.getClass().getSimpleName() + " in state " + this.state);
+			violation("unexpected " + message.getClass().getSimpleName() + " in state " + this.state);
 		}
 	}
 
-	private void onHello(ChannelHandlerContext ctx, Message.Hello hello) {
-		if (hello.version() != FrameCodec.PROTOCOL_VERSION) {
-			refuse(ctx, Message.RejectReason.VERSION, "protocol version " + hello.version() + " is not "
-					+ FrameCodec.PROTOCOL_VERSION);
-			return;
-		}
-		this.peer = new PeerIdentity(hello.name(), hello.incarnation(), hello.address(), hello.metadata());
+	private void onHello(ChannelHandlerContext ctx, Message.Hello hello, byte[] bytes) {
+		this.peerMinor = hello.minor();
+		// who it says it is, unproven: only its name and address (never resolved) are known so far
+		this.peer = new PeerIdentity(hello.name(), 0, hello.address(), Map.of());
 		if (!remoteAllowed()) {
 			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
 			return;
 		}
-		this.peerNonce = hello.nonce();
-		this.ownNonce = this.authenticator.newNonce();
-		byte[] proof = this.authenticator.acceptorProof(this.peerNonce, this.ownNonce, this.peer.name(), this.self.name());
+		this.helloBytes = bytes;
+		Message.Challenge challenge = new Message.Challenge(this.self.name(), FrameCodec.PROTOCOL_MINOR,
+				this.authenticator.newNonce());
+		this.challengeBytes = FrameCodec.toBytes(challenge);
 		this.state = State.AWAIT_RESPONSE;
-		ctx.writeAndFlush(new Message.Challenge(this.self.name(), this.self.incarnation(), this.self.address(),
-				this.ownNonce, this.self.metadata(), proof));
+		ctx.writeAndFlush(Unpooled.wrappedBuffer(this.challengeBytes));
 	}
 
-	private void onChallenge(ChannelHandlerContext ctx, Message.Challenge challenge) {
-		this.peer = new PeerIdentity(challenge.name(), challenge.incarnation(), challenge.address(),
-				challenge.metadata());
-		this.peerNonce = challenge.nonce();
-		byte[] expected = this.authenticator.acceptorProof(this.ownNonce, this.peerNonce, this.self.name(),
-				this.peer.name());
-		if (!CookieAuthenticator.matches(expected, challenge.proof())) {
-			this.failure = "node " + this.peer.name() + " failed to prove it knows the cookie (do both nodes use the "
-					+ "same cluster.cookie?)";
-			warn("auth " + remoteHost(), "Not connecting to {}: {}", remote(), this.failure);
-			ctx.close();
-			return;
-		}
+	private void onChallenge(ChannelHandlerContext ctx, Message.Challenge challenge, byte[] bytes) {
+		this.peerMinor = challenge.minor();
+		this.peer = new PeerIdentity(challenge.name(), 0, this.dialled, Map.of());
 		if (!remoteAllowed()) {
 			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
 			return;
 		}
-		if (!admitted(ctx)) {
-			return;
-		}
+		this.challengeBytes = bytes;
+		this.initiatorProof = this.authenticator.initiatorProof(this.helloBytes, this.challengeBytes,
+				this.self.incarnation());
 		this.state = State.AWAIT_WELCOME;
-		ctx.writeAndFlush(new Message.Response(this.authenticator.initiatorProof(this.ownNonce, this.peerNonce,
-				this.self.name(), this.peer.name())));
+		ctx.writeAndFlush(new Message.Response(this.initiatorProof, this.self.incarnation()));
 	}
 
 	private void onResponse(ChannelHandlerContext ctx, Message.Response response) {
-		byte[] expected = this.authenticator.initiatorProof(this.peerNonce, this.ownNonce, this.peer.name(),
-				this.self.name());
+		byte[] expected = this.authenticator.initiatorProof(this.helloBytes, this.challengeBytes,
+				response.incarnation());
 		if (!CookieAuthenticator.matches(expected, response.proof())) {
-			warn("auth " + remoteHost(), "Refused node {} at {}: authentication failed (do both nodes use the same "
-					+ "cluster.cookie?)", this.peer.name(), remote());
-			this.rejection = new Message.Reject(Message.RejectReason.AUTHENTICATION, "authentication failed");
-			ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
-			this.state = State.CLOSED;
+			this.warnings.warn(logger, "auth " + remoteHost(), "Refused a connection from {} claiming to be {}: "
+					+ "authentication failed (do both nodes use the same cluster.cookie?)", remote(), peerName());
+			this.failure = "authentication failed";
+			refuseQuietly(ctx, Message.RejectReason.AUTHENTICATION, "authentication failed");
 			return;
 		}
+		this.peer = new PeerIdentity(this.peer.name(), response.incarnation(), this.peer.address(), Map.of());
 		if (!admitted(ctx)) {
 			return;
 		}
-		ctx.writeAndFlush(new Message.Welcome());
+		byte[] proof = this.authenticator.acceptorProof(this.helloBytes, this.challengeBytes, this.self.incarnation(),
+				response.proof());
+		this.state = State.AWAIT_CONFIRM;
+		releaseGuardSlot();
+		ctx.writeAndFlush(new Message.Welcome(proof, this.self.incarnation(), this.self.address(), this.self.metadata()));
+	}
+
+	private void onWelcome(ChannelHandlerContext ctx, Message.Welcome welcome) {
+		byte[] expected = this.authenticator.acceptorProof(this.helloBytes, this.challengeBytes, welcome.incarnation(),
+				this.initiatorProof);
+		if (!CookieAuthenticator.matches(expected, welcome.proof())) {
+			this.failure = "node " + peerName() + " failed to prove it knows the cookie (do both nodes use the "
+					+ "same cluster.cookie?)";
+			this.warnings.warn(logger, "auth " + remoteHost(), "Not connecting to {}: {}", remote(), this.failure);
+			this.closedHere = true;
+			this.state = State.CLOSED;
+			ctx.close();
+			return;
+		}
+		this.peer = new PeerIdentity(this.peer.name(), welcome.incarnation(), welcome.address(), welcome.metadata());
+		if (!admitted(ctx)) {
+			return;
+		}
+		ctx.writeAndFlush(new Message.Confirm(this.self.metadata()));
 		establish();
 	}
 
 	private boolean admitted(ChannelHandlerContext ctx) {
 		Message.Reject reject = this.listener.admit(this, this.peer);
 		if (reject != null) {
-			this.rejection = reject;
-			ctx.writeAndFlush(reject).addListener(ChannelFutureListener.CLOSE);
-			this.state = State.CLOSED;
+			refuseQuietly(ctx, reject.reason(), reject.detail());
 			return false;
 		}
 		return true;
@@ -349,16 +515,25 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	private void establish() {
 		this.state = State.ESTABLISHED;
 		this.wasEstablished = true;
+		this.helloBytes = null;
+		this.challengeBytes = null;
+		this.initiatorProof = null;
+		releaseGuardSlot();
 		this.handshakeTimer.cancel(false);
 		this.listener.established(this);
 	}
 
 	private void refuse(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
-		warn("refuse " + reason + " " + remoteHost(), "Refused connection from {} ({}): {}", peerName(), remote(),
-				detail);
+		this.warnings.warn(logger, "refuse " + reason + " " + remoteHost(), "Refused connection from {} ({}): {}",
+				peerName(), remote(), detail);
+		refuseQuietly(ctx, reason, detail);
+	}
+
+	private void refuseQuietly(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
 		this.rejection = new Message.Reject(reason, detail);
-		ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
+		this.closedHere = true;
 		this.state = State.CLOSED;
+		ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
 	}
 
 	private boolean remoteAllowed() {
@@ -372,29 +547,30 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	private void handshakeTimedOut() {
 		if (this.state != State.ESTABLISHED && this.state != State.CLOSED) {
 			this.closedHere = true;
-			logger.warn("Closing connection with {}: no handshake within {} ms", remote(), this.handshakeTimeoutMillis);
+			this.counters.handshakeTimeouts.incrementAndGet();
+			this.failure = "no handshake within " + this.handshakeTimeoutMillis + " ms";
+			this.warnings.warn(logger, "handshake-timeout",
+					"Closing connection with {}: no handshake within {} ms (more such closes are counted, and logged "
+							+ "at most once a minute)",
+					remote(), this.handshakeTimeoutMillis);
+			this.state = State.CLOSED;
 			this.channel.close();
 		}
 	}
 
 	private void violation(String what) {
 		this.closedHere = true;
-		warn("violation " + remoteHost(), "Closing connection with {} ({}): {}", peerName(), remote(), what);
+		this.warnings.warn(logger, "violation " + remoteHost(), "Closing connection with {} ({}): {}", peerName(),
+				remote(), what);
+		this.state = State.CLOSED;
 		this.channel.close();
 	}
 
-	private void warn(String key, String format, Object... arguments) {
-		if (this.warnings.shouldWarn(key)) {
-			logger.warn(format, arguments);
+	private void releaseGuardSlot() {
+		if (this.holdsGuardSlot) {
+			this.holdsGuardSlot = false;
+			this.guard.release(remoteHost());
 		}
-		else {
-			logger.debug(format, arguments);
-		}
-	}
-
-	private String remoteHost() {
-		return (this.channel != null && this.channel.remoteAddress() instanceof InetSocketAddress address)
-				? address.getHostString() : String.valueOf(this.dialled);
 	}
 
 	private String peerName() {
@@ -407,27 +583,42 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 				&& !(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedFrameException))
 						? cause.getCause() : cause;
 		if (this.state != State.ESTABLISHED && this.failure == null) {
-			this.failure = (root instanceof javax.net.ssl.SSLException) ? "TLS handshake failed: " + root.getMessage()
-					: root.toString();
+			this.failure = (root instanceof SSLException) ? "TLS handshake failed: " + WireText.forLog(root.getMessage())
+					: WireText.forLog(root);
 		}
-		// a reset ("Connection reset", "Connection reset by peer") comes from the peer's side, as when
-		// its process dies; any other error (a timeout, no route) may be the network's, not a death
-		String text = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT);
-		if (!(root instanceof IOException) || !text.contains("connection reset")) {
-			this.closedHere = true;
+		// a reset ("Connection reset", "Connection reset by peer") comes from the peer's side, as when its
+		// process dies; any other I/O error (a timeout, no route) may be the network's, not a death
+		String text = String.valueOf(root.getMessage()).toLowerCase(Locale.ROOT);
+		if (root instanceof IOException && text.contains("connection reset")) {
+			logger.debug("Connection with {} ({}) was reset", peerName(), remote());
+			ctx.close();
+			return;
+		}
+		if (cause instanceof EncoderException) {
+			// a message of our own did not encode: our bug, not the peer's; drop the message, keep the link
+			this.counters.handlerErrors.incrementAndGet();
+			if (this.warnings.shouldWarn("encode")) {
+				logger.error("Failed to send a message to {}; the connection stays open", peerName(), root);
+			}
+			return;
 		}
 		if (root instanceof IOException) {
-			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), root.toString());
+			logger.debug("Connection with {} ({}) failed: {}", peerName(), remote(), WireText.forLog(root));
+			this.closedHere = true;
+			ctx.close();
+			return;
 		}
-		else if (root instanceof TooLongFrameException) {
-			warn("frame " + remoteHost(), "Closing connection with {} ({}): frame too large ({})", peerName(), remote(),
-					root.getMessage());
+		if (root instanceof TooLongFrameException) {
+			this.warnings.warn(logger, "frame " + remoteHost(), "Closing connection with {} ({}): {}", peerName(),
+					remote(), WireText.forLog(root.getMessage()));
 		}
 		else {
-			warn("frame " + remoteHost(), "Closing connection with {} ({}): malformed frame ({})", peerName(), remote(),
-					root.toString());
+			this.warnings.warn(logger, "error " + remoteHost(), "Closing connection with {} ({}): {}", peerName(),
+					remote(), WireText.forLog(root));
 		}
-		ctx.close();
+		// said before closing, so the peer does not read this close as this node's death
+		close((root instanceof TooLongFrameException) ? Message.CloseReason.PROTOCOL : Message.CloseReason.OTHER,
+				"closed after an error");
 	}
 
 	@Override

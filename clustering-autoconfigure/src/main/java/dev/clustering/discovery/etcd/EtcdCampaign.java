@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.LeaseBound;
 import dev.clustering.discovery.ElectionCapable.ElectionListener;
 
 /**
@@ -27,7 +28,7 @@ import dev.clustering.discovery.ElectionCapable.ElectionListener;
  * current lease, never for an earlier candidacy of a previous process with the same name, which is
  * revoked instead.
  */
-final class EtcdCampaign implements AutoCloseable, LeaseKeeper.Owner, PrefixView.Listener {
+final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner, PrefixView.Listener {
 
 	private static final Logger logger = LoggerFactory.getLogger(EtcdCampaign.class);
 
@@ -223,6 +224,11 @@ final class EtcdCampaign implements AutoCloseable, LeaseKeeper.Owner, PrefixView
 		catch (RuntimeException ex) {
 			logger.warn("[{}] election listener failed", this.context.topology(), ex);
 		}
+	}
+
+	@Override
+	public long validUntilNanos() {
+		return this.keeper.validUntilNanos();
 	}
 
 	/**

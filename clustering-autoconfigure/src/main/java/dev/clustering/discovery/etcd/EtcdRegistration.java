@@ -7,13 +7,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.LeaseBound;
 import dev.clustering.discovery.RegistryListener;
 
 /**
  * This node's registration: its {@link NodeRecord} under {@code <prefix>/<service>/<node name>}, on
  * a lease kept alive until {@link #close()} revokes it.
  */
-final class EtcdRegistration implements AutoCloseable, LeaseKeeper.Owner {
+final class EtcdRegistration implements AutoCloseable, LeaseBound, LeaseKeeper.Owner {
 
 	private static final Logger logger = LoggerFactory.getLogger(EtcdRegistration.class);
 
@@ -68,6 +69,11 @@ final class EtcdRegistration implements AutoCloseable, LeaseKeeper.Owner {
 		catch (RuntimeException ex) {
 			logger.warn("[{}] registry listener failed", this.context.topology(), ex);
 		}
+	}
+
+	@Override
+	public long validUntilNanos() {
+		return this.keeper.validUntilNanos();
 	}
 
 	/**

@@ -77,6 +77,9 @@ final class LeaseKeeper {
 
 	private long deadlineNanos;
 
+	// the deadline while the lease is established and not lost, for any thread; MIN_VALUE otherwise
+	private volatile long vouchedUntilNanos = Long.MIN_VALUE;
+
 	private volatile ScheduledFuture<?> deadlineCheck;
 
 	/**
@@ -105,6 +108,15 @@ final class LeaseKeeper {
 	}
 
 	/**
+	 * Until when etcd cannot have expired the lease: the send time of the last answered keep-alive
+	 * plus its TTL, while the lease is established and not lost. From any thread.
+	 * @return monotonic nanoseconds, or {@link Long#MIN_VALUE}
+	 */
+	long validUntilNanos() {
+		return this.vouchedUntilNanos;
+	}
+
+	/**
 	 * Whether the lease is vouched for and established (on the strategy's thread).
 	 * @return whether it is
 	 */
@@ -126,6 +138,7 @@ final class LeaseKeeper {
 	 */
 	Throwable close() {
 		this.closed = true;
+		this.vouchedUntilNanos = Long.MIN_VALUE;
 		// read after closed is set: a grant answered meanwhile sees closed and revokes its lease itself
 		long held = this.currentLease;
 		ScheduledFuture<?> check = this.deadlineCheck;
@@ -174,6 +187,9 @@ final class LeaseKeeper {
 			}
 			if (error == null && response.getTTL() > 0) {
 				renewed(sent, response.getTTL());
+				if (this.established && !this.lost) {
+					this.vouchedUntilNanos = this.deadlineNanos;
+				}
 				if (this.established) {
 					next(this.renewEvery);
 				}
@@ -209,6 +225,7 @@ final class LeaseKeeper {
 				return;
 			}
 			this.established = true;
+			this.vouchedUntilNanos = this.deadlineNanos;
 			if (!this.everEstablished) {
 				this.everEstablished = true;
 				logger.info("{}: in place with lease {} (TTL {}s)", this.description, EtcdRuntime.hex(current),
@@ -229,6 +246,7 @@ final class LeaseKeeper {
 		this.lease = 0;
 		this.currentLease = 0;
 		this.established = false;
+		this.vouchedUntilNanos = Long.MIN_VALUE;
 		markLost(new IllegalStateException("lease " + EtcdRuntime.hex(gone) + " expired or was revoked"));
 		this.busy = false;
 		tick();
@@ -250,6 +268,7 @@ final class LeaseKeeper {
 
 	private void markLost(Throwable error) {
 		this.established = false;
+		this.vouchedUntilNanos = Long.MIN_VALUE;
 		if (this.lost) {
 			return;
 		}

@@ -1,0 +1,801 @@
+package dev.clustering.node;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.transport.FrameCodec;
+import dev.clustering.transport.Message;
+
+/**
+ * Elects one leader without a registry, by votes with leases (no two nodes ever lead at once, even
+ * across partial partitions such as a node cut from the leader but not from the others):
+ * <ol>
+ * <li>A voter supports at most one leader at a time, and promises not to support another while
+ * that promise lasts: {@code lease} (heartbeat interval plus acceptable pause) from when it last
+ * heard the leader renew it. A process that just started grants nothing for one lease, since it
+ * cannot know what its previous incarnation promised.</li>
+ * <li>A candidate asks every reachable member; with the votes of a quorum (see
+ * {@link QuorumCount}), itself included, it leads with a token larger than any its voters have
+ * seen, and than the wall clock in milliseconds, so tokens grow across leaders and across restarts
+ * of the whole cluster.</li>
+ * <li>The leader renews its supporters' promises twice per heartbeat interval; it leads only while
+ * a quorum acknowledged a renewal sent less than a lease ago (minus a margin). That lease is
+ * checked against the monotonic clock by whoever asks ({@link #ownLease()}), so a leader whose
+ * event loop stalls stops leading on time, before any voter of a quorum is free to vote again.</li>
+ * <li>Candidates stand by age: the oldest reachable node first, the next one half a lease later if
+ * no leader has emerged, and so on, so a node that joins or restarts never takes leadership from a
+ * working leader, and an old node that cannot win (cut off) does not stall the election.</li>
+ * <li>A leader that died (its connection closed by its operating system) or left frees its
+ * supporters at once, so the next leader is elected in about a round trip.</li>
+ * </ol>
+ * Runs on the node's event loop; only {@link #ownLease()} and {@link #view()} are read elsewhere.
+ */
+final class Election implements LeaderElection {
+
+	private static final Logger logger = LoggerFactory.getLogger(Election.class);
+
+	/** How long a node that yielded (or resigned) does not stand again. */
+	static final long YIELD_NANOS = 3_000_000_000L;
+
+	private static final int RING = 64;
+
+	/** Sends messages. */
+	interface Outbox {
+
+		void send(String to, Message message);
+
+	}
+
+	/** Hears leadership being won and lost on this node. */
+	interface Listener {
+
+		void won(long token);
+
+		void lost(long token, LeadershipRevokedEvent.Reason reason);
+
+	}
+
+	/**
+	 * This node's leadership, valid until a monotonic deadline.
+	 * @param info the leader (this node), its token and since when
+	 * @param validUntilNanos when the lease runs out unless renewed
+	 */
+	record Lease(LeaderInfo info, long validUntilNanos) {
+
+		boolean isValid(long nowNanos) {
+			return Deadlines.holds(this.validUntilNanos, nowNanos);
+		}
+
+	}
+
+	private final String self;
+
+	private final long leaseNanos;
+
+	private final long marginNanos;
+
+	private final long renewEveryNanos;
+
+	private final Clock clock;
+
+	private final LongSupplier nanoTime;
+
+	private final Outbox out;
+
+	private final Listener listener;
+
+	private long highest;
+
+	private long highestGranted;
+
+	// whom this node supports (itself while a candidate or the leader), or null
+	private Support support;
+
+	private Candidacy candidacy;
+
+	private Leading leading;
+
+	private Learned learned;
+
+	private final long noVoteUntilNanos;
+
+	private long settleUntilNanos;
+
+	private long backoffUntilNanos;
+
+	private long yieldedUntilNanos;
+
+	private boolean yielded;
+
+	private boolean leaving;
+
+	// nodes that may not stand now (their lease lapsed, they resigned), until a time
+	private final Map<String, Long> excluded = new HashMap<>();
+
+	// since when this node has had no leader (for the staggered candidacy), or -1
+	private long leaderlessSinceNanos = -1;
+
+	// follower: renewal sequence -> when this node acknowledged it
+	private final long[] ackSequences = new long[RING];
+
+	private final long[] ackTimes = new long[RING];
+
+	// follower: the send time of this node's latest acknowledgement the leader confirmed it received
+	private long anchorNanos;
+
+	private boolean hasAnchor;
+
+	// what this node saw last: leader name and token -> since when (for LeaderInfo.since)
+	private String viewKey;
+
+	private Instant viewSince;
+
+	private volatile Lease ownLease;
+
+	private volatile LeaderInfo view;
+
+	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
+		this.self = self;
+		this.leaseNanos = leaseNanos;
+		this.marginNanos = Math.max(leaseNanos / 20, 1_000_000L);
+		this.renewEveryNanos = Math.max(leaseNanos / 4, 1_000_000L);
+		this.clock = clock;
+		this.nanoTime = nanoTime;
+		this.out = out;
+		this.listener = listener;
+		long now = nanoTime.getAsLong();
+		// a new process cannot know what its previous incarnation promised: no votes for one lease;
+		// and it hears the others out before it stands, so it joins a leader rather than racing it
+		this.noVoteUntilNanos = now + leaseNanos;
+		this.settleUntilNanos = now + leaseNanos;
+		this.backoffUntilNanos = now;
+		this.yieldedUntilNanos = now;
+	}
+
+	// the later of two monotonic times (compared by difference, as nanoTime values must be)
+	private static long later(long a, long b) {
+		return (a - b > 0) ? a : b;
+	}
+
+	/**
+	 * This node's leadership, for any thread: check {@link Lease#isValid} against the monotonic clock.
+	 * @return the lease, or {@code null} when this node does not lead
+	 */
+	Lease ownLease() {
+		return this.ownLease;
+	}
+
+	@Override
+	public LeaderInfo view() {
+		return this.view;
+	}
+
+	@Override
+	public LeaderInfo ownLeadership(long nowNanos) {
+		Lease lease = this.ownLease;
+		return (lease != null && lease.isValid(nowNanos)) ? lease.info() : null;
+	}
+
+	@Override
+	public boolean hasQuorum(Roster roster) {
+		return roster.hasQuorum();
+	}
+
+	@Override
+	public long permitUntilNanos(long failoverTimeoutNanos) {
+		return Deadlines.plus(permitAnchorNanos(), this.leaseNanos + failoverTimeoutNanos - this.marginNanos);
+	}
+
+	@Override
+	public long newLeaderWaitNanos(long failoverTimeoutNanos) {
+		return this.leaseNanos + failoverTimeoutNanos;
+	}
+
+	@Override
+	public boolean isRegistry() {
+		return false;
+	}
+
+	@Override
+	public void received(String peer, Message message, Roster roster) {
+		if (message instanceof Message.VoteRequest request) {
+			voteRequested(peer, request.token(), roster);
+		}
+		else if (message instanceof Message.Vote vote) {
+			voteReceived(peer, vote, roster);
+		}
+		else if (message instanceof Message.LeaseRenew renew) {
+			renewed(peer, renew, roster);
+		}
+		else if (message instanceof Message.LeaseAck ack) {
+			acknowledged(peer, ack, roster);
+		}
+		else if (message instanceof Message.Resign resign) {
+			resigned(peer, resign.token());
+		}
+	}
+
+	/**
+	 * Whether this node leads now (its lease is valid).
+	 * @return whether it leads
+	 */
+	boolean isLeader() {
+		Lease lease = this.ownLease;
+		return lease != null && lease.isValid(this.nanoTime.getAsLong());
+	}
+
+	/**
+	 * When this node's current leadership began, or -1.
+	 * @return monotonic nanoseconds
+	 */
+	@Override
+	public long leadingSinceNanos() {
+		return (this.leading != null) ? this.leading.sinceNanos : -1;
+	}
+
+	/**
+	 * The token of this node's current leadership, or 0.
+	 * @return the token
+	 */
+	@Override
+	public long leadingToken() {
+		return (this.leading != null) ? this.leading.token : 0;
+	}
+
+	/**
+	 * The lease: heartbeat interval plus acceptable pause.
+	 * @return nanoseconds
+	 */
+	long leaseNanos() {
+		return this.leaseNanos;
+	}
+
+	/**
+	 * The safety margin kept below every lease.
+	 * @return nanoseconds
+	 */
+	long marginNanos() {
+		return this.marginNanos;
+	}
+
+	/**
+	 * The anchor of this node's singleton permits: a moment the current leader is known to have heard
+	 * from this node since (a follower), or the end of its own lease (the leader). Any leader fails a
+	 * singleton over from this node only a lease plus its failover timeout after that.
+	 * @return monotonic nanoseconds, or {@link Deadlines#NONE} if none
+	 */
+	long permitAnchorNanos() {
+		Lease lease = this.ownLease;
+		if (lease != null) {
+			return lease.validUntilNanos();
+		}
+		return this.hasAnchor ? this.anchorNanos : Deadlines.NONE;
+	}
+
+	private void anchorAt(long nanos) {
+		if (!this.hasAnchor || nanos - this.anchorNanos > 0) {
+			this.anchorNanos = nanos;
+			this.hasAnchor = true;
+		}
+	}
+
+	/**
+	 * Whether a member supports this leader (acknowledged a renewal of this term).
+	 * @param member the member
+	 * @return whether it does
+	 */
+	boolean supportsMe(String member) {
+		return this.leading != null && this.leading.acks.containsKey(member);
+	}
+
+	/** Re-evaluates: lease expiry, renewals, candidacy. Called on every tick and after every change. */
+	@Override
+	public void evaluate(Roster roster) {
+		long now = this.nanoTime.getAsLong();
+		this.excluded.values().removeIf((until) -> now - until >= 0);
+		if (this.yielded && now - this.yieldedUntilNanos >= 0) {
+			this.yielded = false;
+		}
+		if (this.support != null && !this.support.leader.equals(this.self) && !Deadlines.holds(this.support.untilNanos, now)) {
+			// the leader stopped renewing: it may be dead or cut off; it does not stand for a while
+			logger.info("Node {} heard no renewal from leader {} for a lease; it is free to vote again", this.self,
+					this.support.leader);
+			this.excluded.put(this.support.leader, now + this.leaseNanos);
+			this.support = null;
+		}
+		if (this.leading != null) {
+			this.leading.acks.keySet().retainAll(roster.reachable().keySet());
+			long until = leaseUntil(roster, now);
+			if (!roster.hasQuorum()) {
+				logger.warn("Node {} has no quorum ({} of {} nodes reachable, {} needed): giving up leadership",
+						this.self, roster.reachable().size() + 1, roster.known(), roster.needed());
+				stepDown(roster, LeadershipRevokedEvent.Reason.QUORUM_LOST);
+			}
+			else if (!Deadlines.holds(until, now)) {
+				logger.warn("Node {} has not heard from a quorum for a lease: giving up leadership", this.self);
+				stepDown(roster, LeadershipRevokedEvent.Reason.QUORUM_LOST);
+			}
+			else {
+				publishLease(until);
+				if (now - this.leading.lastRenewNanos >= this.renewEveryNanos) {
+					renew(roster, now);
+				}
+			}
+		}
+		if (this.candidacy != null && now - this.candidacy.startNanos >= this.leaseNanos) {
+			logger.info("Node {} did not win the election with token {} ({} of {} votes); standing again later",
+					this.self, this.candidacy.token, this.candidacy.granted.size(), roster.needed());
+			abandonCandidacy(now);
+		}
+		else if (this.candidacy != null) {
+			// ask again those that have not granted: a voter that refused may be free by now (it had not yet
+			// heard that the old leader died, or it had just started)
+			requestVotes(roster, this.candidacy, true);
+		}
+		Learned known = learnedLeader(now);
+		if (this.leading == null && this.candidacy == null && this.support == null
+				&& (known == null || now - known.atNanos >= this.leaseNanos)) {
+			if (this.leaderlessSinceNanos < 0) {
+				this.leaderlessSinceNanos = now;
+			}
+			if (mayStand(roster, now)) {
+				stand(roster, now);
+			}
+		}
+		else if (this.leading != null || this.support != null) {
+			this.leaderlessSinceNanos = -1;
+		}
+		refreshView(now);
+	}
+
+	void voteRequested(String from, long token, Roster roster) {
+		long now = this.nanoTime.getAsLong();
+		this.highest = Math.max(this.highest, token);
+		String refusedFor = "";
+		long refusedToken = 0;
+		boolean grant;
+		if (this.leaving || now - this.noVoteUntilNanos < 0) {
+			grant = false;
+		}
+		else if (this.leading != null && isLeader()) {
+			grant = false;
+			refusedFor = this.self;
+			refusedToken = this.leading.token;
+		}
+		else if (supportValid(now) && !this.support.leader.equals(from)) {
+			if (this.candidacy != null && this.support.leader.equals(this.self) && olderThanMe(from, roster)
+					&& token > this.highestGranted) {
+				// an older candidate stands too: let it win rather than split the votes
+				abandonCandidacy(now);
+				grant = true;
+			}
+			else {
+				grant = false;
+				if (!this.support.leader.equals(this.self)) {
+					refusedFor = this.support.leader;
+					refusedToken = this.support.token;
+				}
+			}
+		}
+		else if (supportValid(now) && this.support.leader.equals(from) && this.support.token == token) {
+			grant = true;
+		}
+		else {
+			grant = token > this.highestGranted;
+		}
+		if (grant) {
+			if (this.leading != null) {
+				// a lapsed lease this node has not noticed yet: it is over
+				this.leading = null;
+			}
+			this.support = new Support(from, token, now + this.leaseNanos);
+			this.highestGranted = Math.max(this.highestGranted, token);
+			this.learned = null;
+		}
+		this.out.send(from, new Message.Vote(token, grant, refusedFor, refusedToken, this.highest));
+		refreshView(now);
+	}
+
+	void voteReceived(String from, Message.Vote vote, Roster roster) {
+		long now = this.nanoTime.getAsLong();
+		this.highest = Math.max(this.highest, vote.highest());
+		if (this.candidacy == null || vote.token() != this.candidacy.token) {
+			return;
+		}
+		if (vote.granted()) {
+			this.candidacy.granted.add(from);
+			if (this.candidacy.granted.size() >= roster.needed()) {
+				win(roster, now);
+			}
+		}
+		else if (!vote.leader().isEmpty() && vote.leaderToken() > 0 && roster.isReachable(vote.leader())) {
+			// someone leads already, as far as that voter knows: stand down and follow it (a leader that is
+			// no member any more is dead or gone: the voter will be free in a moment, and is asked again)
+			this.learned = new Learned(vote.leader(), vote.leaderToken(), now);
+			abandonCandidacy(now);
+		}
+		refreshView(now);
+	}
+
+	void renewed(String from, Message.LeaseRenew renew, Roster roster) {
+		long now = this.nanoTime.getAsLong();
+		this.highest = Math.max(this.highest, renew.token());
+		if (this.leading != null) {
+			if (renew.token() > this.leading.token) {
+				logger.warn("Node {} yields to {}, whose leadership token is newer ({} > {})", this.self, from,
+						renew.token(), this.leading.token);
+				stepDown(roster, LeadershipRevokedEvent.Reason.SUPERSEDED);
+			}
+			else {
+				return;
+			}
+		}
+		if (this.candidacy != null && renew.token() >= this.candidacy.token) {
+			abandonCandidacy(now);
+		}
+		boolean supporting = supportValid(now) && this.support.leader.equals(from)
+				&& this.support.token == renew.token();
+		if (!supporting) {
+			if (supportValid(now) || this.candidacy != null) {
+				return; // this node supports another leader (or stands itself) until its promise runs out
+			}
+			if (this.leaving || now - this.noVoteUntilNanos < 0) {
+				// may not promise (yet): still, this node knows who leads
+				this.learned = new Learned(from, renew.token(), now);
+				refreshView(now);
+				return;
+			}
+			// a leader that renews holds a lease from a quorum, so no other leader can hold one: support it,
+			// even if this node voted meanwhile for a candidate (with a larger token) that did not win
+			this.highestGranted = Math.max(this.highestGranted, renew.token());
+			this.learned = null;
+		}
+		this.support = new Support(from, renew.token(), now + this.leaseNanos);
+		this.excluded.remove(from);
+		this.leaderlessSinceNanos = -1;
+		int slot = (int) (renew.sequence() % RING);
+		this.ackSequences[slot] = renew.sequence();
+		this.ackTimes[slot] = now;
+		this.out.send(from, new Message.LeaseAck(renew.token(), renew.sequence()));
+		if (renew.acked() > 0) {
+			int ackedSlot = (int) (renew.acked() % RING);
+			if (this.ackSequences[ackedSlot] == renew.acked()) {
+				anchorAt(this.ackTimes[ackedSlot]);
+			}
+		}
+		refreshView(now);
+	}
+
+	void acknowledged(String from, Message.LeaseAck ack, Roster roster) {
+		if (this.leading == null || ack.token() != this.leading.token) {
+			return;
+		}
+		int slot = (int) (ack.sequence() % RING);
+		if (this.leading.renewSequences[slot] != ack.sequence()) {
+			return; // too old to know when it was sent
+		}
+		long sent = this.leading.renewTimes[slot];
+		Ack previous = this.leading.acks.get(from);
+		if (previous == null || ack.sequence() > previous.sequence) {
+			this.leading.acks.put(from, new Ack(ack.sequence(), sent));
+		}
+		long now = this.nanoTime.getAsLong();
+		long until = leaseUntil(roster, now);
+		if (Deadlines.holds(until, now)) {
+			publishLease(until);
+		}
+	}
+
+	void resigned(String from, long token) {
+		long now = this.nanoTime.getAsLong();
+		if (this.support != null && this.support.leader.equals(from) && this.support.token == token) {
+			this.support = null;
+		}
+		if (this.learned != null && this.learned.leader.equals(from)) {
+			this.learned = null;
+		}
+		this.excluded.put(from, now + YIELD_NANOS);
+		refreshView(now);
+	}
+
+	/**
+	 * A member is gone for good: its process died (its connection was closed by its operating
+	 * system) or it left. It can no longer lead, so its supporters are free at once.
+	 * @param name the member
+	 */
+	@Override
+	public void memberEnded(String name) {
+		long now = this.nanoTime.getAsLong();
+		if (this.leading != null) {
+			this.leading.acks.remove(name);
+		}
+		if (this.support != null && this.support.leader.equals(name)) {
+			logger.info("Leader {} is gone; node {} is free to vote at once", name, this.self);
+			this.support = null;
+		}
+		if (this.learned != null && this.learned.leader.equals(name)) {
+			this.learned = null;
+		}
+		if (this.candidacy != null) {
+			this.candidacy.granted.remove(name);
+		}
+		refreshView(now);
+	}
+
+	/** This node found it was paused: hear the others out before standing again. */
+	@Override
+	public void paused() {
+		this.settleUntilNanos = this.nanoTime.getAsLong() + this.leaseNanos;
+	}
+
+	@Override
+	public void yieldLeadership(Roster roster) {
+		if (this.leading != null) {
+			long now = this.nanoTime.getAsLong();
+			this.yielded = true;
+			this.yieldedUntilNanos = now + YIELD_NANOS;
+			stepDown(roster, LeadershipRevokedEvent.Reason.YIELDED);
+			refreshView(now);
+		}
+	}
+
+	@Override
+	public void leave(Roster roster) {
+		this.leaving = true;
+		if (this.leading != null) {
+			stepDown(roster, LeadershipRevokedEvent.Reason.SHUTDOWN);
+		}
+		this.candidacy = null;
+		this.support = null;
+		this.learned = null;
+		this.view = null;
+	}
+
+	private boolean mayStand(Roster roster, long now) {
+		if (this.leaving || this.yielded || !roster.hasQuorum() || now - this.settleUntilNanos < 0
+				|| now - this.backoffUntilNanos < 0) {
+			return false;
+		}
+		List<String> order = roster.candidatesByAge(this.excluded.keySet());
+		int rank = order.indexOf(this.self);
+		if (rank < 0) {
+			return false;
+		}
+		// the oldest stands at once; each younger one half a lease later than the one before it, counted
+		// from when this node could first have stood
+		long since = later(this.leaderlessSinceNanos, later(this.settleUntilNanos, this.backoffUntilNanos));
+		return now - since >= rank * (this.leaseNanos / 2);
+	}
+
+	private void stand(Roster roster, long now) {
+		long token = Math.max(this.highest + 1, this.clock.millis());
+		if (token > FrameCodec.MAX_LEADER_TOKEN) {
+			logger.error("Node {} cannot stand for election: leadership tokens are exhausted", this.self);
+			return;
+		}
+		this.highest = token;
+		this.highestGranted = Math.max(this.highestGranted, token);
+		this.candidacy = new Candidacy(token, now);
+		this.candidacy.granted.add(this.self);
+		this.support = new Support(this.self, token, now + this.leaseNanos);
+		logger.debug("Node {} stands for election with token {}", this.self, token);
+		if (roster.needed() <= 1) {
+			win(roster, now);
+			return;
+		}
+		requestVotes(roster, this.candidacy, false);
+	}
+
+	private void requestVotes(Roster roster, Candidacy current, boolean again) {
+		Message.VoteRequest request = new Message.VoteRequest(current.token);
+		for (String member : roster.reachable().keySet()) {
+			if (!roster.leaving().contains(member) && !(again && current.granted.contains(member))) {
+				this.out.send(member, request);
+			}
+		}
+	}
+
+	private void win(Roster roster, long now) {
+		Candidacy won = this.candidacy;
+		this.candidacy = null;
+		this.leading = new Leading(won.token, now, this.clock.instant());
+		// every vote is a promise that started after the request was sent
+		for (String voter : won.granted) {
+			if (!voter.equals(this.self)) {
+				this.leading.acks.put(voter, new Ack(0, won.startNanos));
+			}
+		}
+		this.support = new Support(this.self, won.token, Deadlines.FOREVER);
+		this.learned = null;
+		this.leaderlessSinceNanos = -1;
+		long until = leaseUntil(roster, now);
+		logger.info("Node {} leads the cluster (fencing token {}, {} of {} votes)", this.self, won.token,
+				won.granted.size(), roster.known());
+		publishLease(until);
+		renew(roster, now);
+		this.listener.won(won.token);
+	}
+
+	private void renew(Roster roster, long now) {
+		Leading term = this.leading;
+		term.sequence++;
+		int slot = (int) (term.sequence % RING);
+		term.renewSequences[slot] = term.sequence;
+		term.renewTimes[slot] = now;
+		term.lastRenewNanos = now;
+		for (String member : roster.reachable().keySet()) {
+			if (roster.leaving().contains(member)) {
+				continue;
+			}
+			Ack ack = term.acks.get(member);
+			this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, (ack != null) ? ack.sequence : 0));
+		}
+	}
+
+	// the lease: a quorum (this node included) acknowledged renewals sent at or after the returned
+	// time minus the lease
+	private long leaseUntil(Roster roster, long now) {
+		int others = roster.needed() - 1;
+		if (others <= 0) {
+			return now + this.leaseNanos - this.marginNanos;
+		}
+		// the acknowledgements' send times, latest first: the lease rests on the quorum's oldest
+		long[] sent = this.leading.acks.values()
+			.stream()
+			.mapToLong((ack) -> ack.sentNanos - now)
+			.sorted()
+			.toArray();
+		if (sent.length < others) {
+			return Deadlines.NONE;
+		}
+		return now + sent[sent.length - others] + this.leaseNanos - this.marginNanos;
+	}
+
+	private void stepDown(Roster roster, LeadershipRevokedEvent.Reason reason) {
+		long token = this.leading.token;
+		long now = this.nanoTime.getAsLong();
+		// a successor can lead from now on (this node frees its supporters), not only from the lease's end
+		Lease lease = this.ownLease;
+		anchorAt((lease != null && !lease.isValid(now)) ? lease.validUntilNanos() : now);
+		this.leading = null;
+		this.support = null;
+		this.ownLease = null;
+		Message.Resign resign = new Message.Resign(token);
+		roster.reachable().keySet().forEach((member) -> this.out.send(member, resign));
+		this.backoffUntilNanos = now + this.leaseNanos;
+		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, token);
+		this.listener.lost(token, reason);
+	}
+
+	private void abandonCandidacy(long now) {
+		this.candidacy = null;
+		if (this.support != null && this.support.leader.equals(this.self)) {
+			this.support = null;
+		}
+		// jitter keeps two candidates that failed together from standing together again
+		long jitter = (long) (Math.random() * (this.leaseNanos / 4));
+		this.backoffUntilNanos = now + this.leaseNanos / 2 + jitter;
+	}
+
+	private boolean supportValid(long now) {
+		return this.support != null && Deadlines.holds(this.support.untilNanos, now);
+	}
+
+	private boolean olderThanMe(String other, Roster roster) {
+		Long started = roster.reachable().get(other);
+		return started != null && (started < roster.selfStartedAt()
+				|| (started == roster.selfStartedAt() && other.compareTo(this.self) < 0));
+	}
+
+	private Learned learnedLeader(long now) {
+		if (this.learned != null && now - this.learned.atNanos >= 3 * this.leaseNanos) {
+			this.learned = null;
+		}
+		return this.learned;
+	}
+
+	private void publishLease(long until) {
+		Lease current = this.ownLease;
+		if (current == null || current.validUntilNanos() != until) {
+			LeaderInfo info = (current != null) ? current.info()
+					: new LeaderInfo(this.self, this.leading.since, this.leading.token);
+			this.ownLease = new Lease(info, until);
+		}
+	}
+
+	private void refreshView(long now) {
+		String leader = null;
+		long token = 0;
+		if (this.leading != null && this.ownLease != null && this.ownLease.isValid(now)) {
+			leader = this.self;
+			token = this.leading.token;
+		}
+		else if (supportValid(now) && !this.support.leader.equals(this.self)) {
+			leader = this.support.leader;
+			token = this.support.token;
+		}
+		else {
+			Learned known = learnedLeader(now);
+			if (known != null) {
+				leader = known.leader;
+				token = known.token;
+			}
+		}
+		if (leader == null) {
+			this.viewKey = null;
+			this.view = null;
+			return;
+		}
+		String key = leader + "#" + token;
+		if (!key.equals(this.viewKey)) {
+			this.viewKey = key;
+			this.viewSince = this.clock.instant();
+		}
+		LeaderInfo current = this.view;
+		if (current == null || !current.name().equals(leader) || current.fencingToken() != token) {
+			this.view = new LeaderInfo(leader, this.viewSince, token);
+		}
+	}
+
+	private record Support(String leader, long token, long untilNanos) {
+	}
+
+	private record Learned(String leader, long token, long atNanos) {
+	}
+
+	private record Ack(long sequence, long sentNanos) {
+	}
+
+	private static final class Candidacy {
+
+		final long token;
+
+		final long startNanos;
+
+		final Set<String> granted = new HashSet<>();
+
+		Candidacy(long token, long startNanos) {
+			this.token = token;
+			this.startNanos = startNanos;
+		}
+
+	}
+
+	private static final class Leading {
+
+		final long token;
+
+		final long sinceNanos;
+
+		final Instant since;
+
+		final Map<String, Ack> acks = new HashMap<>();
+
+		final long[] renewSequences = new long[RING];
+
+		final long[] renewTimes = new long[RING];
+
+		long sequence;
+
+		long lastRenewNanos;
+
+		Leading(long token, long sinceNanos, Instant since) {
+			this.token = token;
+			this.sinceNanos = sinceNanos;
+			this.since = since;
+		}
+
+	}
+
+}

@@ -1,0 +1,275 @@
+package dev.clustering.node;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+import dev.clustering.singleton.SingletonSpec;
+import dev.clustering.singleton.SingletonState;
+import dev.clustering.singleton.SingletonStatus;
+import dev.clustering.singleton.StartType;
+import dev.clustering.singleton.StopReason;
+
+/**
+ * Where a singleton should run, decided by the leader: a pure function of what the members report,
+ * what is known of the nodes that no longer report, the candidates, and the clock, returning at
+ * most one order. The rules, each with a unit test:
+ * <ol>
+ * <li>Two runs at once (after a heal): the older ones are stopped.</li>
+ * <li>One run: it stays, unless a node of higher priority has been up for {@code takeover-delay}
+ * (or the operator pinned it elsewhere): then it is stopped there and, once stopped, started on
+ * that node as TAKEOVER. A run on a node that is leaving is left to stop by itself.</li>
+ * <li>No run, and the latest run stopped cleanly on a node that is leaving or left: started
+ * elsewhere at once as HANDOVER.</li>
+ * <li>No run, and the latest run was on a node that no longer reports: started elsewhere as
+ * FAILOVER once that node cannot be running it any more: {@code failover-timeout} after its process
+ * died or left; after a silence, also a lease plus {@code failover-timeout} after it was last heard
+ * from (its permit to run ends before that) and, for a leader that began after it went quiet, a
+ * lease plus {@code failover-timeout} after this leadership began (a previous leader may have kept
+ * it running that long). With a registry, only once the registry no longer lists that node.</li>
+ * <li>No run ever reported: started as NORMAL once this leader has led for a lease (so it heard
+ * what the members run), and, unless every known node is reachable and reported, a lease plus
+ * {@code failover-timeout} after its leadership began.</li>
+ * <li>The node chosen: the first priority group with a candidate; in a group, the node running the
+ * fewest singletons; then by name. A pinned node comes first. Two starts of one singleton are at
+ * least half a second apart, except a hand-over.</li>
+ * </ol>
+ */
+final class Placement {
+
+	/** Least time between two starts of one singleton, against flapping. */
+	static final long MIN_START_SPACING_NANOS = 500_000_000L;
+
+	private Placement() {
+	}
+
+	/**
+	 * What is known of a node that no longer reports.
+	 * @param kind what happened to it
+	 * @param sinceNanos when this node learned it
+	 * @param lastHeardNanos when anything was last heard from it, or {@link Long#MIN_VALUE} if unknown
+	 * @param registered whether a registry still lists it (registry mode only)
+	 */
+	record Fate(Kind kind, long sinceNanos, long lastHeardNanos, boolean registered) {
+
+		enum Kind {
+
+			/** Silent (frozen, cut off), or its connection closed on this side: it may still be running. */
+			SILENT,
+
+			/** Its process died (its connection was closed by its operating system), or it restarted. */
+			ENDED,
+
+			/** It said goodbye. */
+			LEFT
+
+		}
+
+	}
+
+	/**
+	 * A node the singleton may be started on.
+	 * @param name the node
+	 * @param running how many other singletons it runs
+	 * @param upSinceNanos since when it has been up, or {@link Deadlines#NONE} for this node (always stable)
+	 */
+	record Candidate(String name, long running, long upSinceNanos) {
+	}
+
+	/**
+	 * An order in flight.
+	 * @param start a start (else a stop before a takeover)
+	 * @param target where the singleton starts
+	 * @param from where it comes from, or {@code null}
+	 * @param deadlineNanos when the order is given up
+	 */
+	record Pending(boolean start, String target, String from, long deadlineNanos) {
+	}
+
+	/**
+	 * Everything the decision depends on.
+	 * @param spec the singleton's placement
+	 * @param now the monotonic clock now
+	 * @param leaderSinceNanos when this node began to lead
+	 * @param leaseNanos the lease (0 with a registry)
+	 * @param newLeaderWaitNanos how long after its leadership began a leader waits before it may start
+	 * a run that another leader may have placed where it cannot see
+	 * @param evidenceComplete whether every known node is reachable and reported its state
+	 * @param live what the reachable members (this node included) report
+	 * @param latest the latest run ever reported, or {@code null}
+	 * @param latestFate what happened to its node if it no longer reports, else {@code null}
+	 * @param candidates where it may start
+	 * @param leaving nodes that are leaving or left gracefully
+	 * @param pending the order in flight, or {@code null}
+	 * @param pin the node an operator moved it to, or {@code null}
+	 * @param lastStartNanos when it was last started, or {@link Long#MIN_VALUE}
+	 */
+	record Input(SingletonSpec spec, long now, long leaderSinceNanos, long leaseNanos, long newLeaderWaitNanos,
+			boolean evidenceComplete, List<SingletonStatus> live, SingletonStatus latest, Fate latestFate,
+			List<Candidate> candidates, Set<String> leaving, Pending pending, String pin, long lastStartNanos) {
+	}
+
+	/** The order to give. */
+	sealed interface Decision {
+
+	}
+
+	/**
+	 * Nothing to do now.
+	 * @param why for the log and tests
+	 */
+	record Wait(String why) implements Decision {
+	}
+
+	/**
+	 * Start it.
+	 * @param target where
+	 * @param type how
+	 * @param from where it came from, or {@code null}
+	 */
+	record Start(String target, StartType type, String from) implements Decision {
+	}
+
+	/**
+	 * Stop it on a node.
+	 * @param node where
+	 * @param reason why
+	 * @param takeoverTarget where it starts once stopped (a takeover), or {@code null}
+	 */
+	record Stop(String node, StopReason reason, String takeoverTarget) implements Decision {
+	}
+
+	static Decision decide(Input in) {
+		List<SingletonStatus> active = in.live().stream().filter(SingletonStatus::isActive).toList();
+		if (active.size() > 1) {
+			SingletonStatus newest = active.stream().max(Comparator.comparingLong(SingletonStatus::fencingToken)).get();
+			return active.stream()
+				.filter((s) -> s != newest && s.state() != SingletonState.STOPPING)
+				.findFirst()
+				.<Decision>map((s) -> new Stop(s.node(), StopReason.FAILOVER, null))
+				.orElse(new Wait("older runs are stopping"));
+		}
+		if (active.size() == 1) {
+			SingletonStatus runner = active.get(0);
+			if (runner.state() != SingletonState.RUNNING || in.pending() != null
+					|| in.leaving().contains(runner.node())) {
+				return new Wait("runs on " + runner.node());
+			}
+			String target = takeoverTarget(in, runner.node());
+			return (target != null) ? new Stop(runner.node(), StopReason.TAKEOVER, target)
+					: new Wait("runs on " + runner.node());
+		}
+		Pending pending = in.pending();
+		if (pending != null && pending.start()) {
+			return new Wait("starting on " + pending.target());
+		}
+		if (pending != null && isCandidate(in, pending.target())) {
+			return new Start(pending.target(), StartType.TAKEOVER, pending.from());
+		}
+		SingletonStatus latest = in.latest();
+		StartType type;
+		String from;
+		if (latest != null && latest.isActive() && in.latestFate() != null) {
+			Fate fate = in.latestFate();
+			long at = failoverAt(in, fate);
+			if (in.now() - at < 0) {
+				return new Wait("failover from " + latest.node() + " in " + (at - in.now()) / 1_000_000 + " ms");
+			}
+			if (fate.registered()) {
+				return new Wait("the registry still lists " + latest.node());
+			}
+			type = StartType.FAILOVER;
+			from = latest.node();
+		}
+		else if (latest != null) {
+			// the latest run stopped (or its node, alive and reporting, runs it no more)
+			if (in.leaving().contains(latest.node()) && latest.state() == SingletonState.STOPPED) {
+				String target = best(in, 0);
+				return (target != null) ? new Start(target, StartType.HANDOVER, latest.node())
+						: new Wait("no node to hand it over to");
+			}
+			if (!in.evidenceComplete() && in.now() - (in.leaderSinceNanos() + in.newLeaderWaitNanos()) < 0) {
+				return new Wait("a node this leader cannot hear may run it");
+			}
+			type = null;
+			from = latest.node();
+		}
+		else {
+			if (in.now() - in.leaderSinceNanos() < in.leaseNanos()) {
+				return new Wait("a new leader first hears what the members run");
+			}
+			if (!in.evidenceComplete() && in.now() - (in.leaderSinceNanos() + in.newLeaderWaitNanos()) < 0) {
+				return new Wait("a node this leader cannot hear may run it");
+			}
+			type = StartType.NORMAL;
+			from = null;
+		}
+		String target = best(in, 0);
+		if (target == null) {
+			return new Wait("no node may run it");
+		}
+		if (type == null) {
+			type = target.equals(from) ? StartType.NORMAL : StartType.FAILOVER;
+			from = (type == StartType.FAILOVER) ? from : null;
+		}
+		if (in.lastStartNanos() != Long.MIN_VALUE && in.now() - in.lastStartNanos() < MIN_START_SPACING_NANOS) {
+			return new Wait("started moments ago");
+		}
+		return new Start(target, type, from);
+	}
+
+	/**
+	 * When a run on a node that no longer reports may be started elsewhere.
+	 * @param in the input
+	 * @param fate what happened to that node
+	 * @return monotonic nanoseconds
+	 */
+	static long failoverAt(Input in, Fate fate) {
+		long failover = in.spec().failoverTimeout().toNanos();
+		long at = fate.sinceNanos() + failover;
+		if (fate.kind() == Fate.Kind.SILENT) {
+			if (fate.lastHeardNanos() != Long.MIN_VALUE) {
+				at = Math.max(at, fate.lastHeardNanos() + in.leaseNanos() + failover);
+			}
+			at = Math.max(at, in.leaderSinceNanos() + in.newLeaderWaitNanos());
+		}
+		return at;
+	}
+
+	private static String takeoverTarget(Input in, String runner) {
+		if (in.pin() != null) {
+			return (!in.pin().equals(runner) && isCandidate(in, in.pin())) ? in.pin() : null;
+		}
+		if (!in.spec().takeover()) {
+			return null;
+		}
+		String best = best(in, in.spec().takeoverDelay().toNanos());
+		if (best == null || best.equals(runner)) {
+			return null;
+		}
+		int runnerPriority = in.spec().priority(runner);
+		return (runnerPriority < 0 || in.spec().priority(best) < runnerPriority) ? best : null;
+	}
+
+	private static boolean isCandidate(Input in, String node) {
+		return in.candidates().stream().anyMatch((c) -> c.name().equals(node));
+	}
+
+	// the best candidate; with stableNanos > 0, only those up at least that long
+	private static String best(Input in, long stableNanos) {
+		if (in.pin() != null && isCandidate(in, in.pin())) {
+			return in.pin();
+		}
+		return in.candidates()
+			.stream()
+			.filter((c) -> in.spec().priority(c.name()) >= 0)
+			.filter((c) -> stableNanos <= 0 || c.upSinceNanos() == Deadlines.NONE
+					|| in.now() - c.upSinceNanos() >= stableNanos)
+			.min(Comparator.comparingInt((Candidate c) -> in.spec().priority(c.name()))
+				.thenComparingLong(Candidate::running)
+				.thenComparing(Candidate::name))
+			.map(Candidate::name)
+			.orElse(null);
+	}
+
+}

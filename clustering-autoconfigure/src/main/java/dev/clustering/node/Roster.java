@@ -1,0 +1,77 @@
+package dev.clustering.node;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import dev.clustering.leadership.SplitBrainStrategy;
+
+/**
+ * The picture of the cluster that the decision cores (election, placement) work from: who is
+ * reachable, how many nodes this node knows of, and whether that is a quorum. Immutable.
+ *
+ * @param self this node's name
+ * @param selfStartedAt when this node started (epoch milliseconds)
+ * @param reachable the members that are up, by name, with when each started (epoch milliseconds)
+ * @param leaving members that announced they are leaving (never candidates, never placement targets)
+ * @param known nodes this node knows of, itself included (see {@link QuorumCount})
+ * @param needed how many nodes, this one included, make a quorum
+ */
+record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> leaving, int known,
+		int needed) {
+
+	Roster {
+		reachable = Map.copyOf(reachable);
+		leaving = java.util.Set.copyOf(leaving);
+	}
+
+	/**
+	 * A roster from a split-brain rule.
+	 * @param self this node
+	 * @param selfStartedAt when this node started
+	 * @param reachable the members that are up, with when each started
+	 * @param leaving members that announced they leave
+	 * @param known nodes this node knows of, itself included
+	 * @param strategy the split-brain rule
+	 * @param quorumSize the quorum size for {@link SplitBrainStrategy#STATIC_QUORUM}
+	 * @return the roster
+	 */
+	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> leaving,
+			int known, SplitBrainStrategy strategy, int quorumSize) {
+		return new Roster(self, selfStartedAt, reachable, leaving, known, QuorumCount.needed(strategy, known, quorumSize));
+	}
+
+	/**
+	 * Whether this node, with the members it reaches, makes a quorum.
+	 * @return whether a leader and singletons may run on this side
+	 */
+	boolean hasQuorum() {
+		return this.reachable.size() + 1 >= this.needed;
+	}
+
+	/**
+	 * Whether a member is up and not leaving.
+	 * @param name the member
+	 * @return whether it is reachable
+	 */
+	boolean isReachable(String name) {
+		return this.reachable.containsKey(name) && !this.leaving.contains(name);
+	}
+
+	/**
+	 * The nodes that may stand for election, oldest first (earliest start, then name): this node and
+	 * the reachable members that are not leaving, minus the given ones.
+	 * @param excluded nodes that may not stand now
+	 * @return the candidates in order
+	 */
+	List<String> candidatesByAge(java.util.Set<String> excluded) {
+		java.util.ArrayList<Map.Entry<String, Long>> all = new java.util.ArrayList<>(this.reachable.entrySet());
+		all.add(Map.entry(this.self, this.selfStartedAt));
+		return all.stream()
+			.filter((e) -> !this.leaving.contains(e.getKey()) && !excluded.contains(e.getKey()))
+			.sorted(Comparator.comparing((Map.Entry<String, Long> e) -> e.getValue()).thenComparing(Map.Entry::getKey))
+			.map(Map.Entry::getKey)
+			.toList();
+	}
+
+}
