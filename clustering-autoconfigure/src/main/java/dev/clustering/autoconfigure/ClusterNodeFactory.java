@@ -68,11 +68,15 @@ class ClusterNodeFactory {
 		}
 		builder.port(node.getPort());
 		builder.metadata(node.getMetadata());
-		if (StringUtils.hasLength(this.properties.getCookie())) {
-			builder.cookie(this.properties.getCookie().toCharArray());
+		String cookie = this.properties.getCookie();
+		ClusterSecrets.checkResolved("cluster.cookie", cookie);
+		if (StringUtils.hasLength(cookie)) {
+			builder.cookie(cookie.toCharArray());
 		}
 		builder.failureDetector(failureDetector());
 		builder.transport(transport(node));
+		// after the bind address was validated, so that a wrong one is reported as such
+		ClusterSecrets.checkCookieStrength(cookie, node.getHost(), node.getBindAddress());
 		splitBrain(builder);
 		this.properties.getSingletons().forEach((name, singleton) -> builder.singletonSpec(singleton(name, singleton)));
 		this.properties.getTopologies().forEach((name, topology) -> {

@@ -119,6 +119,7 @@ final class EtcdClientFactory {
 	}
 
 	private static void credentials(String prefix, ClusterProperties.Topology.Etcd etcd, ClientBuilder builder) {
+		ClusterSecrets.checkResolved(prefix + ".password", etcd.getPassword());
 		boolean user = StringUtils.hasText(etcd.getUsername());
 		boolean password = StringUtils.hasLength(etcd.getPassword());
 		if (user != password) {

@@ -139,6 +139,19 @@ class EtcdStrategyAutoConfigurationTests {
 	}
 
 	@Test
+	void whenThePasswordIsAnUnresolvedPlaceholderThenStartUpFailsNamingIt() {
+		etcdTopology("cluster.topologies.prod.etcd.username=root",
+				"cluster.topologies.prod.etcd.password=${CLUSTERING_TEST_UNSET_ETCD_PASSWORD}")
+			.run((context) -> {
+				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+				assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.etcd.password");
+				assertThat(ex.getProblem()).contains("${CLUSTERING_TEST_UNSET_ETCD_PASSWORD}");
+				assertThat(ex.getAction()).contains("export CLUSTERING_TEST_UNSET_ETCD_PASSWORD=",
+						"--cluster.topologies.prod.etcd.password=");
+			});
+	}
+
+	@Test
 	void whenTheSslBundleDoesNotExistThenStartUpFailsNamingIt() {
 		etcdTopology("cluster.topologies.prod.etcd.endpoints=https://127.0.0.1:2379",
 				"cluster.topologies.prod.etcd.ssl.bundle=missing")
