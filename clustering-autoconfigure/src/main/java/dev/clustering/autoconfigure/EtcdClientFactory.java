@@ -141,6 +141,14 @@ final class EtcdClientFactory {
 		}
 		try {
 			SslBundle bundle = sslBundles.getBundle(bundleName);
+			if (bundle.getStores().getTrustStore() == null) {
+				// the trust manager would fall back to the JDK's public certificate authorities
+				throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName
+						+ "' has no trust store, so any certificate from a public certificate authority would "
+						+ "be accepted as etcd", "Give the bundle a trust store that holds etcd's CA "
+								+ "(spring.ssl.bundle.pem." + bundleName + ".truststore.certificate or "
+								+ "spring.ssl.bundle.jks." + bundleName + ".truststore.*).");
+			}
 			SslContextBuilder builder = GrpcSslContexts.forClient()
 				.trustManager(bundle.getManagers().getTrustManagerFactory());
 			if (bundle.getStores().getKeyStore() != null) {
@@ -159,6 +167,9 @@ final class EtcdClientFactory {
 			throw new ClusterConfigurationException(property, "there is no SSL bundle named '" + bundleName + "'",
 					"Define it under spring.ssl.bundle.pem." + bundleName + " or spring.ssl.bundle.jks." + bundleName
 							+ ", or correct the name.");
+		}
+		catch (ClusterConfigurationException ex) {
+			throw ex;
 		}
 		catch (SSLException | RuntimeException ex) {
 			throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName
