@@ -69,7 +69,8 @@ final class EtcdCampaign implements AutoCloseable, LeaseKeeper.Owner, PrefixView
 		this.keeper = new LeaseKeeper(runtime,
 				"[" + context.topology() + "] candidacy of " + this.self + " in " + runtime.settings().electionName(),
 				this);
-		this.view = new PrefixView(runtime, runtime.settings().electionPrefix(), runtime.settings().ttl(), this);
+		this.view = new PrefixView(runtime, context.topology(), runtime.settings().electionPrefix(),
+				runtime.settings().ttl(), this);
 	}
 
 	void start() {
@@ -204,7 +205,7 @@ final class EtcdCampaign implements AutoCloseable, LeaseKeeper.Owner, PrefixView
 		try {
 			this.listener.leaderElected(name, token);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] election listener failed", this.context.topology(), ex);
 		}
 	}
@@ -220,7 +221,7 @@ final class EtcdCampaign implements AutoCloseable, LeaseKeeper.Owner, PrefixView
 		try {
 			this.listener.leadershipUnknown(error);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] election listener failed", this.context.topology(), ex);
 		}
 	}

@@ -55,7 +55,7 @@ final class EtcdRegistration implements AutoCloseable, LeaseKeeper.Owner {
 		try {
 			this.listener.registryLost(error);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] registry listener failed", this.context.topology(), ex);
 		}
 	}
@@ -65,7 +65,7 @@ final class EtcdRegistration implements AutoCloseable, LeaseKeeper.Owner {
 		try {
 			this.listener.registryRestored();
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] registry listener failed", this.context.topology(), ex);
 		}
 	}
