@@ -50,11 +50,12 @@ final class ClusterSecrets {
 			return;
 		}
 		String name = placeholder.group(1).trim();
+		String cookie = property.equals("cluster.cookie")
+				? " A new cookie, the same on every node: export " + name + "=\"$(" + GENERATE + ")\"." : "";
 		throw new ClusterConfigurationException(property,
 				"holds the unresolved placeholder ${" + name + "}, which would be used literally as the secret",
-				"Set " + name + " before starting (for example export " + name + "=\"$(" + GENERATE
-						+ ")\" for a new secret, the same on every node), or pass --" + property
-						+ "=... on the command line.");
+				"Export the environment variable before starting (export " + name + "=...), or pass --" + property
+						+ "=... on the command line." + cookie);
 	}
 
 	/**
