@@ -68,11 +68,15 @@ class ClusterNodeFactory {
 		}
 		builder.port(node.getPort());
 		builder.metadata(node.getMetadata());
-		if (StringUtils.hasLength(this.properties.getCookie())) {
-			builder.cookie(this.properties.getCookie().toCharArray());
+		String cookie = this.properties.getCookie();
+		ClusterSecrets.checkResolved("cluster.cookie", cookie);
+		if (StringUtils.hasLength(cookie)) {
+			builder.cookie(cookie.toCharArray());
 		}
 		builder.failureDetector(failureDetector());
 		builder.transport(transport(node));
+		// after the bind address was validated, so that a wrong one is reported as such
+		ClusterSecrets.checkCookieStrength(cookie, node.getHost(), node.getBindAddress());
 		splitBrain(builder);
 		this.properties.getSingletons().forEach((name, singleton) -> builder.singletonSpec(singleton(name, singleton)));
 		this.properties.getTopologies().forEach((name, topology) -> {
@@ -202,10 +206,10 @@ class ClusterNodeFactory {
 		TransportSettings settings = new TransportSettings(bind, (int) frame, t.getConnectTimeout(),
 				t.getHandshakeTimeout(), t.getReconnectInitialBackoff(), t.getReconnectMaxBackoff(), null, null);
 		String bundle = t.getSsl().getBundle();
-		return StringUtils.hasText(bundle) ? ssl(settings, bundle) : settings;
+		return StringUtils.hasText(bundle) ? ssl(settings, bundle.trim(), t.getSsl().isVerifyHostname()) : settings;
 	}
 
-	private TransportSettings ssl(TransportSettings settings, String bundleName) {
+	private TransportSettings ssl(TransportSettings settings, String bundleName, boolean verifyHostname) {
 		String property = "cluster.transport.ssl.bundle";
 		if (this.sslBundles == null) {
 			throw new ClusterConfigurationException(property, "no SSL bundles are configured",
@@ -214,15 +218,24 @@ class ClusterNodeFactory {
 		}
 		try {
 			SslBundle bundle = this.sslBundles.getBundle(bundleName);
+			if (bundle.getStores().getTrustStore() == null) {
+				// the trust manager would fall back to the JDK's public certificate authorities
+				throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName
+						+ "' has no trust store, so any certificate from a public certificate authority would "
+						+ "be accepted as a peer", "Give the bundle a trust store that holds only the cluster's "
+								+ "CA (spring.ssl.bundle.jks." + bundleName + ".truststore.* or spring.ssl.bundle.pem."
+								+ bundleName + ".truststore.certificate).");
+			}
 			SslOptions options = bundle.getOptions();
 			SslContextBuilder server = SslContextBuilder.forServer(bundle.getManagers().getKeyManagerFactory())
 				.trustManager(bundle.getManagers().getTrustManagerFactory())
 				.clientAuth(ClientAuth.REQUIRE);
-			// Peers are addressed by IP and identified by the bundle's trust store plus the cookie.
+			// The transport dials the peer's advertised host, so its certificate must name that host
+			// (HTTPS rules: subject alternative names, IP ones for an IP literal), unless turned off.
 			SslContextBuilder client = SslContextBuilder.forClient()
 				.keyManager(bundle.getManagers().getKeyManagerFactory())
 				.trustManager(bundle.getManagers().getTrustManagerFactory())
-				.endpointIdentificationAlgorithm(null);
+				.endpointIdentificationAlgorithm(verifyHostname ? "HTTPS" : null);
 			if (options.getEnabledProtocols() != null) {
 				server.protocols(options.getEnabledProtocols());
 				client.protocols(options.getEnabledProtocols());
@@ -239,6 +252,9 @@ class ClusterNodeFactory {
 			throw new ClusterConfigurationException(property, "there is no SSL bundle named '" + bundleName + "'",
 					"Define it under spring.ssl.bundle.jks." + bundleName + " or spring.ssl.bundle.pem." + bundleName
 							+ ", or correct the name.");
+		}
+		catch (ClusterConfigurationException ex) {
+			throw ex;
 		}
 		catch (SSLException | RuntimeException ex) {
 			throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName + "' cannot secure the "

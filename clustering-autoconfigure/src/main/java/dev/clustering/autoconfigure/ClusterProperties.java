@@ -394,9 +394,17 @@ public class ClusterProperties {
 
 			/**
 			 * Name of the SSL bundle (spring.ssl.bundle.*) that secures the transport with TLS; its
-			 * key store identifies this node and its trust store the peers.
+			 * key store identifies this node and its trust store the peers. A bundle without a
+			 * trust store is refused.
 			 */
 			private String bundle;
+
+			/**
+			 * Whether a dialled peer's certificate must name the host it is dialled at (its
+			 * advertised cluster.node.host) in its subject alternative names, as an IP address
+			 * for an IP literal. When off, any certificate the trust store accepts is enough.
+			 */
+			private boolean verifyHostname = true;
 
 			public String getBundle() {
 				return this.bundle;
@@ -404,6 +412,14 @@ public class ClusterProperties {
 
 			public void setBundle(String bundle) {
 				this.bundle = bundle;
+			}
+
+			public boolean isVerifyHostname() {
+				return this.verifyHostname;
+			}
+
+			public void setVerifyHostname(boolean verifyHostname) {
+				this.verifyHostname = verifyHostname;
 			}
 
 		}

@@ -119,6 +119,7 @@ final class EtcdClientFactory {
 	}
 
 	private static void credentials(String prefix, ClusterProperties.Topology.Etcd etcd, ClientBuilder builder) {
+		ClusterSecrets.checkResolved(prefix + ".password", etcd.getPassword());
 		boolean user = StringUtils.hasText(etcd.getUsername());
 		boolean password = StringUtils.hasLength(etcd.getPassword());
 		if (user != password) {
@@ -140,6 +141,14 @@ final class EtcdClientFactory {
 		}
 		try {
 			SslBundle bundle = sslBundles.getBundle(bundleName);
+			if (bundle.getStores().getTrustStore() == null) {
+				// the trust manager would fall back to the JDK's public certificate authorities
+				throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName
+						+ "' has no trust store, so any certificate from a public certificate authority would "
+						+ "be accepted as etcd", "Give the bundle a trust store that holds etcd's CA "
+								+ "(spring.ssl.bundle.pem." + bundleName + ".truststore.certificate or "
+								+ "spring.ssl.bundle.jks." + bundleName + ".truststore.*).");
+			}
 			SslContextBuilder builder = GrpcSslContexts.forClient()
 				.trustManager(bundle.getManagers().getTrustManagerFactory());
 			if (bundle.getStores().getKeyStore() != null) {
@@ -158,6 +167,9 @@ final class EtcdClientFactory {
 			throw new ClusterConfigurationException(property, "there is no SSL bundle named '" + bundleName + "'",
 					"Define it under spring.ssl.bundle.pem." + bundleName + " or spring.ssl.bundle.jks." + bundleName
 							+ ", or correct the name.");
+		}
+		catch (ClusterConfigurationException ex) {
+			throw ex;
 		}
 		catch (SSLException | RuntimeException ex) {
 			throw new ClusterConfigurationException(property, "SSL bundle '" + bundleName

@@ -1,6 +1,7 @@
 package dev.clustering.autoconfigure;
 
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import io.etcd.jetcd.options.LeaseOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -139,6 +141,19 @@ class EtcdStrategyAutoConfigurationTests {
 	}
 
 	@Test
+	void whenThePasswordIsAnUnresolvedPlaceholderThenStartUpFailsNamingIt() {
+		etcdTopology("cluster.topologies.prod.etcd.username=root",
+				"cluster.topologies.prod.etcd.password=${CLUSTERING_TEST_UNSET_ETCD_PASSWORD}")
+			.run((context) -> {
+				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+				assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.etcd.password");
+				assertThat(ex.getProblem()).contains("${CLUSTERING_TEST_UNSET_ETCD_PASSWORD}");
+				assertThat(ex.getAction()).contains("export CLUSTERING_TEST_UNSET_ETCD_PASSWORD=",
+						"--cluster.topologies.prod.etcd.password=");
+			});
+	}
+
+	@Test
 	void whenTheSslBundleDoesNotExistThenStartUpFailsNamingIt() {
 		etcdTopology("cluster.topologies.prod.etcd.endpoints=https://127.0.0.1:2379",
 				"cluster.topologies.prod.etcd.ssl.bundle=missing")
@@ -146,6 +161,26 @@ class EtcdStrategyAutoConfigurationTests {
 				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
 				assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.etcd.ssl.bundle");
 				assertThat(ex.getProblem()).contains("missing");
+			});
+	}
+
+	@Test
+	void whenTheSslBundleHasNoTrustStoreThenStartUpFailsNamingIt(@TempDir Path dir) throws Exception {
+		Path keys = dir.resolve("client.p12");
+		Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+				"-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=client",
+				"-validity", "2", "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", "changeit",
+				"-keypass", "changeit")
+			.redirectErrorStream(true)
+			.start();
+		assertThat(keytool.waitFor()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+		etcdTopology("cluster.topologies.prod.etcd.endpoints=https://127.0.0.1:2379",
+				"cluster.topologies.prod.etcd.ssl.bundle=etcd", "spring.ssl.bundle.jks.etcd.keystore.location=file:" + keys,
+				"spring.ssl.bundle.jks.etcd.keystore.password=changeit", "spring.ssl.bundle.jks.etcd.keystore.type=PKCS12")
+			.run((context) -> {
+				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+				assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.etcd.ssl.bundle");
+				assertThat(ex.getProblem()).contains("no trust store");
 			});
 	}
 

@@ -70,7 +70,8 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 		this.keeper = new LeaseKeeper(runtime,
 				"[" + context.topology() + "] candidacy of " + this.self + " in " + runtime.settings().electionName(),
 				this);
-		this.view = new PrefixView(runtime, runtime.settings().electionPrefix(), runtime.settings().ttl(), this);
+		this.view = new PrefixView(runtime, context.topology(), runtime.settings().electionPrefix(),
+				runtime.settings().ttl(), this);
 	}
 
 	void start() {
@@ -205,7 +206,7 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 		try {
 			this.listener.leaderElected(name, token);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] election listener failed", this.context.topology(), ex);
 		}
 	}
@@ -221,7 +222,7 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 		try {
 			this.listener.leadershipUnknown(error);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] election listener failed", this.context.topology(), ex);
 		}
 	}

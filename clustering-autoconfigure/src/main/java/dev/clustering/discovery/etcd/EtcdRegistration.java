@@ -56,7 +56,7 @@ final class EtcdRegistration implements AutoCloseable, LeaseBound, LeaseKeeper.O
 		try {
 			this.listener.registryLost(error);
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] registry listener failed", this.context.topology(), ex);
 		}
 	}
@@ -66,7 +66,7 @@ final class EtcdRegistration implements AutoCloseable, LeaseBound, LeaseKeeper.O
 		try {
 			this.listener.registryRestored();
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.warn("[{}] registry listener failed", this.context.topology(), ex);
 		}
 	}

@@ -225,12 +225,13 @@ final class EtcdRuntime {
 		this.thread.shutdownNow();
 	}
 
-	private static void run(Runnable task) {
+	private void run(Runnable task) {
 		try {
 			task.run();
 		}
-		catch (RuntimeException | LinkageError ex) {
-			logger.error("etcd strategy task failed", ex);
+		catch (Throwable ex) {
+			// the thread runs every handle of this strategy: one failed task must not end it silently
+			logger.error("etcd strategy task under {} failed", this.settings.servicePrefix(), ex);
 		}
 	}
 

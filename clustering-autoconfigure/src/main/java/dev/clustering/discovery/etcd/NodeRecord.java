@@ -5,20 +5,54 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 
 /**
  * What a node registers under its key, as JSON:
- * {@code {"name":"app@10.0.0.1","address":"10.0.0.1:9401","metadata":{"zone":"a"}}}. Written and
- * read here, with no JSON library: the value is small and flat. Unknown fields are ignored, so a
- * newer node may add some.
+ * {@code {"name":"app@10.0.0.1","address":"10.0.0.1:9401","metadata":{"zone":"a"}}}. Anyone who
+ * may write under the prefix can put any value there, so a record is read under tight limits
+ * (nesting depth, string and document length) and refused with an {@link IllegalArgumentException}
+ * when it breaks one, is not a single JSON object, or has a field of the wrong type. Unknown fields
+ * and metadata values that are not text are ignored, so a newer node may add some.
  *
  * @param name the node's name
  * @param address where its cluster transport listens
  * @param metadata what it tells others about itself
  */
 public record NodeRecord(String name, NodeAddress address, Map<String, String> metadata) {
+
+	/** Deepest nesting read; a record needs 2. */
+	static final int MAX_DEPTH = 16;
+
+	/** Longest string or field name read, in characters. */
+	static final int MAX_STRING = 4096;
+
+	/** Longest record read, in characters. */
+	static final int MAX_DOCUMENT = 64 * 1024;
+
+	private static final JsonMapper JSON = JsonMapper
+		.builder(JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder()
+				.maxNestingDepth(MAX_DEPTH)
+				.maxStringLength(MAX_STRING)
+				.maxNameLength(MAX_STRING)
+				.maxNumberLength(64)
+				.maxDocumentLength(MAX_DOCUMENT)
+				.build())
+			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+			.build())
+		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
 
 	public NodeRecord {
 		Objects.requireNonNull(name, "name");
@@ -40,228 +74,69 @@ public record NodeRecord(String name, NodeAddress address, Map<String, String> m
 	 * @return the JSON text
 	 */
 	public String toJson() {
-		StringBuilder json = new StringBuilder("{\"name\":");
-		quote(json, this.name);
-		json.append(",\"address\":");
-		quote(json, this.address.toString());
-		json.append(",\"metadata\":{");
-		boolean first = true;
-		for (Map.Entry<String, String> entry : new TreeMap<>(this.metadata).entrySet()) {
-			if (!first) {
-				json.append(',');
-			}
-			first = false;
-			quote(json, entry.getKey());
-			json.append(':');
-			quote(json, entry.getValue());
-		}
-		return json.append("}}").toString();
+		ObjectNode json = JSON.createObjectNode();
+		json.put("name", this.name);
+		json.put("address", this.address.toString());
+		ObjectNode metadata = json.putObject("metadata");
+		new TreeMap<>(this.metadata).forEach(metadata::put);
+		return JSON.writeValueAsString(json);
 	}
 
 	/**
 	 * Reads a record.
 	 * @param json the JSON text
 	 * @return the record
-	 * @throws IllegalArgumentException if it is not JSON, or lacks a name or a valid address
+	 * @throws IllegalArgumentException if it is not a single JSON object within the limits, or lacks
+	 * a name or a valid address, or has a field of the wrong type
 	 */
 	public static NodeRecord parse(String json) {
-		Parser parser = new Parser(json);
-		Map<String, Object> fields = parser.document();
-		if (!(fields.get("name") instanceof String name) || name.isBlank()) {
-			throw new IllegalArgumentException("no \"name\" in " + json);
+		if (json == null) {
+			throw new IllegalArgumentException("not a node record: no value");
 		}
-		if (!(fields.get("address") instanceof String address)) {
-			throw new IllegalArgumentException("no \"address\" in " + json);
+		if (json.length() > MAX_DOCUMENT) {
+			// Jackson checks the document length as it reads more input, not on a string in hand
+			throw new IllegalArgumentException("not a node record: its length " + json.length() + " exceeds the "
+					+ MAX_DOCUMENT + " characters a record may have");
 		}
+		JsonNode root;
+		try {
+			root = JSON.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("not a node record: " + ex.getOriginalMessage(), ex);
+		}
+		if (root == null || !root.isObject()) {
+			throw new IllegalArgumentException("not a node record: expected a JSON object, found "
+					+ ((root != null) ? root.getNodeType() : "nothing"));
+		}
+		String name = text(root, "name");
+		if (name.isBlank()) {
+			throw new IllegalArgumentException("not a node record: \"name\" is blank");
+		}
+		String address = text(root, "address");
 		Map<String, String> metadata = new LinkedHashMap<>();
-		if (fields.get("metadata") instanceof Map<?, ?> map) {
-			map.forEach((key, value) -> {
-				if (value instanceof String text) {
-					metadata.put((String) key, text);
+		JsonNode fields = root.get("metadata");
+		if (fields != null && !fields.isNull()) {
+			if (!fields.isObject()) {
+				throw new IllegalArgumentException("not a node record: \"metadata\" is " + fields.getNodeType()
+						+ ", not an object");
+			}
+			fields.properties().forEach((entry) -> {
+				if (entry.getValue().isString()) {
+					metadata.put(entry.getKey(), entry.getValue().stringValue());
 				}
 			});
 		}
 		return new NodeRecord(name, NodeAddress.parse(address), metadata);
 	}
 
-	private static void quote(StringBuilder json, String text) {
-		json.append('"');
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"' -> json.append("\\\"");
-				case '\\' -> json.append("\\\\");
-				case '\n' -> json.append("\\n");
-				case '\r' -> json.append("\\r");
-				case '\t' -> json.append("\\t");
-				default -> {
-					if (c < 0x20) {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-				}
-			}
+	private static String text(JsonNode record, String field) {
+		JsonNode value = record.get(field);
+		if (value == null || !value.isString()) {
+			throw new IllegalArgumentException("not a node record: no \"" + field + "\" text field"
+					+ ((value != null) ? " (it is " + value.getNodeType() + ")" : ""));
 		}
-		json.append('"');
-	}
-
-	/** Just enough JSON: objects, strings, and other values skipped as {@code null}. */
-	private static final class Parser {
-
-		private final String text;
-
-		private int at;
-
-		Parser(String text) {
-			this.text = Objects.requireNonNull(text, "json");
-		}
-
-		Map<String, Object> document() {
-			Object value = value();
-			space();
-			if (this.at != this.text.length() || !(value instanceof Map<?, ?>)) {
-				throw error("a single JSON object");
-			}
-			@SuppressWarnings("unchecked")
-			Map<String, Object> object = (Map<String, Object>) value;
-			return object;
-		}
-
-		private Object value() {
-			space();
-			if (this.at >= this.text.length()) {
-				throw error("a value");
-			}
-			char c = this.text.charAt(this.at);
-			if (c == '{') {
-				return object();
-			}
-			if (c == '"') {
-				return string();
-			}
-			if (c == '[') {
-				array();
-				return null;
-			}
-			// numbers, true, false, null: not used by a record, skipped
-			int start = this.at;
-			while (this.at < this.text.length() && ",}] \t\r\n".indexOf(this.text.charAt(this.at)) < 0) {
-				this.at++;
-			}
-			if (this.at == start) {
-				throw error("a value");
-			}
-			return null;
-		}
-
-		private Map<String, Object> object() {
-			Map<String, Object> object = new LinkedHashMap<>();
-			this.at++;
-			space();
-			if (peek('}')) {
-				return object;
-			}
-			do {
-				space();
-				if (!peekChar('"')) {
-					throw error("a field name");
-				}
-				String key = string();
-				space();
-				expect(':');
-				object.put(key, value());
-				space();
-			}
-			while (peek(','));
-			expect('}');
-			return object;
-		}
-
-		private void array() {
-			this.at++;
-			space();
-			if (peek(']')) {
-				return;
-			}
-			do {
-				value();
-				space();
-			}
-			while (peek(','));
-			expect(']');
-		}
-
-		private String string() {
-			StringBuilder out = new StringBuilder();
-			this.at++;
-			while (this.at < this.text.length()) {
-				char c = this.text.charAt(this.at++);
-				if (c == '"') {
-					return out.toString();
-				}
-				if (c != '\\') {
-					out.append(c);
-					continue;
-				}
-				if (this.at >= this.text.length()) {
-					break;
-				}
-				char escaped = this.text.charAt(this.at++);
-				switch (escaped) {
-					case 'n' -> out.append('\n');
-					case 'r' -> out.append('\r');
-					case 't' -> out.append('\t');
-					case 'b' -> out.append('\b');
-					case 'f' -> out.append('\f');
-					case 'u' -> {
-						if (this.at + 4 > this.text.length()) {
-							throw error("four hex digits");
-						}
-						try {
-							out.append((char) Integer.parseInt(this.text.substring(this.at, this.at + 4), 16));
-						}
-						catch (NumberFormatException ex) {
-							throw error("four hex digits");
-						}
-						this.at += 4;
-					}
-					default -> out.append(escaped);
-				}
-			}
-			throw error("the end of a string");
-		}
-
-		private void space() {
-			while (this.at < this.text.length() && Character.isWhitespace(this.text.charAt(this.at))) {
-				this.at++;
-			}
-		}
-
-		private boolean peekChar(char c) {
-			return this.at < this.text.length() && this.text.charAt(this.at) == c;
-		}
-
-		private boolean peek(char c) {
-			if (peekChar(c)) {
-				this.at++;
-				return true;
-			}
-			return false;
-		}
-
-		private void expect(char c) {
-			if (!peek(c)) {
-				throw error("'" + c + "'");
-			}
-		}
-
-		private IllegalArgumentException error(String expected) {
-			return new IllegalArgumentException("not a node record: expected " + expected + " at " + this.at + " in "
-					+ this.text);
-		}
-
+		return value.stringValue();
 	}
 
 }

@@ -11,6 +11,8 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every key under a prefix, kept current on the strategy's thread: read once, then watched from the
@@ -18,7 +20,8 @@ import io.etcd.jetcd.watch.WatchResponse;
  * the revision compacted) the prefix is read again and watched from the new read, with a growing
  * pause between failed attempts (cut short when one of the strategy's leases is restored, since
  * etcd answers again): a full answer replaces whatever the broken watch would have delivered, so
- * nothing is missed and nothing invented.
+ * nothing is missed and nothing invented. A listener that throws (anything, an {@link Error}
+ * included) is logged with the topology's name and handled as a broken watch: read anew after a pause.
  */
 final class PrefixView {
 
@@ -42,9 +45,13 @@ final class PrefixView {
 
 	}
 
+	private static final Logger logger = LoggerFactory.getLogger(PrefixView.class);
+
 	private static final Duration FIRST_RETRY = Duration.ofMillis(250);
 
 	private final EtcdRuntime runtime;
+
+	private final String topology;
 
 	private final String prefix;
 
@@ -70,12 +77,14 @@ final class PrefixView {
 	/**
 	 * Creates a view; nothing is read until {@link #start()}.
 	 * @param runtime the strategy's runtime
+	 * @param topology the topology's name, for logs
 	 * @param prefix the key prefix
 	 * @param maxRetry the longest pause between failed attempts
 	 * @param listener hears the changes
 	 */
-	PrefixView(EtcdRuntime runtime, String prefix, Duration maxRetry, Listener listener) {
+	PrefixView(EtcdRuntime runtime, String topology, String prefix, Duration maxRetry, Listener listener) {
 		this.runtime = runtime;
+		this.topology = topology;
 		this.prefix = prefix;
 		this.maxRetry = (maxRetry.compareTo(FIRST_RETRY) > 0) ? maxRetry : FIRST_RETRY;
 		this.listener = listener;
@@ -135,9 +144,11 @@ final class PrefixView {
 					}
 					this.entries.clear();
 					response.getKvs().forEach((kv) -> this.entries.put(EtcdRuntime.text(kv.getKey()), kv));
-					this.retry = FIRST_RETRY;
-					this.listener.changed(Map.copyOf(this.entries), true);
-					watch(current, response.getHeader().getRevision() + 1);
+					// a listener that keeps throwing backs off like a failing read
+					if (deliver(current, true)) {
+						this.retry = FIRST_RETRY;
+						watch(current, response.getHeader().getRevision() + 1);
+					}
 				});
 	}
 
@@ -175,7 +186,21 @@ final class PrefixView {
 				this.entries.remove(key);
 			}
 		}
-		this.listener.changed(Map.copyOf(this.entries), false);
+		deliver(current, false);
+	}
+
+	// false when the listener threw: the view is then read anew after a pause, as for a broken watch
+	private boolean deliver(int current, boolean reread) {
+		try {
+			this.listener.changed(Map.copyOf(this.entries), reread);
+			return true;
+		}
+		catch (Throwable ex) {
+			logger.error("[{}] handling the keys under {} failed; reading them again", this.topology, this.prefix,
+					ex);
+			broken(current, ex);
+			return false;
+		}
 	}
 
 	private void broken(int current, Throwable error) {
@@ -185,7 +210,12 @@ final class PrefixView {
 		// whatever this watch still delivers is stale from now on
 		this.generation++;
 		stopWatching();
-		this.listener.failed(error);
+		try {
+			this.listener.failed(error);
+		}
+		catch (Throwable ex) {
+			logger.error("[{}] handling a failed read of {} failed", this.topology, this.prefix, ex);
+		}
 		Duration pause = this.retry;
 		this.retry = (pause.multipliedBy(2).compareTo(this.maxRetry) < 0) ? pause.multipliedBy(2) : this.maxRetry;
 		this.pendingRead = this.runtime.schedule(this::read, pause);

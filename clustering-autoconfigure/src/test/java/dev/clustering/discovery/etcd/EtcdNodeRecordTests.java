@@ -58,4 +58,64 @@ class EtcdNodeRecordTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(""));
 	}
 
+	@Test
+	void refusesDeepNestingWithoutOverflowingTheStack() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("[".repeat(100_000) + "]".repeat(100_000)));
+		// within the document length, so that the depth is what refuses it
+		String deep = "[".repeat(20_000) + "]".repeat(20_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(deep))
+			.withMessageContaining("nesting depth");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"a@h\",\"address\":\"h:1\",\"x\":" + deep + "}"))
+			.withMessageContaining("nesting depth");
+		String objects = "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000);
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(objects))
+			.withMessageContaining("nesting depth");
+	}
+
+	@Test
+	void refusesHugeStringsAndDocuments() {
+		String huge = "x".repeat(100_000);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"" + huge + "\",\"address\":\"h:1\"}"))
+			.withMessageContaining("length");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"a@h\",\"address\":\"h:1\",\"" + huge + "\":1}"))
+			.withMessageContaining("length");
+		StringBuilder big = new StringBuilder("{\"name\":\"a@h\",\"address\":\"h:1\",\"metadata\":{");
+		for (int i = 0; i < 100; i++) {
+			big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"").append("v".repeat(1000)).append('"');
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(big.append("}}").toString()))
+			.withMessageContaining("length");
+	}
+
+	@Test
+	void refusesFieldsOfTheWrongType() {
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse("{\"name\":1,\"address\":\"h:1\"}"))
+			.withMessageContaining("\"name\"");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"a@h\",\"address\":[\"h:1\"]}"))
+			.withMessageContaining("\"address\"");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"a@h\",\"address\":\"h:1\",\"metadata\":\"zone=a\"}"))
+			.withMessageContaining("\"metadata\"");
+	}
+
+	@Test
+	void refusesTrailingGarbageDuplicateFieldsAndOtherRoots() {
+		String record = "{\"name\":\"a@h\",\"address\":\"h:1\"}";
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(record + "{}"));
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(record + " ]"));
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(record + record));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> NodeRecord.parse("{\"name\":\"a@h\",\"name\":\"b@h\",\"address\":\"h:1\"}"));
+		for (String root : new String[] { "\"a@h\"", "1", "true", "null", "[" + record + "]" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(root))
+				.withMessageContaining("object");
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> NodeRecord.parse(null));
+	}
+
 }

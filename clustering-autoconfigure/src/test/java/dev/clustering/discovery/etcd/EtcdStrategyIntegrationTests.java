@@ -14,6 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.membership.NodeAddress;
@@ -28,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * full answers, a graceful leave seen at once, a crashed node's key gone after the TTL, and the
  * latency from a registration to a watcher.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class EtcdStrategyIntegrationTests extends SharedEtcd {
 
 	private static final Duration TTL = EtcdSettings.MIN_TTL;
@@ -200,12 +205,14 @@ class EtcdStrategyIntegrationTests extends SharedEtcd {
 	}
 
 	@Test
-	void keysThatAreNotRegistrationsOfTheirNodeAreIgnored() throws Exception {
+	void keysThatAreNotRegistrationsOfTheirNodeAreIgnored(CapturedOutput output) throws Exception {
 		Node node = new Node("127.0.0.2").register().watch();
 		await().atMost(BOUND).until(() -> Set.of(node.address()).equals(node.discovery.last()));
 		NodeAddress elsewhere = new NodeAddress("127.0.0.7", 9401);
 		String foreign = new NodeRecord("app@127.0.0.7", elsewhere, Map.of()).toJson();
 		put(this.settings.nodeKey("garbage@127.0.0.5"), "not json");
+		// nested deeper than any parser's stack: refused, logged and counted, and discovery goes on
+		put(this.settings.nodeKey("deep@127.0.0.4"), "[".repeat(100_000) + "]".repeat(100_000));
 		put(this.settings.nodeKey("other@127.0.0.6"), foreign);
 		put(this.settings.electionPrefix() + "694d7", foreign);
 		put(this.settings.servicePrefix() + "deeper/app@127.0.0.7", foreign);
@@ -215,6 +222,11 @@ class EtcdStrategyIntegrationTests extends SharedEtcd {
 		await().atMost(BOUND).until(() -> Set.of(node.address(), valid).equals(node.discovery.last()));
 		assertThat(node.discovery.answers).allSatisfy((answer) -> assertThat(answer.addresses()).doesNotContain(
 				elsewhere));
+		assertThat(node.discovery.failures).extracting(Throwable::getMessage)
+			.anySatisfy((message) -> assertThat(message).contains(this.settings.nodeKey("deep@127.0.0.4")))
+			.anySatisfy((message) -> assertThat(message).contains(this.settings.nodeKey("garbage@127.0.0.5")));
+		assertThat(output.getOut()).contains("[prod] ignoring " + this.settings.nodeKey("deep@127.0.0.4"))
+			.doesNotContain("StackOverflowError");
 	}
 
 	@Test
