@@ -6,8 +6,6 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.util.StringUtils;
 
@@ -19,11 +17,10 @@ import org.springframework.util.StringUtils;
 final class ClusterSecrets {
 
 	/** Shortest cookie accepted on a node that listens on a non-loopback address. */
-	static final int MIN_COOKIE_LENGTH = 16;
+	static final int MIN_COOKIE_LENGTH = dev.clustering.node.ClusterNode.MIN_COOKIE_LENGTH;
 
 	static final String GENERATE = "openssl rand -base64 32";
 
-	private static final Logger logger = LoggerFactory.getLogger(ClusterSecrets.class);
 
 	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
@@ -70,10 +67,7 @@ final class ClusterSecrets {
 			return;
 		}
 		if (isLoopbackOnly(host, bindAddress)) {
-			logger.warn("cluster.cookie is shorter than {} characters; accepted because this node listens on "
-					+ "loopback only. Before other machines may reach it, generate one with: {}", MIN_COOKIE_LENGTH,
-					GENERATE);
-			return;
+			return; // the engine warns once it has bound its loopback address
 		}
 		String where = !StringUtils.hasText(host) ? "cluster.node.host is not set, so it is this machine's first "
 				+ "non-loopback address"

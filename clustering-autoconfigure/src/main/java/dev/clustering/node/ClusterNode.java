@@ -51,6 +51,9 @@ public final class ClusterNode implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClusterNode.class);
 
+	/** Shortest cookie accepted on a node that listens on a non-loopback address. */
+	public static final int MIN_COOKIE_LENGTH = 16;
+
 	private enum State {
 
 		LATENT, STARTED, CLOSED
@@ -143,6 +146,12 @@ public final class ClusterNode implements AutoCloseable {
 			this.transport.shutdown();
 			this.state.set(State.CLOSED);
 			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
+		}
+		String weak = weakCookie(c, this.transport.boundAddress());
+		if (weak != null) {
+			this.transport.shutdown();
+			this.state.set(State.CLOSED);
+			throw new IllegalStateException(weak);
 		}
 		long incarnation = this.authenticator.newIncarnation();
 		Map<String, String> metadata = new java.util.LinkedHashMap<>(c.metadata);
@@ -403,6 +412,11 @@ public final class ClusterNode implements AutoCloseable {
 		return this.state.get() == State.STARTED;
 	}
 
+	/** The node's event loop, for tests that stall it. */
+	EventLoop eventLoop() {
+		return this.loop;
+	}
+
 	/**
 	 * Bytes read and written by this node's connections.
 	 * @return the traffic counter
@@ -490,6 +504,20 @@ public final class ClusterNode implements AutoCloseable {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	// a short cookie is guessable offline from one proof seen on the wire: only on loopback is it allowed
+	private static String weakCookie(ClusterNodeBuilder c, java.net.InetAddress bound) {
+		if (c.cookie == null || c.cookie.length == 0 || c.cookie.length >= MIN_COOKIE_LENGTH) {
+			return null;
+		}
+		if (bound != null && bound.isLoopbackAddress()) {
+			logger.warn("cluster.cookie is shorter than {} characters; accepted because node {} listens on loopback "
+					+ "only. Generate one with: openssl rand -base64 32", MIN_COOKIE_LENGTH, c.name);
+			return null;
+		}
+		return "cluster.cookie is shorter than " + MIN_COOKIE_LENGTH + " characters on a node that listens on "
+				+ bound + ". Generate one with `openssl rand -base64 32` and set the same on every node.";
 	}
 
 	private static String configHash(ClusterNodeBuilder c) {

@@ -288,10 +288,16 @@ final class Coordination implements Mesh.Protocol {
 
 	private Roster computeRoster() {
 		Map<String, Long> reachable = new HashMap<>();
-		for (Member member : this.snapshot.upMembers()) {
-			reachable.put(member.name(), NodeMetadata.startedAt(member));
+		java.util.Set<String> unreachable = new java.util.HashSet<>();
+		for (Member member : this.snapshot.members().values()) {
+			if (member.isUp()) {
+				reachable.put(member.name(), NodeMetadata.startedAt(member));
+			}
+			else {
+				unreachable.add(member.name());
+			}
 		}
-		return Roster.of(this.self.name(), this.startedAt, reachable, this.mesh.leavingMembers(),
+		return Roster.of(this.self.name(), this.startedAt, reachable, unreachable, this.mesh.leavingMembers(),
 				this.mesh.knownNodeCount(), this.config.splitBrain, this.config.quorumSize);
 	}
 

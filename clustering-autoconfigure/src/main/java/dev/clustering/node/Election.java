@@ -413,15 +413,21 @@ final class Election implements LeaderElection {
 		if (this.candidacy == null || vote.token() != this.candidacy.token) {
 			return;
 		}
+		if (now - this.candidacy.startNanos >= this.leaseNanos - this.marginNanos) {
+			// too late (this node was stalled?): those promises have run out; stand again later
+			abandonCandidacy(now);
+			return;
+		}
 		if (vote.granted()) {
 			this.candidacy.granted.add(from);
 			if (this.candidacy.granted.size() >= roster.needed()) {
 				win(roster, now);
 			}
 		}
-		else if (!vote.leader().isEmpty() && vote.leaderToken() > 0 && roster.isReachable(vote.leader())) {
-			// someone leads already, as far as that voter knows: stand down and follow it (a leader that is
-			// no member any more is dead or gone: the voter will be free in a moment, and is asked again)
+		else if (!vote.leader().isEmpty() && vote.leaderToken() > 0 && roster.isMember(vote.leader())) {
+			// someone leads already, as far as that voter knows (maybe one this node cannot hear): stand down
+			// and follow it; a leader that is no member any more is dead or gone, and the voter will be free
+			// in a moment, so it is asked again
 			this.learned = new Learned(vote.leader(), vote.leaderToken(), now);
 			abandonCandidacy(now);
 		}

@@ -13,15 +13,17 @@ import dev.clustering.leadership.SplitBrainStrategy;
  * @param self this node's name
  * @param selfStartedAt when this node started (epoch milliseconds)
  * @param reachable the members that are up, by name, with when each started (epoch milliseconds)
+ * @param unreachable the members that are silent (a failure detector judged them), by name
  * @param leaving members that announced they are leaving (never candidates, never placement targets)
  * @param known nodes this node knows of, itself included (see {@link QuorumCount})
  * @param needed how many nodes, this one included, make a quorum
  */
-record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> leaving, int known,
-		int needed) {
+record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
+		java.util.Set<String> leaving, int known, int needed) {
 
 	Roster {
 		reachable = Map.copyOf(reachable);
+		unreachable = java.util.Set.copyOf(unreachable);
 		leaving = java.util.Set.copyOf(leaving);
 	}
 
@@ -30,15 +32,26 @@ record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java
 	 * @param self this node
 	 * @param selfStartedAt when this node started
 	 * @param reachable the members that are up, with when each started
+	 * @param unreachable the members that are silent
 	 * @param leaving members that announced they leave
 	 * @param known nodes this node knows of, itself included
 	 * @param strategy the split-brain rule
 	 * @param quorumSize the quorum size for {@link SplitBrainStrategy#STATIC_QUORUM}
 	 * @return the roster
 	 */
-	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> leaving,
-			int known, SplitBrainStrategy strategy, int quorumSize) {
-		return new Roster(self, selfStartedAt, reachable, leaving, known, QuorumCount.needed(strategy, known, quorumSize));
+	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
+			java.util.Set<String> leaving, int known, SplitBrainStrategy strategy, int quorumSize) {
+		return new Roster(self, selfStartedAt, reachable, unreachable, leaving, known,
+				QuorumCount.needed(strategy, known, quorumSize));
+	}
+
+	/**
+	 * Whether a node is a member at all, reachable or not (not one that died or left).
+	 * @param name the node
+	 * @return whether it is a member
+	 */
+	boolean isMember(String name) {
+		return this.reachable.containsKey(name) || this.unreachable.contains(name);
 	}
 
 	/**

@@ -115,6 +115,14 @@ public final class NettyTransport {
 	}
 
 	/**
+	 * The address the listening socket is bound to.
+	 * @return the bound address, or {@code null} before {@link #bind}
+	 */
+	public InetAddress boundAddress() {
+		return (this.server != null) ? ((InetSocketAddress) this.server.localAddress()).getAddress() : null;
+	}
+
+	/**
 	 * Sets who this node is and who hears about connections; called once the port is known.
 	 * @param self this node
 	 * @param listener the node

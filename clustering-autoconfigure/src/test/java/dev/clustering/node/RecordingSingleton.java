@@ -28,6 +28,53 @@ final class RecordingSingleton implements ClusterSingleton {
 
 		final AtomicInteger maxRunning = new AtomicInteger();
 
+		// the context of each node's current run, to ask whether it still believes its token valid
+		final java.util.Map<String, SingletonContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+		// moments at which two runs both believed their tokens valid
+		final List<String> overlaps = new CopyOnWriteArrayList<>();
+
+		private volatile Thread sampler;
+
+		/** The nodes whose run believes its token valid now. */
+		java.util.Set<String> validNow() {
+			java.util.Set<String> valid = new java.util.TreeSet<>();
+			this.contexts.forEach((node, context) -> {
+				if (context.isValid()) {
+					valid.add(node + "#" + context.fencingToken());
+				}
+			});
+			return valid;
+		}
+
+		/** Checks every millisecond, until {@link #stopSampling()}, that at most one run believes it is valid. */
+		void startSampling() {
+			Thread thread = new Thread(() -> {
+				while (!Thread.currentThread().isInterrupted()) {
+					java.util.Set<String> valid = validNow();
+					if (valid.size() > 1) {
+						this.overlaps.add(System.nanoTime() + " " + valid);
+					}
+					try {
+						Thread.sleep(1);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}, "validity-sampler");
+			thread.setDaemon(true);
+			thread.start();
+			this.sampler = thread;
+		}
+
+		void stopSampling() {
+			Thread thread = this.sampler;
+			if (thread != null) {
+				thread.interrupt();
+			}
+		}
+
 		void crashed(String node) {
 			this.running.remove(node);
 		}
@@ -54,6 +101,7 @@ final class RecordingSingleton implements ClusterSingleton {
 
 	@Override
 	public void start(SingletonContext context) {
+		this.log.contexts.put(this.node, context);
 		this.log.running.add(this.node);
 		this.log.maxRunning.accumulateAndGet(this.log.running.size(), Math::max);
 		this.log.entries.add(new Entry(System.nanoTime(), this.node, true, context.startType(), context.from(), null,

@@ -1,0 +1,268 @@
+package dev.clustering.node;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.LeadershipRevokedEvent;
+
+import static dev.clustering.node.ElectionSimulation.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The vote-based election with leases, on a simulated network and a fake clock: every rule of
+ * {@link Election} has a named test, and a randomized run checks that no two nodes ever lead at
+ * the same instant and that tokens grow from one leader to the next, whatever the partitions,
+ * delays, stalls and crashes.
+ */
+class ElectionTests {
+
+	private static final long LEASE = 2000 * MS;
+
+	private static final long STEP = 10 * MS;
+
+	private final List<String> violations = new ArrayList<>();
+
+	private Runnable invariants(ElectionSimulation sim) {
+		return () -> {
+			List<String> leaders = sim.leadersNow();
+			if (leaders.size() > 1) {
+				this.violations.add("at " + sim.now / MS + " ms two leaders: " + leaders);
+			}
+		};
+	}
+
+	@Test
+	void theOldestNodeIsElectedAndEveryoneFollowsIt() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 1);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		for (ElectionSimulation.Sim node : sim.nodes) {
+			assertThat(node.view()).isNotNull().extracting(LeaderInfo::name).isEqualTo("n0@h");
+		}
+		assertThat(sim.wins).hasSize(1);
+		assertThat(sim.wins.get(0)[1]).isGreaterThanOrEqualTo(1_800_000_000_000L);
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aNewNodeDoesNotTakeLeadershipFromAWorkingLeader() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 2);
+		sim.node(2).crash();
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		sim.node(2).restart();
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		assertThat(sim.node(2).view().name()).isEqualTo("n0@h");
+		assertThat(sim.wins).hasSize(1);
+	}
+
+	@Test
+	void aLeaderWhoseProcessDiedIsReplacedAtOnceWithALargerToken() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 3);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		long first = sim.wins.get(0)[1];
+		long crashedAt = sim.now;
+		sim.node(0).crash();
+		sim.run(LEASE / 2, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(sim.wins).hasSize(2);
+		assertThat(sim.wins.get(1)[1]).isGreaterThan(first);
+		// a round trip or two, not a lease: the supporters were freed by the crash
+		assertThat(sim.wins.get(1)[0] - crashedAt).isLessThan(100 * MS);
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aLeaderCutOffFromTheMajorityStopsLeadingBeforeTheMajorityElectsAnother() {
+		ElectionSimulation sim = new ElectionSimulation(5, LEASE, 4);
+		sim.detectionLagNanos = LEASE;
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		sim.cutBetween(Set.of(0, 1), Set.of(2, 3, 4));
+		long leaseEnded = -1;
+		long end = sim.now + 6 * LEASE;
+		while (sim.now - end < 0) {
+			sim.step(STEP);
+			invariants(sim).run();
+			if (leaseEnded < 0 && sim.node(0).election.ownLeadership(sim.now) == null) {
+				leaseEnded = sim.now;
+			}
+		}
+		assertThat(sim.leadersNow()).containsExactly("n2@h");
+		assertThat(leaseEnded).isPositive().isLessThan(sim.wins.get(1)[0]);
+		assertThat(sim.node(0).revoked).contains(LeadershipRevokedEvent.Reason.QUORUM_LOST);
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aNodeCutFromTheLeaderAloneDoesNotLeadAndLearnsWhoDoes() {
+		// the bridge: n0 and n2 cannot see each other; both see n1
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 5);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		sim.cutBetween(Set.of(0), Set.of(2));
+		sim.run(10 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		assertThat(sim.wins).hasSize(1);
+		assertThat(sim.node(2).view()).isNotNull().extracting(LeaderInfo::name).isEqualTo("n0@h");
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aStalledLeaderStopsLeadingByTheClockAlone() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 6);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		ElectionSimulation.Sim leader = sim.node(0);
+		leader.stall(10 * LEASE);
+		// nothing runs on its loop, yet by the lease's end whoever asks hears it does not lead
+		sim.run(LEASE, STEP, invariants(sim));
+		assertThat(leader.election.ownLeadership(sim.now)).isNull();
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aStalledLeaderThatComesBackFollowsTheNewLeader() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 7);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		sim.node(0).stall(4 * LEASE);
+		sim.run(8 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		for (ElectionSimulation.Sim node : sim.nodes) {
+			assertThat(node.view().name()).isEqualTo("n1@h");
+		}
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aRestartedVoterDoesNotVoteForALease() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 8);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		ElectionSimulation.Sim voter = sim.node(1);
+		voter.crash();
+		voter.restart();
+		List<String> voted = new ArrayList<>();
+		voter.election.received("n2@h", new dev.clustering.transport.Message.VoteRequest(Long.MAX_VALUE >> 21),
+				voter.roster());
+		sim.inFlight.forEach((e) -> {
+			if (e.message() instanceof dev.clustering.transport.Message.Vote vote && vote.granted()) {
+				voted.add(e.to().name);
+			}
+		});
+		assertThat(voted).isEmpty();
+	}
+
+	@Test
+	void yieldingHandsLeadershipToTheNextAndTheYielderWaits() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 9);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		sim.node(0).election.yieldLeadership(sim.node(0).roster());
+		sim.run(LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(sim.node(0).revoked).containsExactly(LeadershipRevokedEvent.Reason.YIELDED);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aLeaderThatLeavesFreesItsSupportersAtOnce() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 10);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		long leftAt = sim.now;
+		sim.node(0).election.leave(sim.node(0).roster());
+		sim.node(0).alive = false;
+		sim.run(LEASE / 4, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(sim.wins.get(1)[0] - leftAt).isLessThan(100 * MS);
+		assertThat(sim.node(0).revoked).containsExactly(LeadershipRevokedEvent.Reason.SHUTDOWN);
+	}
+
+	@Test
+	void noQuorumNoLeader() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 11);
+		sim.cutBetween(Set.of(0), Set.of(1, 2));
+		sim.cutBetween(Set.of(1), Set.of(2));
+		sim.run(6 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).isEmpty();
+		assertThat(sim.wins).isEmpty();
+		sim.heal();
+		sim.run(6 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).hasSize(1);
+	}
+
+	@Test
+	void afterAHealEveryNodeSeesTheSameLeader() {
+		ElectionSimulation sim = new ElectionSimulation(5, LEASE, 12);
+		sim.detectionLagNanos = LEASE;
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		sim.cutBetween(Set.of(0, 1, 2), Set.of(3, 4));
+		sim.run(6 * LEASE, STEP, invariants(sim));
+		sim.heal();
+		sim.run(3 * LEASE, STEP, invariants(sim));
+		LeaderInfo leader = sim.node(0).view();
+		assertThat(leader).isNotNull();
+		for (ElectionSimulation.Sim node : sim.nodes) {
+			assertThat(node.view()).isNotNull().satisfies((view) -> {
+				assertThat(view.name()).isEqualTo(leader.name());
+				assertThat(view.fencingToken()).isEqualTo(leader.fencingToken());
+			});
+		}
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void neverTwoLeadersAndTokensOnlyGrowUnderRandomFaults() {
+		for (long seed = 100; seed < Long.getLong("election.seeds", 130); seed++) {
+			ElectionSimulation sim = new ElectionSimulation(5, LEASE, seed);
+			sim.maxDelayNanos = 300 * MS;
+			sim.loss = 0.05;
+			sim.detectionLagNanos = 3 * LEASE;
+			java.util.Random random = new java.util.Random(seed);
+			for (int round = 0; round < 40; round++) {
+				int fault = random.nextInt(6);
+				int victim = random.nextInt(5);
+				switch (fault) {
+					case 0 -> {
+						Set<Integer> side = new HashSet<>();
+						for (int i = 0; i < 5; i++) {
+							if (random.nextBoolean()) {
+								side.add(i);
+							}
+						}
+						Set<Integer> other = new HashSet<>(Set.of(0, 1, 2, 3, 4));
+						other.removeAll(side);
+						sim.cutBetween(side, other);
+					}
+					case 1 -> sim.cutBetween(Set.of(victim), Set.of((victim + 1 + random.nextInt(4)) % 5));
+					case 2 -> sim.node(victim).stall((long) (random.nextDouble() * 3 * LEASE));
+					case 3 -> {
+						if (sim.node(victim).alive) {
+							sim.node(victim).crash();
+						}
+						else {
+							sim.node(victim).restart();
+						}
+					}
+					case 4 -> sim.heal();
+					default -> {
+						// quiet
+					}
+				}
+				sim.run((long) (random.nextDouble() * 3 * LEASE), STEP, invariants(sim));
+			}
+			for (int i = 1; i < sim.wins.size(); i++) {
+				assertThat(sim.wins.get(i)[1]).as("seed %d: token of win %d", seed, i)
+					.isGreaterThan(sim.wins.get(i - 1)[1]);
+			}
+			assertThat(this.violations).as("seed %d", seed).isEmpty();
+		}
+	}
+
+}
