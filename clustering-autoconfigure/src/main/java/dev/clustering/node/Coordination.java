@@ -350,6 +350,11 @@ final class Coordination implements Mesh.Protocol {
 			return Coordination.this.mesh.lastReceivedNanos(member);
 		}
 
+		@Override
+		public java.util.Set<String> strangers() {
+			return Coordination.this.mesh.strangers();
+		}
+
 	}
 
 	/** Hears a topology's registry being lost and restored, and tells the application. */

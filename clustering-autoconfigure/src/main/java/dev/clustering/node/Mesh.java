@@ -317,6 +317,14 @@ final class Mesh implements ConnectionListener {
 	 * @return the count
 	 */
 	int knownNodeCount() {
+		return 1 + (int) this.peers.values().stream().filter((p) -> p.member != null).count() + strangers().size();
+	}
+
+	/**
+	 * The listed-but-silent nodes (see {@link QuorumCount#strangers}).
+	 * @return node names, or addresses where no node ever answered
+	 */
+	Set<String> strangers() {
 		Map<String, NodeAddress> members = new HashMap<>();
 		this.peers.values().forEach((p) -> {
 			if (p.member != null) {
@@ -327,7 +335,7 @@ final class Mesh implements ConnectionListener {
 		this.topologies.values().forEach((status) -> discovered.addAll(status.discovered()));
 		Set<NodeAddress> departedAddresses = new HashSet<>();
 		this.departed.values().forEach(departedAddresses::addAll);
-		return QuorumCount.known(this.self.name(), this.self.address(), members, discovered, this.aliases,
+		return QuorumCount.strangers(this.self.name(), this.self.address(), members, discovered, this.aliases,
 				this.outOfScope, this.departed.keySet(), departedAddresses);
 	}
 

@@ -24,9 +24,11 @@ import dev.clustering.singleton.StopReason;
  * <li>No run, and the latest run was on a node that no longer reports: started elsewhere as
  * FAILOVER once that node cannot be running it any more: {@code failover-timeout} after its process
  * died or left; after a silence, also a lease plus {@code failover-timeout} after it was last heard
- * from (its permit to run ends before that) and, for a leader that began after it went quiet, a
- * lease plus {@code failover-timeout} after this leadership began (a previous leader may have kept
- * it running that long). With a registry, only once the registry no longer lists that node.</li>
+ * from (its permit to run ends before that) and a lease plus {@code failover-timeout} after this
+ * leadership began (a previous leader may have kept it running that long). The last wait applies
+ * too whenever some known node is neither reachable and reported nor known dead: a run this leader
+ * does not know of may be there. With a registry, only once the registry no longer lists that
+ * node.</li>
  * <li>No run ever reported: started as NORMAL once this leader has led for a lease (so it heard
  * what the members run), and, unless every known node is reachable and reported, a lease plus
  * {@code failover-timeout} after its leadership began.</li>
@@ -164,7 +166,8 @@ final class Placement {
 			return new Wait("starting on " + pending.target());
 		}
 		if (pending != null && isCandidate(in, pending.target())) {
-			return new Start(pending.target(), StartType.TAKEOVER, pending.from());
+			return spaced(in) ? new Start(pending.target(), StartType.TAKEOVER, pending.from())
+					: new Wait("started moments ago");
 		}
 		SingletonStatus latest = in.latest();
 		StartType type;
@@ -212,10 +215,14 @@ final class Placement {
 			type = target.equals(from) ? StartType.NORMAL : StartType.FAILOVER;
 			from = (type == StartType.FAILOVER) ? from : null;
 		}
-		if (in.lastStartNanos() != Long.MIN_VALUE && in.now() - in.lastStartNanos() < MIN_START_SPACING_NANOS) {
+		if (!spaced(in)) {
 			return new Wait("started moments ago");
 		}
 		return new Start(target, type, from);
+	}
+
+	private static boolean spaced(Input in) {
+		return in.lastStartNanos() == Long.MIN_VALUE || in.now() - in.lastStartNanos() >= MIN_START_SPACING_NANOS;
 	}
 
 	/**
@@ -227,18 +234,20 @@ final class Placement {
 	static long failoverAt(Input in, Fate fate) {
 		long failover = in.spec().failoverTimeout().toNanos();
 		long at = fate.sinceNanos() + failover;
-		if (fate.kind() == Fate.Kind.SILENT) {
-			if (fate.lastHeardNanos() != Long.MIN_VALUE) {
-				at = Math.max(at, fate.lastHeardNanos() + in.leaseNanos() + failover);
-			}
-			at = Math.max(at, in.leaderSinceNanos() + in.newLeaderWaitNanos());
+		if (fate.kind() == Fate.Kind.SILENT && fate.lastHeardNanos() != Long.MIN_VALUE) {
+			at = Deadlines.later(at, fate.lastHeardNanos() + in.leaseNanos() + failover);
+		}
+		if (fate.kind() == Fate.Kind.SILENT || !in.evidenceComplete()) {
+			// a node that may still run it, or a newer run this leader does not know of on a node it
+			// cannot hear, holds a permit from an earlier leader at most that long
+			at = Deadlines.later(at, in.leaderSinceNanos() + in.newLeaderWaitNanos());
 		}
 		return at;
 	}
 
 	private static String takeoverTarget(Input in, String runner) {
-		if (in.pin() != null) {
-			return (!in.pin().equals(runner) && isCandidate(in, in.pin())) ? in.pin() : null;
+		if (in.pin() != null && (in.pin().equals(runner) || isCandidate(in, in.pin()))) {
+			return in.pin().equals(runner) ? null : in.pin();
 		}
 		if (!in.spec().takeover()) {
 			return null;
@@ -257,12 +266,12 @@ final class Placement {
 
 	// the best candidate; with stableNanos > 0, only those up at least that long
 	private static String best(Input in, long stableNanos) {
-		if (in.pin() != null && isCandidate(in, in.pin())) {
+		if (in.pin() != null && isCandidate(in, in.pin()) && !in.leaving().contains(in.pin())) {
 			return in.pin();
 		}
 		return in.candidates()
 			.stream()
-			.filter((c) -> in.spec().priority(c.name()) >= 0)
+			.filter((c) -> in.spec().priority(c.name()) >= 0 && !in.leaving().contains(c.name()))
 			.filter((c) -> stableNanos <= 0 || c.upSinceNanos() == Deadlines.NONE
 					|| in.now() - c.upSinceNanos() >= stableNanos)
 			.min(Comparator.comparingInt((Candidate c) -> in.spec().priority(c.name()))

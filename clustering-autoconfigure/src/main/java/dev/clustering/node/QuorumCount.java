@@ -44,8 +44,29 @@ final class QuorumCount {
 	static int known(String selfName, NodeAddress selfAddress, Map<String, NodeAddress> members,
 			Collection<NodeAddress> discovered, Map<NodeAddress, String> aliases, Set<NodeAddress> outOfScope,
 			Set<String> departed, Set<NodeAddress> departedAddresses) {
+		return 1 + members.size() + strangers(selfName, selfAddress, members, discovered, aliases, outOfScope, departed,
+				departedAddresses).size();
+	}
+
+	/**
+	 * The listed-but-silent nodes: each discovered address where no member answers, counted once per
+	 * node (by the name of the node once found there, else by the address), so a node listed under
+	 * two addresses counts once.
+	 * @param selfName this node's name
+	 * @param selfAddress this node's address
+	 * @param members members (up or unreachable) by name, with their advertised addresses
+	 * @param discovered every address the topologies list
+	 * @param aliases dialled address to the name of the node found there
+	 * @param outOfScope addresses where a node outside the topology's basename answered
+	 * @param departed names of nodes that said goodbye and were not heard from since
+	 * @param departedAddresses addresses where those nodes were
+	 * @return the node names (or addresses, for an address where no node ever answered)
+	 */
+	static Set<String> strangers(String selfName, NodeAddress selfAddress, Map<String, NodeAddress> members,
+			Collection<NodeAddress> discovered, Map<NodeAddress, String> aliases, Set<NodeAddress> outOfScope,
+			Set<String> departed, Set<NodeAddress> departedAddresses) {
 		Set<NodeAddress> memberAddresses = new HashSet<>(members.values());
-		Set<NodeAddress> strangers = new HashSet<>();
+		Set<String> strangers = new HashSet<>();
 		for (NodeAddress address : discovered) {
 			String alias = aliases.get(address);
 			boolean counted = address.equals(selfAddress) || memberAddresses.contains(address)
@@ -53,10 +74,10 @@ final class QuorumCount {
 			boolean excluded = outOfScope.contains(address) || departedAddresses.contains(address)
 					|| (alias != null && departed.contains(alias));
 			if (!counted && !excluded) {
-				strangers.add(address);
+				strangers.add((alias != null) ? alias : address.toString());
 			}
 		}
-		return 1 + members.size() + strangers.size();
+		return strangers;
 	}
 
 	/**

@@ -63,7 +63,7 @@ record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java
 	}
 
 	/**
-	 * Whether a member is up and not leaving.
+	 * Whether a member is up and not leaving. This node itself is not a member of its own roster.
 	 * @param name the member
 	 * @return whether it is reachable
 	 */

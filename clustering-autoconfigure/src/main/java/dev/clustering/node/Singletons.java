@@ -70,6 +70,9 @@ final class Singletons {
 		/** When anything was last heard from a member, or {@link Long#MIN_VALUE}. */
 		long lastHeardNanos(String member);
 
+		/** The listed-but-silent nodes, by name (or address where no node ever answered). */
+		java.util.Set<String> strangers();
+
 	}
 
 	private final Object source;
@@ -499,9 +502,17 @@ final class Singletons {
 		return fate;
 	}
 
+	// whether this node knows what every known node runs: each is reachable and reported its state, or
+	// is known to be dead or gone (a listed address whose node's process ended)
 	private boolean evidenceComplete(Roster roster) {
-		if (roster.known() != roster.reachable().size() + 1) {
+		if (!roster.unreachable().isEmpty()) {
 			return false;
+		}
+		for (String stranger : this.leader.strangers()) {
+			FateEntry fate = this.fates.get(stranger);
+			if (fate == null || fate.fate.kind() == Placement.Fate.Kind.SILENT) {
+				return false;
+			}
 		}
 		return this.snapshot.upMembers().stream().allMatch((m) -> this.synced.contains(m.name()));
 	}
@@ -561,6 +572,9 @@ final class Singletons {
 		Member member = this.snapshot.member(target);
 		if (member == null || !member.isUp() || this.leader.roster().leaving().contains(target)) {
 			return target + " is not a live member";
+		}
+		if (this.specs.get(name).priority(target) < 0) {
+			return target + " is not among the nodes of singleton " + name + " " + this.specs.get(name).nodes();
 		}
 		return hosts(member, name) ? null : target + " does not run singleton " + name;
 	}

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.clustering.node.Placement.Candidate;
@@ -240,7 +239,6 @@ class PlacementTests {
 	}
 
 	@Test
-	@Disabled("bug: a pin that is not a candidate blocks the takeover by a higher-priority node instead of being ignored")
 	void aPinThatIsNotACandidateDoesNotHoldBackATakeover() {
 		assertThat(decide(in().spec(spec(List.of(List.of("a"), List.of("b", "c"))))
 			.live(status("b", SingletonState.RUNNING, 7))
@@ -280,7 +278,6 @@ class PlacementTests {
 	}
 
 	@Test
-	@Disabled("bug: the start that completes a takeover ignores MIN_START_SPACING_NANOS (the javadoc exempts only a hand-over)")
 	void aTakeoverStartKeepsTheStartSpacing() {
 		In in = in().pending(new Pending(false, "a", "b", s(200)))
 			.live(status("b", SingletonState.STOPPED, 7))

@@ -42,14 +42,14 @@ class RosterTests {
 				new R(SplitBrainStrategy.STATIC_QUORUM, 1, 2, 3, false),
 				new R(SplitBrainStrategy.OFF, 0, 5, 0, true));
 		for (R r : table) {
-			Roster roster = Roster.of("a", 50, up(r.reachable()), Set.of(), r.known(), r.strategy(), r.quorumSize());
+			Roster roster = Roster.of("a", 50, up(r.reachable()), Set.of(), Set.of(), r.known(), r.strategy(), r.quorumSize());
 			assertThat(roster.hasQuorum()).as("%s", r).isEqualTo(r.quorum());
 		}
 	}
 
 	@Test
 	void aMemberIsReachableWhenUpAndNotLeaving() {
-		Roster roster = Roster.of("a", 50, up(2), Set.of("c"), 3, SplitBrainStrategy.KEEP_MAJORITY, 0);
+		Roster roster = Roster.of("a", 50, up(2), Set.of(), Set.of("c"), 3, SplitBrainStrategy.KEEP_MAJORITY, 0);
 		assertThat(roster.isReachable("b")).isTrue();
 		assertThat(roster.isReachable("c")).as("leaving").isFalse();
 		assertThat(roster.isReachable("z")).as("not a member").isFalse();
@@ -59,29 +59,29 @@ class RosterTests {
 
 	@Test
 	void candidatesAreOldestFirstThenByName() {
-		Roster roster = Roster.of("a", 200, Map.of("c", 300L, "d", 100L, "b", 100L), Set.of(), 4,
+		Roster roster = Roster.of("a", 200, Map.of("c", 300L, "d", 100L, "b", 100L), Set.of(), Set.of(), 4,
 				SplitBrainStrategy.KEEP_MAJORITY, 0);
 		assertThat(roster.candidatesByAge(Set.of())).containsExactly("b", "d", "a", "c");
 	}
 
 	@Test
 	void thisNodeIsACandidateAndMayBeTheOldest() {
-		Roster roster = Roster.of("a", 10, Map.of("b", 100L), Set.of(), 2, SplitBrainStrategy.KEEP_MAJORITY, 0);
+		Roster roster = Roster.of("a", 10, Map.of("b", 100L), Set.of(), Set.of(), 2, SplitBrainStrategy.KEEP_MAJORITY, 0);
 		assertThat(roster.candidatesByAge(Set.of())).containsExactly("a", "b");
 		// same start: by name
-		assertThat(Roster.of("c", 100, Map.of("b", 100L), Set.of(), 2, SplitBrainStrategy.KEEP_MAJORITY, 0)
+		assertThat(Roster.of("c", 100, Map.of("b", 100L), Set.of(), Set.of(), 2, SplitBrainStrategy.KEEP_MAJORITY, 0)
 			.candidatesByAge(Set.of())).containsExactly("b", "c");
 	}
 
 	@Test
 	void leavingAndExcludedNodesAreNoCandidates() {
-		Roster roster = Roster.of("a", 200, Map.of("c", 300L, "d", 100L, "b", 100L), Set.of("d"), 4,
+		Roster roster = Roster.of("a", 200, Map.of("c", 300L, "d", 100L, "b", 100L), Set.of(), Set.of("d"), 4,
 				SplitBrainStrategy.KEEP_MAJORITY, 0);
 		assertThat(roster.candidatesByAge(Set.of())).containsExactly("b", "a", "c");
 		assertThat(roster.candidatesByAge(Set.of("b"))).containsExactly("a", "c");
 		assertThat(roster.candidatesByAge(Set.of("a", "z"))).containsExactly("b", "c");
 		// this node too, when it is leaving
-		assertThat(Roster.of("a", 200, Map.of("b", 100L), Set.of("a"), 2, SplitBrainStrategy.KEEP_MAJORITY, 0)
+		assertThat(Roster.of("a", 200, Map.of("b", 100L), Set.of(), Set.of("a"), 2, SplitBrainStrategy.KEEP_MAJORITY, 0)
 			.candidatesByAge(Set.of())).containsExactly("b");
 	}
 
@@ -89,7 +89,7 @@ class RosterTests {
 	void aRosterIsACopy() {
 		Map<String, Long> reachable = new HashMap<>(Map.of("b", 100L));
 		Set<String> leaving = new HashSet<>();
-		Roster roster = Roster.of("a", 200, reachable, leaving, 2, SplitBrainStrategy.KEEP_MAJORITY, 0);
+		Roster roster = Roster.of("a", 200, reachable, Set.of(), leaving, 2, SplitBrainStrategy.KEEP_MAJORITY, 0);
 		reachable.put("c", 50L);
 		leaving.add("b");
 		assertThat(roster.reachable()).containsOnlyKeys("b");

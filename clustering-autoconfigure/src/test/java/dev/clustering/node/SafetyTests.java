@@ -90,15 +90,20 @@ class SafetyTests {
 		await().atMost(Duration.ofSeconds(2)).until(() -> !stalled.leadership().isLeader()
 				&& this.log.validNow().stream().noneMatch((v) -> v.startsWith(runner + "#")));
 		long invalidAfter = System.nanoTime() - stalledAt;
-		assertThat(this.log.entries).anyMatch((e) -> !e.start() && e.node().equals(runner)
-				&& e.reason() == StopReason.QUORUM_LOST);
+		// the watchdog, not the stalled loop, calls its stop
+		await().atMost(Duration.ofSeconds(1)).until(() -> this.log.entries.stream()
+			.anyMatch((e) -> !e.start() && e.node().equals(runner) && e.reason() == StopReason.QUORUM_LOST));
+		assertThat(release.getCount()).isEqualTo(1);
 		// the others elect a leader and start the singleton, never while the stalled node believes it runs it
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.log.lastStart().node().equals(runner));
 		release.countDown();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			LeaderInfo view = nodes.get(0).leadership().leader().orElseThrow();
 			for (ClusterNode node : nodes) {
-				assertThat(node.leadership().leader()).hasValue(view);
+				assertThat(node.leadership().leader()).hasValueSatisfying((l) -> {
+					assertThat(l.name()).isEqualTo(view.name());
+					assertThat(l.fencingToken()).isEqualTo(view.fencingToken());
+				});
 			}
 		});
 		assertThat(this.log.overlaps).as("moments with two valid runs").isEmpty();
