@@ -188,6 +188,11 @@ final class Election implements LeaderElection {
 	}
 
 	@Override
+	public long highestToken() {
+		return this.highest;
+	}
+
+	@Override
 	public boolean hasQuorum(Roster roster) {
 		return roster.hasQuorum();
 	}

@@ -72,6 +72,13 @@ interface LeaderElection {
 	long leadingSinceNanos();
 
 	/**
+	 * The highest leadership token this node has seen: no genuine singleton token comes from a later
+	 * leadership.
+	 * @return the token
+	 */
+	long highestToken();
+
+	/**
 	 * This node's leadership token while it leads, else 0.
 	 * @return the token
 	 */

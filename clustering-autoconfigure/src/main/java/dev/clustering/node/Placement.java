@@ -15,7 +15,8 @@ import dev.clustering.singleton.StopReason;
  * what is known of the nodes that no longer report, the candidates, and the clock, returning at
  * most one order. The rules, each with a unit test:
  * <ol>
- * <li>Two runs at once (after a heal): the older ones are stopped.</li>
+ * <li>Two runs at once (after a heal, or a forged claim): the newest run this leader started stays
+ * and the others are stopped; if it started none of them, all are stopped and it starts one anew.</li>
  * <li>One run: it stays, unless a node of higher priority has been up for {@code takeover-delay}
  * (or the operator pinned it elsewhere): then it is stopped there and, once stopped, started on
  * that node as TAKEOVER. A run on a node that is leaving is left to stop by itself.</li>
@@ -105,10 +106,17 @@ final class Placement {
 	 * @param pending the order in flight, or {@code null}
 	 * @param pin the node an operator moved it to, or {@code null}
 	 * @param lastStartNanos when it was last started, or {@link Long#MIN_VALUE}
+	 * @param vouched the tokens this leader issued for it (runs it knows are genuine)
 	 */
 	record Input(SingletonSpec spec, long now, long leaderSinceNanos, long leaseNanos, long newLeaderWaitNanos,
 			boolean evidenceComplete, List<SingletonStatus> live, SingletonStatus latest, Fate latestFate,
-			List<Candidate> candidates, Set<String> leaving, Pending pending, String pin, long lastStartNanos) {
+			List<Candidate> candidates, Set<String> leaving, Pending pending, String pin, long lastStartNanos,
+			Set<Long> vouched) {
+
+		Input {
+			vouched = Set.copyOf(vouched);
+		}
+
 	}
 
 	/** The order to give. */
@@ -144,12 +152,17 @@ final class Placement {
 	static Decision decide(Input in) {
 		List<SingletonStatus> active = in.live().stream().filter(SingletonStatus::isActive).toList();
 		if (active.size() > 1) {
-			SingletonStatus newest = active.stream().max(Comparator.comparingLong(SingletonStatus::fencingToken)).get();
+			// keep the newest run this leader started; if it started none of them, none is kept (a claim
+			// with a larger token is not proof of a run: it is started again, with a token of this leader)
+			SingletonStatus kept = active.stream()
+				.filter((s) -> in.vouched().contains(s.fencingToken()))
+				.max(Comparator.comparingLong(SingletonStatus::fencingToken))
+				.orElse(null);
 			return active.stream()
-				.filter((s) -> s != newest && s.state() != SingletonState.STOPPING)
+				.filter((s) -> s != kept && s.state() != SingletonState.STOPPING)
 				.findFirst()
 				.<Decision>map((s) -> new Stop(s.node(), StopReason.FAILOVER, null))
-				.orElse(new Wait("older runs are stopping"));
+				.orElse(new Wait("other runs are stopping"));
 		}
 		if (active.size() == 1) {
 			SingletonStatus runner = active.get(0);

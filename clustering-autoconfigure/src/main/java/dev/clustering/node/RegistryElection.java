@@ -148,6 +148,11 @@ final class RegistryElection implements LeaderElection {
 	}
 
 	@Override
+	public long highestToken() {
+		return Math.max(this.token, this.ownToken);
+	}
+
+	@Override
 	public boolean hasQuorum(Roster roster) {
 		return !this.lost;
 	}

@@ -107,6 +107,12 @@ final class Singletons {
 
 	private final Map<String, Long> lastStart = new HashMap<>();
 
+	// tokens this leadership issued, by singleton (bounded: the latest few)
+	private final Map<String, java.util.Deque<Long>> issued = new HashMap<>();
+
+	// stop orders sent, by node and singleton, so one is not repeated on every tick
+	private final Map<String, Long> stopSent = new HashMap<>();
+
 	// member -> since when it has been up (this incarnation)
 	private final Map<String, Long> upSince = new HashMap<>();
 
@@ -390,6 +396,7 @@ final class Singletons {
 				this.tokenTerm = term;
 				this.tokenCounter = 0;
 				this.pending.clear();
+				this.issued.clear();
 			}
 			this.specs.values().forEach((spec) -> place(spec, roster, now));
 		}
@@ -414,7 +421,8 @@ final class Singletons {
 				election.isRegistry() ? 0 : election.newLeaderWaitNanos(0),
 				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), live(name),
 				latest, fateOf(latest, name), candidates(spec), leavingNodes(), order, pin,
-				this.lastStart.getOrDefault(name, Long.MIN_VALUE));
+				this.lastStart.getOrDefault(name, Long.MIN_VALUE),
+				new HashSet<>(this.issued.getOrDefault(name, new java.util.ArrayDeque<>())));
 		Placement.Decision decision = Placement.decide(input);
 		if (decision instanceof Placement.Start start) {
 			start(spec, start, now);
@@ -431,8 +439,13 @@ final class Singletons {
 				this.runner.stop(name, stop.reason());
 			}
 			else {
-				this.messenger.send(stop.node(), new Message.SingletonOrder(name, false, token, 0, "",
-						stop.reason().ordinal()));
+				String key = stop.node() + " " + name + " " + token;
+				Long sent = this.stopSent.get(key);
+				if (sent == null || now - sent >= ORDER_TIMEOUT_NANOS / 5) {
+					this.stopSent.put(key, now);
+					this.messenger.send(stop.node(), new Message.SingletonOrder(name, false, token, 0, "",
+							stop.reason().ordinal()));
+				}
 			}
 		}
 	}
@@ -446,6 +459,11 @@ final class Singletons {
 			return;
 		}
 		long token = (this.tokenTerm << TOKEN_BITS) + (++this.tokenCounter);
+		java.util.Deque<Long> tokens = this.issued.computeIfAbsent(name, (n) -> new java.util.ArrayDeque<>());
+		tokens.addLast(token);
+		if (tokens.size() > 16) {
+			tokens.removeFirst();
+		}
 		this.lastStart.put(name, now);
 		this.pending.put(name, new Placement.Pending(true, start.target(), start.from(), now + ORDER_TIMEOUT_NANOS));
 		logger.info("Singleton {}: starting on {} ({}{}, token {})", name, start.target(), start.type(),
@@ -591,6 +609,9 @@ final class Singletons {
 	}
 
 	private void pruneFates() {
+		if (this.stopSent.size() > 1024) {
+			this.stopSent.clear();
+		}
 		Set<String> keep = new HashSet<>(this.snapshot.members().keySet());
 		keep.addAll(this.table.latestNodes());
 		this.fates.keySet().retainAll(keep);
@@ -602,6 +623,12 @@ final class Singletons {
 		if (!this.table.knows(state.name())) {
 			this.warnings.warn(logger, "unknown-singleton " + peer, "Ignoring the state of singleton {} from {}: no "
 					+ "such singleton is configured here (check that cluster.singletons match)", state.name(), peer);
+			return null;
+		}
+		if ((state.token() >>> TOKEN_BITS) > this.leader.election().highestToken()) {
+			// from a leadership later than any this node has seen: not (yet) believable
+			this.warnings.warn(logger, "future-token " + peer, "Ignoring the state of singleton {} from {}: its "
+					+ "token {} is from a leadership this node has not seen", state.name(), peer, state.token());
 			return null;
 		}
 		SingletonState[] states = SingletonState.values();
@@ -642,11 +669,15 @@ final class Singletons {
 
 	private void refreshViews() {
 		Map<String, SingletonInfo> next = new LinkedHashMap<>();
+		boolean leads = this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null;
 		for (SingletonSpec spec : this.specs.values()) {
+			java.util.Collection<Long> mine = this.issued.getOrDefault(spec.name(), new java.util.ArrayDeque<>());
+			// the leader shows the run it started over a claim it cannot vouch for
+			Comparator<SingletonStatus> order = Comparator
+				.comparing((SingletonStatus s) -> leads && mine.contains(s.fencingToken()))
+				.thenComparingLong(SingletonStatus::fencingToken);
 			SingletonStatus current = this.leaving ? null
-					: live(spec.name()).stream().filter(SingletonStatus::isActive)
-						.max(Comparator.comparingLong(SingletonStatus::fencingToken))
-						.orElse(null);
+					: live(spec.name()).stream().filter(SingletonStatus::isActive).max(order).orElse(null);
 			next.put(spec.name(), (current != null)
 					? new SingletonInfo(spec.name(), current.node(), current.state(), current.startType(),
 							current.from(), current.since(), current.fencingToken(), spec.nodes())

@@ -172,4 +172,32 @@ class TopologyTests {
 		assertThat(topology.status().errors()).isEqualTo(2);
 	}
 
+	@Test
+	void aRegistrationStillBlockingWhenTheTopologyStopsIsClosedWhenItArrives() throws Exception {
+		java.util.concurrent.CountDownLatch registering = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+		RegistryStrategy slow = new RegistryStrategy() {
+			@Override
+			public AutoCloseable register(DiscoveryContext context, RegistryListener listener) throws Exception {
+				registering.countDown();
+				// a registry that answers late, ignoring interruption as some clients do
+				long until = System.nanoTime() + Duration.ofMillis(700).toNanos();
+				while (System.nanoTime() < until) {
+					Thread.onSpinWait();
+				}
+				return () -> closed.set(true);
+			}
+
+			@Override
+			public AutoCloseable watch(DiscoveryContext context, DiscoveryListener listener) {
+				return () -> {
+				};
+			}
+		};
+		Topology topology = start("registry", slow);
+		assertThat(registering.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		topology.stop();
+		assertThat(closed).isTrue();
+	}
+
 }

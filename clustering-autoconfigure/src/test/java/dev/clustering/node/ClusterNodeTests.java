@@ -192,4 +192,41 @@ class ClusterNodeTests {
 			.orElseThrow(() -> new AssertionError("no NodeLeftEvent for " + name));
 	}
 
+	@Test
+	void aListenerAddedLaterHearsEachMemberOnceAndNothingFromBefore() throws Exception {
+		int[] ports = TestCluster.freePorts(3);
+		List<NodeAddress> hosts = IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
+		java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		// a slow listener holds the event thread on the first join, so the second join is still queued
+		// when the new listener is added
+		ClusterNode abc = this.cluster.start("abc", ports[0], hosts, (builder) -> builder.listener((event) -> {
+			if (event instanceof NodeJoinedEvent) {
+				blocked.countDown();
+				try {
+					release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}));
+		this.cluster.start("bcd", ports[1], "s3cret", hosts);
+		assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		this.cluster.start("cde", ports[2], "s3cret", hosts);
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2);
+		List<org.springframework.context.ApplicationEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+		abc.addListener(heard::add);
+		abc.eventLoop().submit(() -> null).get(5, java.util.concurrent.TimeUnit.SECONDS);
+		release.countDown();
+		// events are delivered in order: once a listener added after that one heard its joins, every
+		// earlier delivery is done
+		List<org.springframework.context.ApplicationEvent> probe = new java.util.concurrent.CopyOnWriteArrayList<>();
+		abc.addListener(probe::add);
+		await().atMost(Duration.ofSeconds(10)).until(() -> probe.size() >= 2);
+		assertThat(heard).filteredOn(NodeJoinedEvent.class::isInstance)
+			.extracting((e) -> ((NodeJoinedEvent) e).getNodeName())
+			.containsExactlyInAnyOrder("bcd@127.0.0.1", "cde@127.0.0.1");
+	}
+
 }

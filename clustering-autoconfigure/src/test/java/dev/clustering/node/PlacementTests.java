@@ -121,6 +121,21 @@ class PlacementTests {
 	}
 
 	@Test
+	void aClaimWithALargerTokenThatThisLeaderDidNotIssueIsStoppedNotTheRunItStarted() {
+		assertThat(decide(in().live(status("a", SingletonState.RUNNING, 5), status("z", SingletonState.RUNNING, 99))
+			.vouched(5L))).isEqualTo(new Stop("z", StopReason.FAILOVER, null));
+	}
+
+	@Test
+	void whenThisLeaderStartedNoneOfTwoRunsBothAreStopped() {
+		Decision first = decide(in().live(status("a", SingletonState.RUNNING, 5), status("b", SingletonState.RUNNING, 7))
+			.vouched());
+		assertThat(first).isInstanceOf(Stop.class);
+		assertThat(decide(in().live(status("a", SingletonState.STOPPING, 5), status("b", SingletonState.RUNNING, 7))
+			.vouched())).isEqualTo(new Stop("b", StopReason.FAILOVER, null));
+	}
+
+	@Test
 	void twoActiveRunsWaitWhenTheOlderIsAlreadyStopping() {
 		assertThat(decide(in().live(status("a", SingletonState.STOPPING, 5), status("b", SingletonState.RUNNING, 7))))
 			.isInstanceOf(Wait.class);
@@ -598,11 +613,21 @@ class PlacementTests {
 			return this;
 		}
 
+		// by default every live run is one this leader started
+		In vouched(Long... tokens) {
+			this.vouched = Set.of(tokens);
+			return this;
+		}
+
 		Placement.Input build() {
+			Set<Long> tokens = (this.vouched != null) ? this.vouched
+					: this.live.stream().map(SingletonStatus::fencingToken).collect(java.util.stream.Collectors.toSet());
 			return new Placement.Input(this.spec, this.now, this.leaderSince, this.lease, this.newLeaderWait,
 					this.evidenceComplete, this.live, this.latest, this.fate, List.copyOf(this.candidates),
-					Set.copyOf(this.leaving), this.pending, this.pin, this.lastStart);
+					Set.copyOf(this.leaving), this.pending, this.pin, this.lastStart, tokens);
 		}
+
+		private Set<Long> vouched;
 
 	}
 
