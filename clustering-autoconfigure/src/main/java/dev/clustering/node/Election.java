@@ -638,6 +638,24 @@ final class Election implements LeaderElection {
 		this.listener.won(won.token);
 	}
 
+	@Override
+	public void confirmTo(String member) {
+		Leading term = this.leading;
+		if (term == null) {
+			return;
+		}
+		Ack ack = term.acks.get(member);
+		if (ack == null || ack.sequence == 0) {
+			return;
+		}
+		long now = this.nanoTime.getAsLong();
+		term.sequence++;
+		int slot = (int) (term.sequence % RING);
+		term.renewSequences[slot] = term.sequence;
+		term.renewTimes[slot] = now;
+		this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, ack.sequence));
+	}
+
 	private void renew(Roster roster, long now) {
 		Leading term = this.leading;
 		term.sequence++;

@@ -101,6 +101,15 @@ interface LeaderElection {
 	long newLeaderWaitNanos(long failoverTimeoutNanos);
 
 	/**
+	 * Tells a member, at once, that this leader has heard from it (so the member's singleton permit
+	 * is current before it is given a singleton). Nothing when this node does not lead, or when a
+	 * registry runs the election.
+	 * @param member the member
+	 */
+	default void confirmTo(String member) {
+	}
+
+	/**
 	 * Whether placement must wait for the registry to drop a node before failing a singleton over
 	 * from it.
 	 * @return whether the registry decides

@@ -478,6 +478,8 @@ final class Singletons {
 		Member target = this.snapshot.member(start.target());
 		this.table.put(new SingletonStatus(name, start.target(), SingletonState.STARTING, start.type(), start.from(),
 				token, this.clock.instant()), (target != null) ? target.incarnation() : 0);
+		// the target's permit rests on what this leader heard from it: tell it first, on the same connection
+		this.leader.election().confirmTo(start.target());
 		this.messenger.send(start.target(), new Message.SingletonOrder(name, true, token, start.type().ordinal(),
 				Objects.toString(start.from(), ""), 0));
 	}

@@ -38,8 +38,10 @@ import static dev.clustering.benchmark.ClusterBenchmark.row;
  * old node and start() on the new one, and any start while another instance runs.</li>
  * </ol>
  * The victim is restarted (new process, same name and port) after every run, and each run waits
- * for the cluster to be whole, to agree on one leader, and for the node that would claim next to
- * be past the engine's start-up grace (heartbeat + acceptable pause) during which it may not claim.
+ * for the cluster to be whole, to agree on one leader, and for every other node to be past the
+ * engine's start-up lease (heartbeat + acceptable pause), during which a new process neither stands
+ * for election nor votes: with three nodes the next leader needs the other survivor's vote, so a
+ * survivor restarted moments before would hold the election back by up to that lease.
  */
 final class LeadershipScenario {
 
@@ -388,8 +390,13 @@ final class LeadershipScenario {
 			if (c.whole()) {
 				LeaderInfo leader = c.agreedLeader();
 				if (leader != null) {
-					int next = c.oldestOther(c.index(leader.name()));
-					if (c.upNanos(next) >= this.graceNanos + SETTLE_MARGIN_NANOS) {
+					// every survivor must be past the lease after its start during which a new process
+					// promises nothing (it cannot know what its previous incarnation promised): with three
+					// nodes, the new leader needs the other survivor's vote
+					boolean settled = c.others(c.index(leader.name()))
+						.stream()
+						.allMatch((other) -> c.upNanos(other) >= this.graceNanos + SETTLE_MARGIN_NANOS);
+					if (settled) {
 						return leader;
 					}
 				}
