@@ -94,7 +94,10 @@ final class FuzzPipeline {
 	 */
 	void write(byte[] bytes) {
 		ByteBuf chunk = Unpooled.wrappedBuffer(bytes);
-		this.written.add(chunk);
+		if (bytes.length > 0) {
+			// an empty array wraps as the shared empty buffer, which is never released
+			this.written.add(chunk);
+		}
 		this.channel.writeInbound(chunk);
 	}
 
