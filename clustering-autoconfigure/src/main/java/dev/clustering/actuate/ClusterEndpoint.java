@@ -53,7 +53,7 @@ public class ClusterEndpoint {
 		Map<String, SingletonDescriptor> singletons = new java.util.TreeMap<>();
 		this.node.singletons().forEach((name, info) -> singletons.put(name, SingletonDescriptor.of(info)));
 		return new ClusterDescriptor(new SelfDescriptor(snapshot.self().name(), snapshot.self().address().toString()),
-				members, topologies(), leader, singletons);
+				members, topologies(), leader, singletons, TransportDescriptor.of(this.node.transportCounters()));
 	}
 
 	/**
@@ -104,10 +104,30 @@ public class ClusterEndpoint {
 	 * @param topologies each topology's discovery state
 	 * @param leader the cluster's leader, {@code null} until leadership exists
 	 * @param singletons the singletons and where they run, empty until they exist
+	 * @param transport what the transport counted of peers' misbehaviour and its own errors
 	 */
 	public record ClusterDescriptor(SelfDescriptor self, List<MemberDescriptor> members,
 			Map<String, TopologyDescriptor> topologies, @JsonInclude(JsonInclude.Include.ALWAYS) LeaderDescriptor leader,
-			Map<String, SingletonDescriptor> singletons) {
+			Map<String, SingletonDescriptor> singletons, TransportDescriptor transport) {
+	}
+
+	/**
+	 * What the transport counted since the node started.
+	 *
+	 * @param invalidFrames frames from authenticated peers that did not decode (skipped)
+	 * @param unknownMessages messages of a type this node does not know, from newer peers (skipped)
+	 * @param handlerErrors errors of this node's own code while handling a well-formed frame
+	 * @param refusedHandshakes connections refused because too many handshakes were pending
+	 * @param handshakeTimeouts connections closed for not finishing the handshake in time
+	 */
+	public record TransportDescriptor(long invalidFrames, long unknownMessages, long handlerErrors,
+			long refusedHandshakes, long handshakeTimeouts) {
+
+		static TransportDescriptor of(dev.clustering.transport.TransportCounters counters) {
+			return new TransportDescriptor(counters.invalidFrames(), counters.unknownMessages(), counters.handlerErrors(),
+					counters.refusedHandshakes(), counters.handshakeTimeouts());
+		}
+
 	}
 
 	/**
@@ -125,7 +145,7 @@ public class ClusterEndpoint {
 	 *
 	 * @param node where it runs, {@code null} if nowhere
 	 * @param state STARTING, RUNNING, STOPPING, or STOPPED when it runs nowhere
-	 * @param startType NORMAL, FAILOVER or TAKEOVER
+	 * @param startType NORMAL, FAILOVER, TAKEOVER or HANDOVER
 	 * @param from the node it came from
 	 * @param since when it reached its state
 	 * @param fencingToken the token of its current start

@@ -45,6 +45,21 @@ public class ClusterMetrics implements MeterBinder {
 						.count() : 0)
 			.description("Singletons running on this node")
 			.register(registry);
+		transportCounter(registry, "cluster.transport.frames.invalid",
+				"Frames from authenticated peers that did not decode (skipped)",
+				dev.clustering.transport.TransportCounters::invalidFrames);
+		transportCounter(registry, "cluster.transport.messages.unknown",
+				"Messages of a type this node does not know, from peers of a newer version (skipped)",
+				dev.clustering.transport.TransportCounters::unknownMessages);
+		transportCounter(registry, "cluster.transport.handler.errors",
+				"Errors of this node's own code while handling a well-formed frame",
+				dev.clustering.transport.TransportCounters::handlerErrors);
+		transportCounter(registry, "cluster.transport.handshakes.refused",
+				"Connections refused because too many handshakes were pending",
+				dev.clustering.transport.TransportCounters::refusedHandshakes);
+		transportCounter(registry, "cluster.transport.handshakes.timeouts",
+				"Connections closed for not finishing the handshake in time",
+				dev.clustering.transport.TransportCounters::handshakeTimeouts);
 		for (int i = 0; i < this.node.topologies().size(); i++) {
 			int index = i;
 			String name = this.node.topologies().get(i).name();
@@ -57,6 +72,13 @@ public class ClusterMetrics implements MeterBinder {
 				.tag("topology", name)
 				.register(registry);
 		}
+	}
+
+	private void transportCounter(MeterRegistry registry, String name, String description,
+			java.util.function.ToLongFunction<dev.clustering.transport.TransportCounters> value) {
+		FunctionCounter.builder(name, this.node, (n) -> value.applyAsLong(n.transportCounters()))
+			.description(description)
+			.register(registry);
 	}
 
 	private static TopologyStatus status(ClusterNode node, int index) {

@@ -72,13 +72,14 @@ public final class ClusterNode implements AutoCloseable {
 
 	private final LongSupplier nanoTime = System::nanoTime;
 
-	private NettyTransport transport;
+	// set once by start(), read by any thread
+	private volatile NettyTransport transport;
 
-	private EventLoop loop;
+	private volatile EventLoop loop;
 
-	private ExecutorService events;
+	private volatile ExecutorService events;
 
-	private Mesh mesh;
+	private volatile Mesh mesh;
 
 	private volatile Coordination coordination;
 
@@ -431,7 +432,8 @@ public final class ClusterNode implements AutoCloseable {
 	 * @return the counters
 	 */
 	public TransportCounters transportCounters() {
-		return this.transport.counters();
+		NettyTransport current = this.transport;
+		return (current != null) ? current.counters() : new TransportCounters();
 	}
 
 	// a periodic task that throws is never run again, so nothing may escape

@@ -35,7 +35,9 @@ class ClusterEndpointWebTests {
 			.retrieve()
 			.body(new ParameterizedTypeReference<Map<String, Object>>() {
 			});
-		assertThat(body).containsKeys("self", "members", "topologies", "leader", "singletons");
+		assertThat(body).containsKeys("self", "members", "topologies", "leader", "singletons", "transport");
+		assertThat((Map<?, ?>) body.get("transport")).containsKeys("invalidFrames", "unknownMessages", "handlerErrors",
+				"refusedHandshakes", "handshakeTimeouts");
 		assertThatExceptionOfType(HttpClientErrorException.class)
 			.isThrownBy(() -> client.post().uri("/actuator/cluster").retrieve().toBodilessEntity())
 			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(405));
