@@ -36,8 +36,10 @@ class ClusterEndpointWebTests {
 			.body(new ParameterizedTypeReference<Map<String, Object>>() {
 			});
 		assertThat(body).containsKeys("self", "members", "topologies", "leader", "singletons", "transport");
-		assertThat(((Map<?, ?>) body.get("transport")).keySet()).contains("invalidFrames", "unknownMessages", "handlerErrors",
-				"refusedHandshakes", "handshakeTimeouts");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> transport = (Map<String, Object>) body.get("transport");
+		assertThat(transport).containsKeys("invalidFrames", "unknownMessages", "handlerErrors", "refusedHandshakes",
+				"handshakeTimeouts");
 		assertThatExceptionOfType(HttpClientErrorException.class)
 			.isThrownBy(() -> client.post().uri("/actuator/cluster").retrieve().toBodilessEntity())
 			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(405));
