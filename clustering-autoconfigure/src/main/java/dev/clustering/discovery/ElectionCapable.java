@@ -28,6 +28,24 @@ public interface ElectionCapable {
 	}
 
 	/**
+	 * A candidacy handle that can tell, from any thread, until when the backend vouches that this
+	 * node leads with a given token: the engine checks it against the monotonic clock whenever it is
+	 * asked whether this node leads, so a node whose registry went quiet, or whose leadership was
+	 * replaced while its event loop was stalled, stops leading on time.
+	 */
+	interface Campaign extends AutoCloseable {
+
+		/**
+		 * Until when this node leads with the given token, as far as the backend vouches.
+		 * @param fencingToken the token this node believes it leads with
+		 * @return monotonic nanoseconds ({@link System#nanoTime()}), or {@link Long#MIN_VALUE} if this
+		 * node does not lead with that token now
+		 */
+		long leadsUntilNanos(long fencingToken);
+
+	}
+
+	/**
 	 * Hears an election's outcome. Thread-safe.
 	 */
 	interface ElectionListener {

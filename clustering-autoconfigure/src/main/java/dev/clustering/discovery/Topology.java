@@ -207,6 +207,21 @@ public final class Topology implements DiscoveryListener {
 		return validUntil(this.campaign.get());
 	}
 
+	/**
+	 * Until when this topology's registry vouches that this node leads with a token (see
+	 * {@link ElectionCapable.Campaign}), from any thread.
+	 * @param fencingToken the token
+	 * @return monotonic nanoseconds; {@link Long#MAX_VALUE} when the candidacy cannot tell,
+	 * {@link Long#MIN_VALUE} when this node does not lead with that token
+	 */
+	public long leadsUntilNanos(long fencingToken) {
+		AutoCloseable handle = this.campaign.get();
+		if (handle instanceof ElectionCapable.Campaign campaign) {
+			return campaign.leadsUntilNanos(fencingToken);
+		}
+		return validUntil(handle);
+	}
+
 	private static long validUntil(AutoCloseable handle) {
 		if (handle == null) {
 			return Long.MIN_VALUE;

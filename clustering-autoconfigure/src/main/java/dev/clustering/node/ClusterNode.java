@@ -160,6 +160,10 @@ public final class ClusterNode implements AutoCloseable {
 		metadata.put(Singletons.HOSTED, String.join(",", c.singletons.keySet()));
 		String configHash = configHash(c);
 		metadata.put(Singletons.CONFIG, configHash);
+		metadata.put(NodeMetadata.ELECTION_CONFIG, "lease=" + (c.failureDetector.heartbeatInterval().toMillis()
+				+ c.failureDetector.acceptableHeartbeatPause().toMillis()) + "ms,split-brain=" + c.splitBrain
+				+ ((c.splitBrain == dev.clustering.leadership.SplitBrainStrategy.STATIC_QUORUM)
+						? ",quorum-size=" + c.quorumSize : ""));
 		LocalNode self = new LocalNode(LocalNode.nodeName(c.name, c.host), new NodeAddress(c.host, port), incarnation,
 				metadata);
 		this.snapshot = ClusterSnapshot.empty(self);
@@ -462,7 +466,8 @@ public final class ClusterNode implements AutoCloseable {
 		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
 		changes.forEach(this::dispatch);
 		if (this.coordination != null) {
-			this.coordination.membershipChanged(previous, this.snapshot);
+			// with the departures, so it knows who said goodbye
+			this.coordination.membershipChanged(previous, next);
 		}
 	}
 

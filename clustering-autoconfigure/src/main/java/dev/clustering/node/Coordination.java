@@ -208,6 +208,18 @@ final class Coordination implements Mesh.Protocol {
 
 	void membershipChanged(ClusterSnapshot previous, ClusterSnapshot next) {
 		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
+		String ours = this.self.metadata().get(NodeMetadata.ELECTION_CONFIG);
+		for (Member member : next.members().values()) {
+			Member before = previous.member(member.name());
+			String theirs = member.metadata().get(NodeMetadata.ELECTION_CONFIG);
+			if ((before == null || before.incarnation() != member.incarnation()) && theirs != null
+					&& !theirs.equals(ours)) {
+				logger.error("CONFIGURATION MISMATCH: node {} elects with {} and node {} with {}. Leadership stays "
+						+ "safe (promises last the longer lease) but quorums may differ: make "
+						+ "cluster.failure-detector.* and cluster.split-brain.* identical on every node.", member.name(),
+						theirs, this.self.name(), ours);
+			}
+		}
 		this.snapshot = next;
 		this.roster = computeRoster();
 		this.election.evaluate(this.roster);

@@ -50,6 +50,8 @@ final class Election implements LeaderElection {
 
 	private static final int RING = 64;
 
+	private final dev.clustering.transport.WarningLimiter warnings = new dev.clustering.transport.WarningLimiter();
+
 	/** Sends messages. */
 	interface Outbox {
 
@@ -123,18 +125,20 @@ final class Election implements LeaderElection {
 	// nodes that may not stand now (their lease lapsed, they resigned), until a time
 	private final Map<String, Long> excluded = new HashMap<>();
 
-	// since when this node has had no leader (for the staggered candidacy), or -1
-	private long leaderlessSinceNanos = -1;
+	// since when this node has had no leader (for the staggered candidacy)
+	private boolean leaderless;
 
-	// follower: renewal sequence -> when this node acknowledged it
+	private long leaderlessSinceNanos;
+
+	// follower: (leader token, renewal sequence) -> when this node acknowledged it
+	private final long[] ackTokens = new long[RING];
+
 	private final long[] ackSequences = new long[RING];
 
 	private final long[] ackTimes = new long[RING];
 
-	// follower: the send time of this node's latest acknowledgement the leader confirmed it received
-	private long anchorNanos;
-
-	private boolean hasAnchor;
+	// the anchor of this node's singleton permits (see permitAnchorNanos), for any thread
+	private volatile long permitAnchor = Deadlines.NONE;
 
 	// what this node saw last: leader name and token -> since when (for LeaderInfo.since)
 	private String viewKey;
@@ -161,6 +165,15 @@ final class Election implements LeaderElection {
 		this.settleUntilNanos = now + leaseNanos;
 		this.backoffUntilNanos = now;
 		this.yieldedUntilNanos = now;
+	}
+
+	// a promise lasts at least this node's lease and at least the one the leader counts on
+	private long promise(long leaderLeaseMillis) {
+		return Math.max(this.leaseNanos, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(leaderLeaseMillis));
+	}
+
+	private long leaseMillis() {
+		return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(this.leaseNanos + 999_999);
 	}
 
 	// the later of two monotonic times (compared by difference, as nanoTime values must be)
@@ -215,7 +228,7 @@ final class Election implements LeaderElection {
 	@Override
 	public void received(String peer, Message message, Roster roster) {
 		if (message instanceof Message.VoteRequest request) {
-			voteRequested(peer, request.token(), roster);
+			voteRequested(peer, request, roster);
 		}
 		else if (message instanceof Message.Vote vote) {
 			voteReceived(peer, vote, roster);
@@ -281,18 +294,12 @@ final class Election implements LeaderElection {
 	 * @return monotonic nanoseconds, or {@link Deadlines#NONE} if none
 	 */
 	long permitAnchorNanos() {
-		Lease lease = this.ownLease;
-		if (lease != null) {
-			return lease.validUntilNanos();
-		}
-		return this.hasAnchor ? this.anchorNanos : Deadlines.NONE;
+		return this.permitAnchor;
 	}
 
+	// a follower's anchor only moves later
 	private void anchorAt(long nanos) {
-		if (!this.hasAnchor || nanos - this.anchorNanos > 0) {
-			this.anchorNanos = nanos;
-			this.hasAnchor = true;
-		}
+		this.permitAnchor = Deadlines.later(this.permitAnchor, nanos);
 	}
 
 	/**
@@ -351,7 +358,8 @@ final class Election implements LeaderElection {
 		Learned known = learnedLeader(now);
 		if (this.leading == null && this.candidacy == null && this.support == null
 				&& (known == null || now - known.atNanos >= this.leaseNanos)) {
-			if (this.leaderlessSinceNanos < 0) {
+			if (!this.leaderless) {
+				this.leaderless = true;
 				this.leaderlessSinceNanos = now;
 			}
 			if (mayStand(roster, now)) {
@@ -359,18 +367,26 @@ final class Election implements LeaderElection {
 			}
 		}
 		else if (this.leading != null || this.support != null) {
-			this.leaderlessSinceNanos = -1;
+			this.leaderless = false;
 		}
 		refreshView(now);
 	}
 
-	void voteRequested(String from, long token, Roster roster) {
+	void voteRequested(String from, Message.VoteRequest request, Roster roster) {
 		long now = this.nanoTime.getAsLong();
+		long token = request.token();
 		this.highest = Math.max(this.highest, token);
 		String refusedFor = "";
 		long refusedToken = 0;
 		boolean grant;
 		if (this.leaving || now - this.noVoteUntilNanos < 0) {
+			grant = false;
+		}
+		else if (request.known() < roster.known()) {
+			// the candidate counts fewer nodes than this one knows of: its majority may not be one
+			this.warnings.warn(logger, "known " + from, "Node {} refuses to vote for {}, which counts {} nodes where "
+					+ "this node knows of {}: do all nodes' topologies list the same nodes?", this.self, from,
+					request.known(), roster.known());
 			grant = false;
 		}
 		else if (this.leading != null && isLeader()) {
@@ -404,7 +420,7 @@ final class Election implements LeaderElection {
 				// a lapsed lease this node has not noticed yet: it is over
 				this.leading = null;
 			}
-			this.support = new Support(from, token, now + this.leaseNanos);
+			this.support = new Support(from, token, now + promise(request.leaseMillis()));
 			this.highestGranted = Math.max(this.highestGranted, token);
 			this.learned = null;
 		}
@@ -461,8 +477,9 @@ final class Election implements LeaderElection {
 			if (supportValid(now) || this.candidacy != null) {
 				return; // this node supports another leader (or stands itself) until its promise runs out
 			}
-			if (this.leaving || now - this.noVoteUntilNanos < 0) {
-				// may not promise (yet): still, this node knows who leads
+			if (this.leaving || now - this.noVoteUntilNanos < 0 || renew.known() < roster.known()) {
+				// may not promise (yet, or to a leader that counts fewer nodes than this one knows of): still,
+				// this node knows who leads
 				this.learned = new Learned(from, renew.token(), now);
 				refreshView(now);
 				return;
@@ -472,16 +489,17 @@ final class Election implements LeaderElection {
 			this.highestGranted = Math.max(this.highestGranted, renew.token());
 			this.learned = null;
 		}
-		this.support = new Support(from, renew.token(), now + this.leaseNanos);
+		this.support = new Support(from, renew.token(), now + promise(renew.leaseMillis()));
 		this.excluded.remove(from);
-		this.leaderlessSinceNanos = -1;
+		this.leaderless = false;
 		int slot = (int) (renew.sequence() % RING);
+		this.ackTokens[slot] = renew.token();
 		this.ackSequences[slot] = renew.sequence();
 		this.ackTimes[slot] = now;
 		this.out.send(from, new Message.LeaseAck(renew.token(), renew.sequence()));
 		if (renew.acked() > 0) {
 			int ackedSlot = (int) (renew.acked() % RING);
-			if (this.ackSequences[ackedSlot] == renew.acked()) {
+			if (this.ackTokens[ackedSlot] == renew.token() && this.ackSequences[ackedSlot] == renew.acked()) {
 				anchorAt(this.ackTimes[ackedSlot]);
 			}
 		}
@@ -609,7 +627,7 @@ final class Election implements LeaderElection {
 	}
 
 	private void requestVotes(Roster roster, Candidacy current, boolean again) {
-		Message.VoteRequest request = new Message.VoteRequest(current.token);
+		Message.VoteRequest request = new Message.VoteRequest(current.token, roster.known(), leaseMillis());
 		for (String member : roster.reachable().keySet()) {
 			if (!roster.leaving().contains(member) && !(again && current.granted.contains(member))) {
 				this.out.send(member, request);
@@ -629,7 +647,7 @@ final class Election implements LeaderElection {
 		}
 		this.support = new Support(this.self, won.token, Deadlines.FOREVER);
 		this.learned = null;
-		this.leaderlessSinceNanos = -1;
+		this.leaderless = false;
 		long until = leaseUntil(roster, now);
 		logger.info("Node {} leads the cluster (fencing token {}, {} of {} votes)", this.self, won.token,
 				won.granted.size(), roster.known());
@@ -653,11 +671,12 @@ final class Election implements LeaderElection {
 		int slot = (int) (term.sequence % RING);
 		term.renewSequences[slot] = term.sequence;
 		term.renewTimes[slot] = now;
-		this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, ack.sequence));
+		this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, ack.sequence, term.known, leaseMillis()));
 	}
 
 	private void renew(Roster roster, long now) {
 		Leading term = this.leading;
+		term.known = roster.known();
 		term.sequence++;
 		int slot = (int) (term.sequence % RING);
 		term.renewSequences[slot] = term.sequence;
@@ -668,7 +687,8 @@ final class Election implements LeaderElection {
 				continue;
 			}
 			Ack ack = term.acks.get(member);
-			this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, (ack != null) ? ack.sequence : 0));
+			this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, (ack != null) ? ack.sequence : 0,
+					term.known, leaseMillis()));
 		}
 	}
 
@@ -696,7 +716,8 @@ final class Election implements LeaderElection {
 		long now = this.nanoTime.getAsLong();
 		// a successor can lead from now on (this node frees its supporters), not only from the lease's end
 		Lease lease = this.ownLease;
-		anchorAt((lease != null && !lease.isValid(now)) ? lease.validUntilNanos() : now);
+		// set before the supporters are freed below: from now on a successor may lead
+		this.permitAnchor = (lease != null && !lease.isValid(now)) ? lease.validUntilNanos() : now;
 		this.leading = null;
 		this.support = null;
 		this.ownLease = null;
@@ -735,6 +756,8 @@ final class Election implements LeaderElection {
 	}
 
 	private void publishLease(long until) {
+		// the anchor first: a reader that sees this lease must not see an older anchor
+		this.permitAnchor = until;
 		Lease current = this.ownLease;
 		if (current == null || current.validUntilNanos() != until) {
 			LeaderInfo info = (current != null) ? current.info()
@@ -818,6 +841,8 @@ final class Election implements LeaderElection {
 		long sequence;
 
 		long lastRenewNanos;
+
+		int known = 1;
 
 		Leading(long token, long sinceNanos, Instant since) {
 			this.token = token;

@@ -90,6 +90,14 @@ final class Mesh implements ConnectionListener {
 	// nodes that said goodbye and were not heard from since, and where they were (not counted)
 	private final Map<String, Set<NodeAddress>> departed = new HashMap<>();
 
+	// when each recently departed member was last heard from, the oldest dropped first
+	private final Map<String, Long> lastHeardDeparted = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+			return size() > 1024;
+		}
+	};
+
 	private final long pauseToleranceNanos;
 
 	private final long replaceSilentAfterNanos;
@@ -193,11 +201,12 @@ final class Mesh implements ConnectionListener {
 		}
 		logger.info("Node {} restarted (new incarnation at {}); dropping the old one", peer.name(), peer.address());
 		this.peers.remove(peer.name());
+		remember(existing);
 		new ArrayList<>(existing.connections)
 			.forEach((c) -> c.close(Message.CloseReason.REPLACED, "a new process took this name"));
 		if (existing.member != null) {
+			// the old process may be frozen rather than dead: it is treated as gone silent, not as crashed
 			publish(Map.of(peer.name(), LeaveReason.CONNECTION_LOST));
-			this.protocol.crashed(existing.name, existing.incarnation);
 		}
 		return null;
 	}
@@ -295,7 +304,18 @@ final class Mesh implements ConnectionListener {
 	 */
 	long lastReceivedNanos(String name) {
 		Peer peer = this.peers.get(name);
-		return (peer != null && peer.member != null) ? peer.lastReceivedNanos : Long.MIN_VALUE;
+		if (peer != null && peer.member != null) {
+			return peer.lastReceivedNanos;
+		}
+		Long departed = this.lastHeardDeparted.get(name);
+		return (departed != null) ? departed : Long.MIN_VALUE;
+	}
+
+	// what was last heard from members that are gone, for the failover rules (bounded)
+	private void remember(Peer peer) {
+		if (peer.member != null && peer.lastReceivedNanos != Long.MIN_VALUE) {
+			this.lastHeardDeparted.put(peer.name, peer.lastReceivedNanos);
+		}
 	}
 
 	/**
@@ -366,6 +386,7 @@ final class Mesh implements ConnectionListener {
 			return;
 		}
 		this.peers.remove(peer.name);
+		remember(peer);
 		// a node that is leaving itself does not report its peers as gone
 		if (peer.member == null || this.leaving) {
 			return;

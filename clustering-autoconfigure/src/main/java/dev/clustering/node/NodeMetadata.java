@@ -10,6 +10,9 @@ final class NodeMetadata {
 	/** When the node started, epoch milliseconds: the oldest reachable node stands for election first. */
 	static final String STARTED_AT = "clustering.started-at";
 
+	/** What leadership depends on (lease, split-brain rule): nodes that differ are told loudly. */
+	static final String ELECTION_CONFIG = "clustering.election-config";
+
 	private NodeMetadata() {
 	}
 

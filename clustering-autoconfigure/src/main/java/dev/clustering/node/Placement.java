@@ -178,7 +178,12 @@ final class Placement {
 		if (pending != null && pending.start()) {
 			return new Wait("starting on " + pending.target());
 		}
-		if (pending != null && isCandidate(in, pending.target())) {
+		// a takeover starts only once the node it comes from reported it stopped; if that node went
+		// quiet or away first, the failover rules below decide
+		SingletonStatus latestRun = in.latest();
+		boolean stoppedThere = pending != null && latestRun != null && latestRun.node().equals(pending.from())
+				&& !latestRun.isActive() && in.latestFate() == null;
+		if (stoppedThere && isCandidate(in, pending.target())) {
 			return spaced(in) ? new Start(pending.target(), StartType.TAKEOVER, pending.from())
 					: new Wait("started moments ago");
 		}

@@ -14,8 +14,8 @@ import dev.clustering.transport.Message;
 
 /**
  * Leadership decided by a registry's linearizable election (etcd, ...): the registry names the
- * leader and its fencing token. This node leads only while the registry vouches for its candidacy
- * ({@link Topology#campaignValidUntilNanos()}), checked against the monotonic clock by whoever
+ * leader and its fencing token. This node leads only while the registry vouches that it leads with
+ * that token ({@link Topology#leadsUntilNanos(long)}), checked against the monotonic clock by whoever
  * asks, and runs singletons only while the registry vouches for its registration, so a node cut off
  * from the registry stops on time even if its event loop is stalled. Runs on the node's event loop
  * except {@link #view()} and {@link #ownLeadership(long)}.
@@ -81,7 +81,8 @@ final class RegistryElection implements LeaderElection {
 			return;
 		}
 		long now = this.nanoTime.getAsLong();
-		boolean vouched = Deadlines.holds(Deadlines.plus(this.registry.campaignValidUntilNanos(), -this.marginNanos), now);
+		boolean vouched = Deadlines.holds(Deadlines.plus(this.registry.leadsUntilNanos(this.token), -this.marginNanos),
+				now);
 		boolean selfLeads = !this.lost && this.self.equals(this.leader) && vouched;
 		if (this.ownToken > 0 && (!selfLeads || this.token != this.ownToken)) {
 			revoke((this.lost || !vouched) ? LeadershipRevokedEvent.Reason.REGISTRY_LOST
@@ -139,9 +140,11 @@ final class RegistryElection implements LeaderElection {
 
 	@Override
 	public LeaderInfo ownLeadership(long nowNanos) {
+		// one value, checked against what the registry vouches for that very token: a leadership the
+		// loop has not yet revoked is not valid once the registry stopped vouching for it
 		LeaderInfo current = this.own;
-		if (current == null
-				|| !Deadlines.holds(Deadlines.plus(this.registry.campaignValidUntilNanos(), -this.marginNanos), nowNanos)) {
+		if (current == null || !Deadlines.holds(
+				Deadlines.plus(this.registry.leadsUntilNanos(current.fencingToken()), -this.marginNanos), nowNanos)) {
 			return null;
 		}
 		return current;

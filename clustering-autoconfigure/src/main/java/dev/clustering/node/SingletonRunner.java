@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -67,6 +66,9 @@ final class SingletonRunner implements AutoCloseable {
 
 	private final Reporter reporter;
 
+	// until when this node may run a singleton with a given failover timeout; thread-safe, read live
+	private final java.util.function.LongUnaryOperator permits;
+
 	private final Map<String, ExecutorService> executors = new HashMap<>();
 
 	// owned by the loop
@@ -82,7 +84,8 @@ final class SingletonRunner implements AutoCloseable {
 	private boolean leaving;
 
 	SingletonRunner(String self, Map<String, ClusterSingleton> hosted, Executor loop, LongSupplier nanoTime,
-			Clock clock, Reporter reporter) {
+			Clock clock, java.util.function.LongUnaryOperator permits, Reporter reporter) {
+		this.permits = permits;
 		this.self = self;
 		this.hosted = Map.copyOf(hosted);
 		this.loop = loop;
@@ -126,9 +129,8 @@ final class SingletonRunner implements AutoCloseable {
 	 * @param type how it starts
 	 * @param from where it comes from, or {@code null}
 	 * @param failoverNanos its failover timeout (for its permit)
-	 * @param permitUntil this node's permit for that failover timeout, now
 	 */
-	void start(String name, long token, StartType type, String from, long failoverNanos, long permitUntil) {
+	void start(String name, long token, StartType type, String from, long failoverNanos) {
 		ClusterSingleton bean = this.hosted.get(name);
 		if (bean == null || this.leaving || active(name) != null) {
 			if (active(name) == null) {
@@ -138,7 +140,6 @@ final class SingletonRunner implements AutoCloseable {
 			return;
 		}
 		Run run = new Run(name, token, type, from, failoverNanos, this.nanoTime.getAsLong());
-		run.permitUntilNanos = permitUntil;
 		this.runs.put(name, run);
 		publish();
 		report(status(run, SingletonState.STARTING));
@@ -157,8 +158,15 @@ final class SingletonRunner implements AutoCloseable {
 	 */
 	void stop(String name, StopReason reason) {
 		Run run = this.runs.get(name);
-		if (run != null && run.stopClaimed.compareAndSet(false, true)) {
+		if (run == null) {
+			return;
+		}
+		if (run.stopClaimed.compareAndSet(false, true)) {
 			beginStop(run, reason);
+		}
+		else {
+			// the watchdog claimed it: whoever waits for the stops (a leave) waits for that one too
+			this.stopping.computeIfAbsent(name, (n) -> new CompletableFuture<>());
 		}
 	}
 
@@ -171,14 +179,12 @@ final class SingletonRunner implements AutoCloseable {
 	}
 
 	/**
-	 * Renews the permits and acts on them: a deferred start whose permit now holds begins, one that
-	 * waited too long is refused, a run whose permit ran out is stopped.
-	 * @param permits the permit of each singleton, by its failover timeout
+	 * Acts on the permits: a deferred start whose permit now holds begins, one that waited too long
+	 * is refused, a run whose permit ran out is stopped.
 	 */
-	void refresh(ToLongFunction<Run> permits) {
+	void refresh() {
 		long now = this.nanoTime.getAsLong();
 		for (Run run : new ArrayList<>(this.runs.values())) {
-			run.permitUntilNanos = permits.applyAsLong(run);
 			if (run.stopClaimed.get()) {
 				continue;
 			}
@@ -205,9 +211,8 @@ final class SingletonRunner implements AutoCloseable {
 	 * stopped yet, even if the event loop is stalled.
 	 */
 	void watchdog() {
-		long now = this.nanoTime.getAsLong();
 		for (Run run : this.published) {
-			if (run.launched && !Deadlines.holds(run.permitUntilNanos, now) && run.stopClaimed.compareAndSet(false, true)) {
+			if (run.launched && !run.isValid() && run.stopClaimed.compareAndSet(false, true)) {
 				logger.warn("Singleton {}: this node's permit ran out while its event loop did not act; the watchdog "
 						+ "stops it", run.name);
 				ClusterSingleton bean = this.hosted.get(run.name);
@@ -248,6 +253,7 @@ final class SingletonRunner implements AutoCloseable {
 			}
 			boolean ok = false;
 			try {
+				run.startCalled = true;
 				bean.start(context);
 				ok = true;
 			}
@@ -292,6 +298,9 @@ final class SingletonRunner implements AutoCloseable {
 	}
 
 	private void callStop(ClusterSingleton bean, Run run, StopReason reason) {
+		if (!run.startCalled) {
+			return; // stopped before its start ran: nothing to stop
+		}
 		try {
 			bean.stop(reason);
 		}
@@ -376,9 +385,10 @@ final class SingletonRunner implements AutoCloseable {
 
 		final AtomicBoolean stopClaimed = new AtomicBoolean();
 
-		volatile long permitUntilNanos = Long.MIN_VALUE;
-
 		volatile boolean launched;
+
+		// written and read on the singleton's thread only
+		boolean startCalled;
 
 		SingletonState state = SingletonState.STARTING;
 
@@ -391,9 +401,14 @@ final class SingletonRunner implements AutoCloseable {
 			this.createdNanos = createdNanos;
 		}
 
+		/**
+		 * Whether the run may act now: read the clock first, then the permit, so a permit that shrinks
+		 * (its leader stepped down) is never applied to a later moment.
+		 */
 		boolean isValid() {
+			long now = SingletonRunner.this.nanoTime.getAsLong();
 			return !this.stopClaimed.get()
-					&& Deadlines.holds(this.permitUntilNanos, SingletonRunner.this.nanoTime.getAsLong());
+					&& Deadlines.holds(SingletonRunner.this.permits.applyAsLong(this.failoverNanos), now);
 		}
 
 	}

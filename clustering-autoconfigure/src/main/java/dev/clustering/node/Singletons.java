@@ -151,7 +151,8 @@ final class Singletons {
 		this.events = events;
 		this.leader = leader;
 		this.table = new SingletonTable(specs.keySet());
-		this.runner = new SingletonRunner(self, hosted, loop, nanoTime, clock, new Reports());
+		this.runner = new SingletonRunner(self, hosted, loop, nanoTime, clock,
+				(failover) -> leader.election().permitUntilNanos(failover), new Reports());
 	}
 
 	/**
@@ -222,7 +223,8 @@ final class Singletons {
 						? known.fate.sinceNanos() : now;
 				this.fates.put(before.name(), new FateEntry(before.incarnation(),
 						new Placement.Fate(kind, since, this.leader.lastHeardNanos(before.name()), false)));
-				this.pending.entrySet().removeIf((e) -> e.getValue().target().equals(before.name()));
+				this.pending.entrySet().removeIf((e) -> e.getValue().target().equals(before.name())
+						|| before.name().equals(e.getValue().from()));
 			}
 		}
 		pruneFates();
@@ -332,9 +334,10 @@ final class Singletons {
 		}
 		if (order.start()) {
 			String from = order.from().isEmpty() ? null : order.from();
-			this.runner.start(order.name(), order.token(), startType(order.startType()), from,
-					spec.failoverTimeout().toNanos(),
-					this.leader.election().permitUntilNanos(spec.failoverTimeout().toNanos()));
+			// the leader fails it over after its own timeout: the permit uses the shorter of the two
+			long failover = Math.min(spec.failoverTimeout().toNanos(),
+					java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(order.failoverMillis()));
+			this.runner.start(order.name(), order.token(), startType(order.startType()), from, failover);
 		}
 		else {
 			SingletonStatus mine = this.runner.active(order.name());
@@ -388,7 +391,7 @@ final class Singletons {
 		if (!election.hasQuorum(roster)) {
 			this.runner.stopAll(StopReason.QUORUM_LOST);
 		}
-		this.runner.refresh((run) -> election.permitUntilNanos(run.failoverNanos));
+		this.runner.refresh();
 		long now = this.nanoTime.getAsLong();
 		if (election.ownLeadership(now) != null && election.hasQuorum(roster)) {
 			long term = election.leadingToken();
@@ -444,7 +447,7 @@ final class Singletons {
 				if (sent == null || now - sent >= ORDER_TIMEOUT_NANOS / 5) {
 					this.stopSent.put(key, now);
 					this.messenger.send(stop.node(), new Message.SingletonOrder(name, false, token, 0, "",
-							stop.reason().ordinal()));
+							stop.reason().ordinal(), spec.failoverTimeout().toMillis()));
 				}
 			}
 		}
@@ -469,8 +472,7 @@ final class Singletons {
 		logger.info("Singleton {}: starting on {} ({}{}, token {})", name, start.target(), start.type(),
 				(start.from() != null) ? " from " + start.from() : "", token);
 		if (start.target().equals(this.self)) {
-			this.runner.start(name, token, start.type(), start.from(), spec.failoverTimeout().toNanos(),
-					this.leader.election().permitUntilNanos(spec.failoverTimeout().toNanos()));
+			this.runner.start(name, token, start.type(), start.from(), spec.failoverTimeout().toNanos());
 			return;
 		}
 		// until the target reports, the leader counts it as starting there: if the target goes quiet
@@ -481,7 +483,7 @@ final class Singletons {
 		// the target's permit rests on what this leader heard from it: tell it first, on the same connection
 		this.leader.election().confirmTo(start.target());
 		this.messenger.send(start.target(), new Message.SingletonOrder(name, true, token, start.type().ordinal(),
-				Objects.toString(start.from(), ""), 0));
+				Objects.toString(start.from(), ""), 0, spec.failoverTimeout().toMillis()));
 	}
 
 	private List<SingletonStatus> live(String name) {

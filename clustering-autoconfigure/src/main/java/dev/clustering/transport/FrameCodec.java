@@ -150,6 +150,8 @@ public final class FrameCodec {
 		else if (message instanceof Message.VoteRequest m) {
 			out.writeByte(VOTE_REQUEST);
 			writeToken(out, m.token());
+			writeKnown(out, m.known());
+			writeDuration(out, m.leaseMillis());
 		}
 		else if (message instanceof Message.Vote m) {
 			out.writeByte(VOTE);
@@ -164,6 +166,8 @@ public final class FrameCodec {
 			writeToken(out, m.token());
 			writeCount(out, m.sequence());
 			writeCount(out, m.acked());
+			writeKnown(out, m.known());
+			writeDuration(out, m.leaseMillis());
 		}
 		else if (message instanceof Message.LeaseAck m) {
 			out.writeByte(LEASE_ACK);
@@ -197,6 +201,7 @@ public final class FrameCodec {
 			out.writeByte(m.startType());
 			writeOptionalName(out, m.from());
 			out.writeByte(m.stopReason());
+			writeDuration(out, m.failoverMillis());
 		}
 		else if (message instanceof Message.MoveRequest m) {
 			out.writeByte(MOVE_REQUEST);
@@ -283,10 +288,11 @@ public final class FrameCodec {
 				case CLOSE -> new Message.Close(closeReason(in.readUnsignedByte()), readString(in));
 				case HEARTBEAT -> new Message.Heartbeat(in.readLong());
 				case LEAVING -> new Message.Leaving();
-				case VOTE_REQUEST -> new Message.VoteRequest(readToken(in));
+				case VOTE_REQUEST -> new Message.VoteRequest(readToken(in), readKnown(in), readDuration(in));
 				case VOTE -> new Message.Vote(readToken(in), in.readBoolean(), readOptionalName(in), readToken(in),
 						readToken(in));
-				case LEASE_RENEW -> new Message.LeaseRenew(readToken(in), readCount(in), readCount(in));
+				case LEASE_RENEW -> new Message.LeaseRenew(readToken(in), readCount(in), readCount(in), readKnown(in),
+						readDuration(in));
 				case LEASE_ACK -> new Message.LeaseAck(readToken(in), readCount(in));
 				case RESIGN -> new Message.Resign(readToken(in));
 				case SINGLETON_STATE -> readState(in, peerMinor);
@@ -304,7 +310,7 @@ public final class FrameCodec {
 				case STATE_REQUEST -> new Message.StateRequest();
 				case SINGLETON_ORDER -> new Message.SingletonOrder(readSingletonName(in), in.readBoolean(),
 						readCount(in), ordinal(in, StartType.values().length, peerMinor), readOptionalName(in),
-						ordinal(in, StopReason.values().length, peerMinor));
+						ordinal(in, StopReason.values().length, peerMinor), readDuration(in));
 				case MOVE_REQUEST -> new Message.MoveRequest(readSingletonName(in), readName(in));
 				default -> {
 					if (!established) {
@@ -372,6 +378,42 @@ public final class FrameCodec {
 			throw new CorruptedFrameException("leadership token out of range");
 		}
 		return token;
+	}
+
+	/** Longest lease or timeout on the wire: a day. */
+	private static final long MAX_DURATION_MILLIS = 86_400_000L;
+
+	/** Most nodes a count may name. */
+	private static final int MAX_KNOWN = 1 << 20;
+
+	private static void writeKnown(ByteBuf out, int known) {
+		if (known < 1 || known > MAX_KNOWN) {
+			throw new IllegalArgumentException("node count out of range: " + known);
+		}
+		out.writeInt(known);
+	}
+
+	private static int readKnown(ByteBuf in) {
+		int known = in.readInt();
+		if (known < 1 || known > MAX_KNOWN) {
+			throw new CorruptedFrameException("node count out of range");
+		}
+		return known;
+	}
+
+	private static void writeDuration(ByteBuf out, long millis) {
+		if (millis < 0 || millis > MAX_DURATION_MILLIS) {
+			throw new IllegalArgumentException("duration out of range: " + millis);
+		}
+		out.writeInt((int) millis);
+	}
+
+	private static long readDuration(ByteBuf in) {
+		long millis = in.readUnsignedInt();
+		if (millis > MAX_DURATION_MILLIS) {
+			throw new CorruptedFrameException("duration out of range");
+		}
+		return millis;
 	}
 
 	private static void writeCount(ByteBuf out, long value) {

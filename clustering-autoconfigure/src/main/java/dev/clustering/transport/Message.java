@@ -117,8 +117,10 @@ public sealed interface Message {
 	 * A candidate asks for a vote: the voter promises not to support another leader while its
 	 * promise to this one lasts.
 	 * @param token the leadership token the candidate would hold
+	 * @param known how many nodes the candidate knows of (a voter that knows of more refuses)
+	 * @param leaseMillis the candidate's lease (a voter promises at least that long)
 	 */
-	record VoteRequest(long token) implements Message {
+	record VoteRequest(long token, int known, long leaseMillis) implements Message {
 	}
 
 	/**
@@ -138,8 +140,10 @@ public sealed interface Message {
 	 * @param sequence a number that grows with every renewal from this leader
 	 * @param acked the last sequence number this recipient acknowledged and the leader received, or
 	 * 0; tells the recipient that the leader heard from it
+	 * @param known how many nodes the leader knows of
+	 * @param leaseMillis the leader's lease (a supporter promises at least that long)
 	 */
-	record LeaseRenew(long token, long sequence, long acked) implements Message {
+	record LeaseRenew(long token, long sequence, long acked, int known, long leaseMillis) implements Message {
 	}
 
 	/**
@@ -190,9 +194,11 @@ public sealed interface Message {
 	 * @param startType the start type ordinal
 	 * @param from where it comes from, or empty
 	 * @param stopReason the stop reason ordinal
+	 * @param failoverMillis the leader's failover timeout for it (the runner's permit uses the shorter
+	 * of this and its own)
 	 */
-	record SingletonOrder(String name, boolean start, long token, int startType, String from, int stopReason)
-			implements Message {
+	record SingletonOrder(String name, boolean start, long token, int startType, String from, int stopReason,
+			long failoverMillis) implements Message {
 	}
 
 	/**

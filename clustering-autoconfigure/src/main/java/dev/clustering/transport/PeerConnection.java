@@ -126,6 +126,10 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	// the peer said why it closes (close, reject, leaving): its end of stream is not a death
 	private boolean announced;
 
+	// the connection was reset: a firewall or a middlebox can do that to a live peer, so it is read as
+	// a silence, not a death
+	private boolean reset;
+
 	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
 			long handshakeTimeoutMillis, int maxFrameSize, WarningLimiter warnings, TransportCounters counters,
 			HandshakeGuard guard) {
@@ -190,13 +194,14 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	}
 
 	/**
-	 * Whether the peer's side ended the connection without saying why (an end of stream or a reset
-	 * with no close, reject or leave before it), as when its process dies; never when this node
-	 * closed it, nor after a local error such as a timeout, which may be a partition.
+	 * Whether the peer's side ended the connection without saying why (an end of stream with no
+	 * close, reject or leave before it), as when its process dies; never when this node closed it,
+	 * nor after a local error such as a timeout, nor after a reset (which a firewall can send on a
+	 * live peer's behalf): those may be a partition.
 	 * @return whether the connection was closed by the peer, unannounced
 	 */
 	public boolean closedByPeer() {
-		return !this.closedHere && !this.announced;
+		return !this.closedHere && !this.announced && !this.reset;
 	}
 
 	/**
@@ -591,6 +596,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		String text = String.valueOf(root.getMessage()).toLowerCase(Locale.ROOT);
 		if (root instanceof IOException && text.contains("connection reset")) {
 			logger.debug("Connection with {} ({}) was reset", peerName(), remote());
+			this.reset = true;
 			ctx.close();
 			return;
 		}

@@ -53,6 +53,9 @@ final class ElectionSimulation {
 	// how long a node's picture of reachability lags behind the network, at most
 	long detectionLagNanos;
 
+	// how many nodes each node knows of, where discovery gives them different pictures
+	final Map<Integer, Integer> known = new HashMap<>();
+
 	private long sequence;
 
 	ElectionSimulation(int size, long leaseNanos, long seed) {
@@ -255,7 +258,8 @@ final class ElectionSimulation {
 					unreachable.add(other.name);
 				}
 			}
-			return Roster.of(this.name, this.startedAt, reachable, unreachable, Set.of(), this.world.nodes.size(),
+			int count = this.world.known.getOrDefault(this.index, this.world.nodes.size());
+			return Roster.of(this.name, this.startedAt, reachable, unreachable, Set.of(), count,
 					SplitBrainStrategy.KEEP_MAJORITY, 1);
 		}
 

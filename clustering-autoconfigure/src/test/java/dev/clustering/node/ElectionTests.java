@@ -148,7 +148,7 @@ class ElectionTests {
 		voter.crash();
 		voter.restart();
 		List<String> voted = new ArrayList<>();
-		voter.election.received("n2@h", new dev.clustering.transport.Message.VoteRequest(Long.MAX_VALUE >> 21),
+		voter.election.received("n2@h", new dev.clustering.transport.Message.VoteRequest(Long.MAX_VALUE >> 21, 3, 2000),
 				voter.roster());
 		sim.inFlight.forEach((e) -> {
 			if (e.message() instanceof dev.clustering.transport.Message.Vote vote && vote.granted()) {
@@ -214,6 +214,53 @@ class ElectionTests {
 				assertThat(view.fencingToken()).isEqualTo(leader.fencingToken());
 			});
 		}
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void nodesWhoseDiscoveryListsFewerNodesCannotFormASecondMajority() {
+		// every node's discovery lists only n2 and n3: they meet everyone and know of 4; n0 and n1 (the
+		// oldest) know of 3 and never meet each other
+		ElectionSimulation sim = new ElectionSimulation(4, LEASE, 13);
+		sim.known.put(0, 3);
+		sim.known.put(1, 3);
+		sim.cutBetween(Set.of(0), Set.of(1));
+		sim.run(10 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).hasSize(1).first().isIn("n2@h", "n3@h");
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aPromiseLastsAtLeastTheLeadersLeaseWhenLeasesDiffer() {
+		// n0 runs with a lease twice as long as the others': its voters must promise that long
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 14);
+		sim.node(0).election = new Election("n0@h", 2 * LEASE, sim.clock, () -> sim.now,
+				(to, message) -> sim.send(sim.node(0), to, message), new Election.Listener() {
+					@Override
+					public void won(long token) {
+						sim.wins.add(new long[] { sim.now, token });
+					}
+
+					@Override
+					public void lost(long token, LeadershipRevokedEvent.Reason reason) {
+					}
+				});
+		sim.run(6 * LEASE, STEP, invariants(sim));
+		// hand leadership to n0, the node with the longer lease
+		for (int i = 0; i < 5 && !sim.leadersNow().equals(List.of("n0@h")); i++) {
+			ElectionSimulation.Sim leader = sim.nodes.stream()
+				.filter((n) -> sim.leadersNow().contains(n.name))
+				.findFirst()
+				.orElseThrow();
+			leader.election.yieldLeadership(leader.roster());
+			sim.run(2 * LEASE, STEP, invariants(sim));
+		}
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		// n0 notices the cut late: only its lease stops it
+		sim.detectionLagNanos = 6 * LEASE;
+		sim.cutBetween(Set.of(0), Set.of(1, 2));
+		sim.run(8 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).hasSize(1);
 		assertThat(this.violations).isEmpty();
 	}
 

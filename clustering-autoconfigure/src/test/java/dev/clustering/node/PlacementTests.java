@@ -286,6 +286,16 @@ class PlacementTests {
 	}
 
 	@Test
+	void aTakeoverWhoseSourceWentSilentBeforeStoppingWaitsForTheFailoverRules() {
+		// b was told to stop for a takeover but went quiet first: its run may still be going
+		In in = in().pending(new Pending(false, "a", "b", s(200)))
+			.latest(status("b", SingletonState.RUNNING, 7))
+			.fate(new Fate(Fate.Kind.SILENT, s(100), s(99), false));
+		long due = Placement.failoverAt(in.now(s(101)).build(), new Fate(Fate.Kind.SILENT, s(100), s(99), false));
+		expect(in, at(s(101), WAIT), at(due - 1, WAIT), at(due, start("a", StartType.FAILOVER, "b")));
+	}
+
+	@Test
 	void aPendingTakeoverWhoseTargetIsGoneFallsBackToTheUsualChoice() {
 		assertThat(decide(in().pending(new Pending(false, "z", "b", s(200)))
 			.live(status("b", SingletonState.STOPPED, 7))

@@ -228,7 +228,7 @@ class TrustBoundaryTests {
 		for (ClusterNode node : this.nodes) {
 			RawPeer other = (node == leader) ? rogue : member(node, "127.0.0.1", "rogue@127.0.0.1", 0);
 			// an order to stop, as if it led
-			other.send(new Message.SingletonOrder("distro", false, token, 0, "", 0));
+			other.send(new Message.SingletonOrder("distro", false, token, 0, "", 0, 500));
 			// a claim to run it with a larger token, of this leadership and of a future one
 			other.send(new Message.SingletonState("distro", SingletonState.RUNNING.ordinal(), token + 1000,
 					StartType.NORMAL.ordinal(), "", System.currentTimeMillis()));

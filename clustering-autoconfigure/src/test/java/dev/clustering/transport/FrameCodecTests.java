@@ -61,10 +61,11 @@ class FrameCodecTests {
 			.isEqualTo(Message.CloseReason.SPARE);
 		assertThat(((Message.Heartbeat) roundTrip(new Message.Heartbeat(-5))).digest()).isEqualTo(-5);
 		assertThat(roundTrip(new Message.Leaving())).isInstanceOf(Message.Leaving.class);
-		assertThat(roundTrip(new Message.VoteRequest(1795306730046L))).isEqualTo(new Message.VoteRequest(1795306730046L));
+		assertThat(roundTrip(new Message.VoteRequest(1795306730046L, 5, 2000)))
+			.isEqualTo(new Message.VoteRequest(1795306730046L, 5, 2000));
 		assertThat(roundTrip(new Message.Vote(5, false, "abc@h", 4, 6))).isEqualTo(new Message.Vote(5, false, "abc@h", 4, 6));
 		assertThat(roundTrip(new Message.Vote(5, true, "", 0, 6))).isEqualTo(new Message.Vote(5, true, "", 0, 6));
-		assertThat(roundTrip(new Message.LeaseRenew(5, 9, 8))).isEqualTo(new Message.LeaseRenew(5, 9, 8));
+		assertThat(roundTrip(new Message.LeaseRenew(5, 9, 8, 3, 2000))).isEqualTo(new Message.LeaseRenew(5, 9, 8, 3, 2000));
 		assertThat(roundTrip(new Message.LeaseAck(5, 9))).isEqualTo(new Message.LeaseAck(5, 9));
 		assertThat(roundTrip(new Message.Resign(5))).isEqualTo(new Message.Resign(5));
 		Message.SingletonState state = new Message.SingletonState("distro", SingletonState.RUNNING.ordinal(),
@@ -73,7 +74,7 @@ class FrameCodecTests {
 		assertThat(((Message.StateSync) roundTrip(new Message.StateSync(List.of(state, state)))).states())
 			.containsExactly(state, state);
 		assertThat(roundTrip(new Message.StateRequest())).isInstanceOf(Message.StateRequest.class);
-		Message.SingletonOrder order = new Message.SingletonOrder("distro", true, 9, 1, "", 0);
+		Message.SingletonOrder order = new Message.SingletonOrder("distro", true, 9, 1, "", 0, 5000);
 		assertThat(roundTrip(order)).isEqualTo(order);
 		assertThat(roundTrip(new Message.MoveRequest("distro", "bcd@h"))).isEqualTo(new Message.MoveRequest("distro", "bcd@h"));
 	}
@@ -219,12 +220,21 @@ class FrameCodecTests {
 	@Test
 	void tokensAreNeitherNegativeNorBeyondTheirRange() {
 		ByteBuf negative = Unpooled.buffer();
-		negative.writeByte(FrameCodec.VOTE_REQUEST).writeLong(-1);
+		negative.writeByte(FrameCodec.VOTE_REQUEST).writeLong(-1).writeInt(3).writeInt(2000);
 		assertThatExceptionOfType(CorruptedFrameException.class).isThrownBy(() -> FrameCodec.decode(negative, 0, true));
 		ByteBuf huge = Unpooled.buffer();
-		huge.writeByte(FrameCodec.LEASE_RENEW).writeLong(Long.MAX_VALUE).writeLong(1).writeLong(0);
+		huge.writeByte(FrameCodec.LEASE_RENEW).writeLong(Long.MAX_VALUE).writeLong(1).writeLong(0).writeInt(3)
+			.writeInt(2000);
 		assertThatExceptionOfType(CorruptedFrameException.class).isThrownBy(() -> FrameCodec.decode(huge, 0, true));
-		assertThatIllegalArgumentException().isThrownBy(() -> FrameCodec.toBytes(new Message.VoteRequest(Long.MAX_VALUE)));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> FrameCodec.toBytes(new Message.VoteRequest(Long.MAX_VALUE, 3, 2000)));
+		// a node count or a lease out of range is refused too
+		ByteBuf noNodes = Unpooled.buffer();
+		noNodes.writeByte(FrameCodec.VOTE_REQUEST).writeLong(5).writeInt(0).writeInt(2000);
+		assertThatExceptionOfType(CorruptedFrameException.class).isThrownBy(() -> FrameCodec.decode(noNodes, 0, true));
+		ByteBuf longLease = Unpooled.buffer();
+		longLease.writeByte(FrameCodec.VOTE_REQUEST).writeLong(5).writeInt(3).writeInt(Integer.MAX_VALUE);
+		assertThatExceptionOfType(CorruptedFrameException.class).isThrownBy(() -> FrameCodec.decode(longLease, 0, true));
 	}
 
 	@Test

@@ -50,10 +50,10 @@ final class FuzzSeeds {
 					new Message.SingletonState("orders", 2, 6, 1, "bcd@[::1]", 2))))));
 		seed(dir, "vote", new Bytes().u8(1).i32(0).raw(FrameCodec.toBytes(new Message.Vote(5, false, "abc@h", 4, 6))));
 		seed(dir, "singleton-order", new Bytes().u8(1).i32(0)
-			.raw(FrameCodec.toBytes(new Message.SingletonOrder("distro", true, 9, 1, "abc@h", 0))));
+			.raw(FrameCodec.toBytes(new Message.SingletonOrder("distro", true, 9, 1, "abc@h", 0, 5000))));
 		seed(dir, "move-request", new Bytes().u8(1).i32(0).raw(FrameCodec.toBytes(new Message.MoveRequest("distro", "bcd@h"))));
 		seed(dir, "unknown-type", new Bytes().u8(1).i32(3).raw(new byte[] { (byte) 200, 1, 2, 3 }));
-		seed(dir, "lease-renew", new Bytes().u8(1).i32(0).raw(FrameCodec.toBytes(new Message.LeaseRenew(5, 9, 8))));
+		seed(dir, "lease-renew", new Bytes().u8(1).i32(0).raw(FrameCodec.toBytes(new Message.LeaseRenew(5, 9, 8, 3, 2000))));
 	}
 
 	// [config] then [op][split][length u16][payload]
@@ -92,13 +92,13 @@ final class FuzzSeeds {
 		seed(dir, "heartbeats", new Bytes().u8(0).frame(0, new Message.Heartbeat(7)).frame(128, new Message.Heartbeat(-1)));
 		seed(dir, "singleton-traffic", new Bytes().u8(1)
 			.frame(0, new Message.SingletonState("distro", 1, 5, 0, "", 1700000000000L))
-			.frame(0, new Message.SingletonOrder("distro", false, 5, 0, "abc@127.0.0.1", 1))
+			.frame(0, new Message.SingletonOrder("distro", false, 5, 0, "abc@127.0.0.1", 1, 5000))
 			.frame(30, new Message.StateSync(List.of(new Message.SingletonState("distro", 1, 5, 0, "", 1))))
 			.frame(0, new Message.StateRequest())
 			.frame(0, new Message.MoveRequest("distro", "bcd@127.0.0.1")));
-		seed(dir, "leadership", new Bytes().u8(0).frame(0, new Message.VoteRequest(5))
+		seed(dir, "leadership", new Bytes().u8(0).frame(0, new Message.VoteRequest(5, 3, 2000))
 			.frame(0, new Message.Vote(5, true, "", 0, 6))
-			.frame(0, new Message.LeaseRenew(5, 1, 0))
+			.frame(0, new Message.LeaseRenew(5, 1, 0, 3, 2000))
 			.frame(0, new Message.LeaseAck(5, 1))
 			.frame(0, new Message.Resign(5)));
 		seed(dir, "invalid-then-late-hello-then-unknown", new Bytes().u8(0)

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.ElectionCapable;
 import dev.clustering.discovery.LeaseBound;
 import dev.clustering.discovery.ElectionCapable.ElectionListener;
 
@@ -28,12 +29,18 @@ import dev.clustering.discovery.ElectionCapable.ElectionListener;
  * current lease, never for an earlier candidacy of a previous process with the same name, which is
  * revoked instead.
  */
-final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner, PrefixView.Listener {
+final class EtcdCampaign implements ElectionCapable.Campaign, LeaseBound, LeaseKeeper.Owner, PrefixView.Listener {
 
 	private static final Logger logger = LoggerFactory.getLogger(EtcdCampaign.class);
 
 	private record Candidate(String name, long token, long lease) {
 	}
+
+	// this node leads with this token under this lease
+	private record Leading(long token, long lease) {
+	}
+
+	private volatile Leading leading;
 
 	private final EtcdRuntime runtime;
 
@@ -195,6 +202,8 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 	}
 
 	private void report(String name, long token) {
+		// what leadsUntilNanos answers from, published before the listener hears of it
+		this.leading = name.equals(this.self) ? new Leading(token, this.keeper.lease()) : null;
 		if (!this.reportedUnknown && name.equals(this.reportedName) && token == this.reportedToken) {
 			return;
 		}
@@ -212,6 +221,7 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 	}
 
 	private void unknown(Throwable error) {
+		this.leading = null;
 		if (this.reportedUnknown) {
 			return;
 		}
@@ -230,6 +240,20 @@ final class EtcdCampaign implements AutoCloseable, LeaseBound, LeaseKeeper.Owner
 	@Override
 	public long validUntilNanos() {
 		return this.keeper.validUntilNanos();
+	}
+
+	/**
+	 * Until when etcd vouches that this node leads with the token: while it reported itself leader
+	 * with that token under the lease that is still kept alive.
+	 */
+	@Override
+	public long leadsUntilNanos(long fencingToken) {
+		Leading current = this.leading;
+		LeaseKeeper.Vouched vouched = this.keeper.vouched();
+		if (current == null || current.token() != fencingToken || vouched.lease() != current.lease()) {
+			return Long.MIN_VALUE;
+		}
+		return vouched.untilNanos();
 	}
 
 	/**

@@ -77,8 +77,19 @@ final class LeaseKeeper {
 
 	private long deadlineNanos;
 
-	// the deadline while the lease is established and not lost, for any thread; MIN_VALUE otherwise
-	private volatile long vouchedUntilNanos = Long.MIN_VALUE;
+	// the lease and its deadline while it is established and not lost, for any thread, as one value
+	private volatile Vouched vouched = Vouched.NONE;
+
+	/**
+	 * A lease and until when etcd cannot have expired it.
+	 * @param lease the lease, or 0
+	 * @param untilNanos monotonic nanoseconds, or {@link Long#MIN_VALUE}
+	 */
+	record Vouched(long lease, long untilNanos) {
+
+		static final Vouched NONE = new Vouched(0, Long.MIN_VALUE);
+
+	}
 
 	private volatile ScheduledFuture<?> deadlineCheck;
 
@@ -113,7 +124,15 @@ final class LeaseKeeper {
 	 * @return monotonic nanoseconds, or {@link Long#MIN_VALUE}
 	 */
 	long validUntilNanos() {
-		return this.vouchedUntilNanos;
+		return this.vouched.untilNanos();
+	}
+
+	/**
+	 * The lease and its deadline, read together. From any thread.
+	 * @return the lease vouched for, or {@link Vouched#NONE}
+	 */
+	Vouched vouched() {
+		return this.vouched;
 	}
 
 	/**
@@ -138,7 +157,7 @@ final class LeaseKeeper {
 	 */
 	Throwable close() {
 		this.closed = true;
-		this.vouchedUntilNanos = Long.MIN_VALUE;
+		this.vouched = Vouched.NONE;
 		// read after closed is set: a grant answered meanwhile sees closed and revokes its lease itself
 		long held = this.currentLease;
 		ScheduledFuture<?> check = this.deadlineCheck;
@@ -188,10 +207,10 @@ final class LeaseKeeper {
 			if (error == null && response.getTTL() > 0) {
 				renewed(sent, response.getTTL());
 				if (this.established && !this.lost) {
-					this.vouchedUntilNanos = this.deadlineNanos;
+					this.vouched = new Vouched(kept, this.deadlineNanos);
 				}
 				if (this.established) {
-					next(this.renewEvery);
+					next(renewDelay());
 				}
 				else {
 					establish();
@@ -225,7 +244,7 @@ final class LeaseKeeper {
 				return;
 			}
 			this.established = true;
-			this.vouchedUntilNanos = this.deadlineNanos;
+			this.vouched = new Vouched(current, this.deadlineNanos);
 			if (!this.everEstablished) {
 				this.everEstablished = true;
 				logger.info("{}: in place with lease {} (TTL {}s)", this.description, EtcdRuntime.hex(current),
@@ -237,7 +256,7 @@ final class LeaseKeeper {
 				this.owner.restored();
 				this.runtime.reachable();
 			}
-			next(this.renewEvery);
+			next(renewDelay());
 		});
 	}
 
@@ -246,7 +265,7 @@ final class LeaseKeeper {
 		this.lease = 0;
 		this.currentLease = 0;
 		this.established = false;
-		this.vouchedUntilNanos = Long.MIN_VALUE;
+		this.vouched = Vouched.NONE;
 		markLost(new IllegalStateException("lease " + EtcdRuntime.hex(gone) + " expired or was revoked"));
 		this.busy = false;
 		tick();
@@ -268,7 +287,7 @@ final class LeaseKeeper {
 
 	private void markLost(Throwable error) {
 		this.established = false;
-		this.vouchedUntilNanos = Long.MIN_VALUE;
+		this.vouched = Vouched.NONE;
 		if (this.lost) {
 			return;
 		}
@@ -290,6 +309,12 @@ final class LeaseKeeper {
 						+ " was answered within its TTL of " + ttlSeconds + "s"));
 			}
 		}, Duration.ofNanos(Math.max(0, this.deadlineNanos - System.nanoTime())));
+	}
+
+	// every third of the TTL, sooner when the lease has less left (etcd answered slowly)
+	private Duration renewDelay() {
+		long left = this.deadlineNanos - System.nanoTime();
+		return (left / 3 < this.renewEvery.toNanos()) ? Duration.ofNanos(Math.max(0, left / 3)) : this.renewEvery;
 	}
 
 	private void next(Duration delay) {
