@@ -104,6 +104,8 @@ final class Mesh implements ConnectionListener {
 
 	private long lastCheckNanos;
 
+	private boolean checked;
+
 	private boolean leaving;
 
 	Mesh(LocalNode self, NettyTransport transport, FailureDetectorSettings detectorSettings,
@@ -431,7 +433,7 @@ final class Mesh implements ConnectionListener {
 	void check() {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		long now = this.nanoTime.getAsLong();
-		if (this.lastCheckNanos != 0 && now - this.lastCheckNanos > this.pauseToleranceNanos) {
+		if (this.checked && now - this.lastCheckNanos > this.pauseToleranceNanos) {
 			// This node itself stalled (GC, a stopped process): the silence is ours, not the peers'.
 			logger.warn("Node {} was paused for {} ms; restarting failure detection", this.self.name(),
 					(now - this.lastCheckNanos) / 1_000_000);
@@ -439,6 +441,7 @@ final class Mesh implements ConnectionListener {
 			this.protocol.paused();
 		}
 		this.lastCheckNanos = now;
+		this.checked = true;
 		boolean changed = false;
 		for (Peer peer : this.peers.values()) {
 			if (peer.member != null && peer.member.isUp() && !peer.detector.isAvailable(now)) {
