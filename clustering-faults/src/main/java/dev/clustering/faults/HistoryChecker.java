@@ -130,11 +130,12 @@ final class HistoryChecker {
 					.filter((l) -> l.at() >= later.first().at())
 					.findFirst()
 					.orElseThrow();
-				long overlap = Math.min(earlier.last().at(), later.last().at()) - later.first().at();
 				violations.add(new Violation(Rule.OVERLAP, later.first().at(),
 						"two runs of " + later.singleton() + " believed their token valid at once: " + earlier.label()
-								+ " (" + ending(earlier, signals) + ") was still observed " + overlap + " ms after "
-								+ later.label() + " started (" + ending(later, signals) + ")",
+								+ " (" + ending(earlier, signals) + ") was still observed "
+								+ (earlier.last().at() - later.first().at()) + " ms after " + later.label()
+								+ " started at " + HistoryLine.clock(later.first().at()) + " (" + ending(later, signals)
+								+ ")",
 						List.of(earlier.first().cite(), later.first().cite(), stillValid.cite(), earlier.last().cite())));
 			}
 		}

@@ -50,6 +50,20 @@ class HistoryCheckerTests {
 	}
 
 	@Test
+	void shortLaterRunInsideAnEarlierOneIsAnOverlapMeasuredByTheEarlierRun() {
+		List<String> history = new ArrayList<>();
+		history.addAll(run("n2", 202, 11, 1000, 9000, null));
+		history.add("5000 101 n1 start distro 12 FAILOVER n2@10.231.1.12");
+		history.add("5027 101 n1 stop distro 12 FAILOVER");
+		CheckResult result = check(history, driver("1000 ready", "9000 finish"));
+		assertThat(result.violations()).singleElement().satisfies((v) -> {
+			assertThat(v.rule()).isEqualTo(Rule.OVERLAP);
+			assertThat(v.message()).contains("distro on n2 pid 202 token 11 (no stop line, last seen",
+					"was still observed 4000 ms after distro on n1 pid 101 token 12 started");
+		});
+	}
+
+	@Test
 	void runsTouchingInTheSameMillisecondOverlap() {
 		List<String> history = new ArrayList<>();
 		history.addAll(run("n1", 101, 10, 1000, 3000, null));
