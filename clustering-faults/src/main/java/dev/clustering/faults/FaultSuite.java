@@ -1,0 +1,199 @@
+package dev.clustering.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The fault suite: starts the {@link Lab}, waits for the cluster to form, runs the faults of its
+ * mode ({@code ci}: each fault once and a short crash loop; {@code long}: 50 random partitions, 30 s
+ * of flapping and 1,000 crash-loop iterations), then checks the recorded history and renders the
+ * table.
+ */
+public final class FaultSuite {
+
+	/** The {@code distro} singleton's failover timeout the nodes run with. */
+	static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(2);
+
+	/** Detection of a silent peer with the default failure detector (README: 1.6 to 2.6 s). */
+	static final Duration DETECTION = Duration.ofMillis(2600);
+
+	/** Rule 3: longest time without an observed run while a quorum is up. */
+	static final Duration MAX_GAP = FAILOVER_TIMEOUT.plus(DETECTION).plusSeconds(1);
+
+	/** Rule 4, as asserted: views agree within this after a heal. */
+	static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(10);
+
+	/** Rule 4, as reported: the goal. */
+	static final Duration CONVERGENCE_GOAL = Duration.ofSeconds(3);
+
+	/** How long the driver keeps polling a cluster that has not converged before it moves on. */
+	static final Duration SETTLE = Duration.ofSeconds(20);
+
+	private final Settings settings;
+
+	/**
+	 * What to run.
+	 *
+	 * @param mode {@code ci} or {@code long}
+	 * @param seed the seed of every random choice
+	 * @param sampleJar the sample application's jar
+	 * @param logs where each run gets its directory
+	 */
+	public record Settings(String mode, long seed, Path sampleJar, Path logs) {
+
+		/** From {@code faults.mode}, {@code faults.seed}, {@code faults.sample.jar}, {@code faults.logs}. */
+		public static Settings fromSystemProperties() {
+			String seed = System.getProperty("faults.seed", "");
+			return new Settings(System.getProperty("faults.mode", "ci"),
+					seed.isBlank() ? System.currentTimeMillis() : Long.parseLong(seed.strip()),
+					Path.of(System.getProperty("faults.sample.jar",
+							"../clustering-sample/target/clustering-sample-0.1.0-SNAPSHOT.jar")),
+					Path.of(System.getProperty("faults.logs", "target/fault-logs")));
+		}
+
+	}
+
+	/**
+	 * A finished run.
+	 *
+	 * @param report the header, the table and the violations, as printed
+	 * @param check what the checker found
+	 * @param runDir the run's logs, history and report
+	 */
+	public record Result(String report, CheckResult check, Path runDir) {
+
+		public boolean passed() {
+			return this.check.violations().isEmpty();
+		}
+
+	}
+
+	public FaultSuite(Settings settings) {
+		if (!settings.mode().equals("ci") && !settings.mode().equals("long")) {
+			throw new IllegalArgumentException("faults.mode must be ci or long, not " + settings.mode());
+		}
+		this.settings = settings;
+	}
+
+	public Result run() throws IOException {
+		Path runDir = this.settings.logs()
+			.resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+			.toAbsolutePath();
+		Files.createDirectories(runDir);
+		Random random = new Random(this.settings.seed());
+		long started = System.nanoTime();
+		String impairment;
+		Path driverLog;
+		Path historyDir;
+		try (Lab lab = Lab.start(this.settings.sampleJar(), runDir, FAILOVER_TIMEOUT)) {
+			impairment = lab.network().impairmentMethod();
+			driverLog = lab.driver().file();
+			historyDir = lab.historyDir();
+			lab.awaitFormed(Duration.ofMinutes(2));
+			lab.driver().ready();
+			FaultScenarios scenarios = new FaultScenarios(lab, random, SETTLE);
+			CrashLoop crashLoop = new CrashLoop(lab, scenarios, random, SETTLE);
+			if (this.settings.mode().equals("ci")) {
+				ci(lab, scenarios, crashLoop);
+			}
+			else {
+				longRun(lab, scenarios, crashLoop);
+			}
+			lab.driver().finish();
+		}
+		catch (LabException ex) {
+			throw new LabException(ex.getMessage() + "\n  (logs: " + runDir + ")", ex);
+		}
+		long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+		HistoryChecker checker = new HistoryChecker(List.of("distro"), MAX_GAP, CONVERGENCE_BOUND);
+		CheckResult check = checker.check(History.read(historyDir), DriverLog.read(driverLog));
+		String full = report(check, impairment, seconds, runDir, Integer.MAX_VALUE);
+		Files.writeString(runDir.resolve("report.txt"), full);
+		Files.writeString(this.settings.logs().resolve("latest-report.txt"), full);
+		String report = report(check, impairment, seconds, runDir, 40);
+		return new Result(report, check, runDir);
+	}
+
+	private static void ci(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop) {
+		Duration hold = Duration.ofSeconds(8);
+		int leader = lab.leaderIndex();
+		Set<Integer> minority = Set.of(leader, scenarios.randomOther(leader));
+		scenarios.partition(minority, hold);
+		// the other sides: two of the nodes that were in the majority
+		scenarios.partition(scenarios.randomNodes(2, minority), hold);
+		int distro = lab.distroIndex();
+		scenarios.partition(Set.of((distro != 0) ? distro : scenarios.randomOther()), hold);
+		oneWayAndBridge(lab, scenarios, hold);
+		scenarios.loss(20, Duration.ofSeconds(15));
+		scenarios.delay(200, 100, Duration.ofSeconds(15));
+		flap(lab, scenarios, Duration.ofSeconds(10));
+		scenarios.freezeLeader(Duration.ofSeconds(10));
+		crashLoop.run(8, 1, 1);
+	}
+
+	private static void longRun(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop) {
+		Duration hold = Duration.ofSeconds(8);
+		for (int i = 0; i < 50; i++) {
+			scenarios.randomPartition(hold);
+		}
+		for (int i = 0; i < 5; i++) {
+			oneWayAndBridge(lab, scenarios, hold);
+		}
+		for (int i = 0; i < 2; i++) {
+			scenarios.loss(20, Duration.ofSeconds(15));
+			scenarios.delay(200, 100, Duration.ofSeconds(15));
+		}
+		flap(lab, scenarios, Duration.ofSeconds(30));
+		for (int i = 0; i < 3; i++) {
+			scenarios.freezeLeader(Duration.ofSeconds(10));
+		}
+		crashLoop.run(1000, 2, 10);
+	}
+
+	// one-way from the node running distro to the leader, then the leader and another node cut apart
+	private static void oneWayAndBridge(Lab lab, FaultScenarios scenarios, Duration hold) {
+		int leader = orRandom(scenarios, lab.leaderIndex());
+		int distro = lab.distroIndex();
+		int a = (distro != 0 && distro != leader) ? distro : scenarios.randomOther(leader);
+		scenarios.oneWay(a, leader, hold);
+		leader = orRandom(scenarios, lab.leaderIndex());
+		scenarios.bridge(leader, scenarios.randomOther(leader), hold);
+	}
+
+	private static void flap(Lab lab, FaultScenarios scenarios, Duration duration) {
+		scenarios.flap(orRandom(scenarios, lab.leaderIndex()), duration);
+	}
+
+	private static int orRandom(FaultScenarios scenarios, int node) {
+		return (node != 0) ? node : scenarios.randomOther();
+	}
+
+	private String report(CheckResult check, String impairment, long seconds, Path runDir, int limit) {
+		StringBuilder text = new StringBuilder();
+		text.append(String.format("Fault suite (%s, seed %d): %d s, %d distro runs, loss/delay by %s%n",
+				this.settings.mode(), this.settings.seed(), seconds, check.runs().size(), impairment));
+		text.append("logs, history and driver log: ").append(runDir).append('\n');
+		text.append(FaultTable.render(check, CONVERGENCE_GOAL.toMillis()));
+		if (!check.violations().isEmpty()) {
+			Map<Violation.Rule, Integer> counts = new TreeMap<>();
+			check.violations().forEach((v) -> counts.merge(v.rule(), 1, Integer::sum));
+			text.append("violations by rule: ").append(counts).append('\n');
+			check.violations().stream().limit(limit).forEach((v) -> text.append("  - ").append(v.describe()).append('\n'));
+			if (check.violations().size() > limit) {
+				text.append("  ... ").append(check.violations().size() - limit).append(" more in ").append(runDir)
+					.append("/report.txt\n");
+			}
+		}
+		return text.toString();
+	}
+
+}
