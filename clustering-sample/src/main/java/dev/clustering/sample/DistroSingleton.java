@@ -101,17 +101,9 @@ class DistroSingleton implements ClusterSingleton {
 		// the time is read before the check: if the thread stalls in between, the line claims an
 		// earlier moment, when the right that was then found valid still held
 		long now = System.currentTimeMillis();
-		if (believesValid(context)) {
+		if (context.isValid()) {
 			history(now, "tick distro " + context.fencingToken());
 		}
-	}
-
-	/**
-	 * Whether this run may still act on its fencing token. Replaced by {@code context.isValid()}
-	 * (a lease checked against the monotonic clock) once the engine offers it.
-	 */
-	private boolean believesValid(SingletonContext context) {
-		return true;
 	}
 
 	private void history(long wallMillis, String event) {

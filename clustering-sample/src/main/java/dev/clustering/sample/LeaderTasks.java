@@ -43,9 +43,8 @@ class LeaderTasks {
 
 	@Scheduled(fixedDelay = 5000, initialDelay = 5000)
 	void leaderOnly() {
-		if (this.leadership.isLeader()) {
-			logger.info("LEADER task ran here (fencing token {})", this.leadership.fencingToken());
-		}
+		this.leadership.ownLeadership()
+			.ifPresent((lead) -> logger.info("LEADER task ran here (fencing token {})", lead.fencingToken()));
 	}
 
 	@Scheduled(fixedDelay = 100, initialDelay = 100)
@@ -55,12 +54,10 @@ class LeaderTasks {
 		}
 		// the time is read before the check, so a stall after it cannot date the line too late
 		long now = System.currentTimeMillis();
-		if (this.leadership.isLeader()) {
-			long token = this.leadership.fencingToken();
-			if (token != 0) { // 0: leadership ended between the two reads
-				append(now + " " + ProcessHandle.current().pid() + " " + this.nodeName + " lead " + token);
-			}
-		}
+		// one call: this node's leadership and its token, or nothing
+		this.leadership.ownLeadership()
+			.ifPresent((lead) -> append(now + " " + ProcessHandle.current().pid() + " " + this.nodeName + " lead "
+					+ lead.fencingToken()));
 	}
 
 	@EventListener
