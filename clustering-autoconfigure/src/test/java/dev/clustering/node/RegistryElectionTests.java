@@ -23,9 +23,6 @@ import static org.awaitility.Awaitility.await;
  */
 class RegistryElectionTests {
 
-	private static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
-			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
-
 	private final TestCluster cluster = new TestCluster();
 
 	private final FakeRegistry registry = new FakeRegistry();
@@ -39,7 +36,7 @@ class RegistryElectionTests {
 
 	private ClusterNode node(String name, int port) {
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofMillis(500), false, Duration.ZERO);
-		return this.cluster.start(name, port, List.of(), (builder) -> builder.failureDetector(FAST)
+		return this.cluster.start(name, port, List.of(), (builder) -> builder.failureDetector(TestCluster.FAST)
 			.topology("prod", "fake-registry", this.registry.strategy(), Duration.ofSeconds(1))
 			.singletonSpec(spec)
 			.singleton("distro", new RecordingSingleton(name, this.log)));

@@ -32,9 +32,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SafetyTests {
 
-	private static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
-			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
-
 	private final TestCluster cluster = new TestCluster();
 
 	private final RecordingSingleton.Log log = new RecordingSingleton.Log();
@@ -45,12 +42,8 @@ class SafetyTests {
 		this.cluster.close();
 	}
 
-	private static List<NodeAddress> addresses(int... ports) {
-		return IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
-	}
-
 	private ClusterNode node(String name, int port, List<NodeAddress> hosts, SingletonSpec spec) {
-		return this.cluster.start(name, port, hosts, (builder) -> builder.failureDetector(FAST)
+		return this.cluster.start(name, port, hosts, (builder) -> builder.failureDetector(TestCluster.FAST)
 			.splitBrain(SplitBrainStrategy.KEEP_MAJORITY, 1)
 			.singletonSpec(spec)
 			.singleton(spec.name(), new RecordingSingleton(name, this.log)));
@@ -63,7 +56,7 @@ class SafetyTests {
 	@Test
 	void aStalledEventLoopStopsLeadingAndRunningOnTimeAndNoOneElseStartsBefore() throws Exception {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofMillis(500), false, Duration.ZERO);
 		List<ClusterNode> nodes = new ArrayList<>();
 		for (String name : List.of("abc", "bcd", "def")) {
@@ -115,7 +108,7 @@ class SafetyTests {
 	@Test
 	void aGracefulStopHandsTheSingletonOverAtOnceAndNothingIsPlacedOnTheLeavingNode() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		// a failover timeout far longer than the test: only a hand-over can move it in time
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
 				Duration.ofSeconds(60), false, Duration.ZERO);
@@ -146,7 +139,7 @@ class SafetyTests {
 	@Test
 	void nodesThatSayGoodbyeLeaveTheQuorumSoTheRestKeepALeaderAndTheSingleton() {
 		int[] ports = TestCluster.freePorts(5);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofSeconds(1), false, Duration.ZERO);
 		List<ClusterNode> nodes = new ArrayList<>();
 		for (String name : List.of("a", "b", "c", "d", "e")) {
@@ -174,7 +167,7 @@ class SafetyTests {
 	@Test
 	void afterAHealEveryNodeShowsTheSameLeaderAndPlacementQuickly() {
 		int[] ports = TestCluster.freePorts(5);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("d"), List.of("a", "b", "c", "e")),
 				Duration.ofMillis(500), false, Duration.ZERO);
 		String[] names = { "a", "b", "c", "d", "e" };
@@ -222,7 +215,7 @@ class SafetyTests {
 	@Test
 	void leaderAndTokenAreReadTogether() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = SingletonSpec.defaults("distro");
 		List<ClusterNode> nodes = new ArrayList<>();
 		for (String name : List.of("abc", "bcd", "def")) {

@@ -24,9 +24,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SingletonTests {
 
-	private static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
-			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
-
 	private final TestCluster cluster = new TestCluster();
 
 	private final RecordingSingleton.Log log = new RecordingSingleton.Log();
@@ -36,13 +33,9 @@ class SingletonTests {
 		this.cluster.close();
 	}
 
-	private static List<NodeAddress> addresses(int... ports) {
-		return IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
-	}
-
 	private ClusterNode node(String name, int port, List<NodeAddress> hosts, SplitBrainStrategy splitBrain,
 			SingletonSpec spec) {
-		return this.cluster.start(name, port, hosts, (builder) -> builder.failureDetector(FAST)
+		return this.cluster.start(name, port, hosts, (builder) -> builder.failureDetector(TestCluster.FAST)
 			.splitBrain(splitBrain, 1)
 			.singletonSpec(spec)
 			.singleton(spec.name(), new RecordingSingleton(name, this.log)));
@@ -55,7 +48,7 @@ class SingletonTests {
 	@Test
 	void erlangWalkthroughFailoverAndTakeover() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
 				Duration.ofSeconds(1), true, Duration.ofMillis(500));
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.OFF, spec);
@@ -112,7 +105,7 @@ class SingletonTests {
 	@Test
 	void gracefulShutdownHandsOverAtOnce() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
 				Duration.ofSeconds(5), true, Duration.ofMillis(500));
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
@@ -133,7 +126,7 @@ class SingletonTests {
 	@Test
 	void partitionedMinorityStopsItsSingletonAndLeaderAndTheMajorityKeepsBoth() {
 		int[] ports = TestCluster.freePorts(5);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("d"), List.of("a", "b", "c", "e")),
 				Duration.ofSeconds(2), true, Duration.ofMillis(500));
 		String[] names = { "a", "b", "c", "d", "e" };
@@ -183,7 +176,7 @@ class SingletonTests {
 	@Test
 	void killedLeaderIsReplacedWithALargerTokenAndEveryNodeHearsIt() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = SingletonSpec.defaults("distro");
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
 		ClusterNode bcd = node("bcd", ports[1], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
@@ -205,7 +198,7 @@ class SingletonTests {
 	@Test
 	void manualTakeoverMovesTheSingletonAndItStaysThere() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
 				Duration.ofSeconds(1), true, Duration.ofMillis(200));
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
@@ -229,7 +222,7 @@ class SingletonTests {
 	@Test
 	void aCutOffLeaderFollowsTheNewLeaderWhenTheLinkHeals() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = SingletonSpec.defaults("distro");
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
 		ClusterNode bcd = node("bcd", ports[1], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
@@ -254,7 +247,7 @@ class SingletonTests {
 	@Test
 	void yieldHandsLeadershipToAnotherNode() {
 		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = addresses(ports);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = SingletonSpec.defaults("distro");
 		ClusterNode abc = node("abc", ports[0], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);
 		ClusterNode bcd = node("bcd", ports[1], hosts, SplitBrainStrategy.KEEP_MAJORITY, spec);

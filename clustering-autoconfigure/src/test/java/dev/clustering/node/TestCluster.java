@@ -19,6 +19,10 @@ import dev.clustering.membership.NodeAddress;
  */
 final class TestCluster implements AutoCloseable {
 
+	/** Fast failure detection for tests: 200 ms heartbeats, 200 ms pause, so a lease of 400 ms. */
+	static final dev.clustering.detection.FailureDetectorSettings FAST = new dev.clustering.detection.FailureDetectorSettings(
+			Duration.ofMillis(200), Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
+
 	final List<ClusterNode> nodes = new ArrayList<>();
 
 	final java.util.Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
@@ -53,6 +57,11 @@ final class TestCluster implements AutoCloseable {
 				}
 			}
 		}
+	}
+
+	/** Loopback addresses for the given ports. */
+	static List<NodeAddress> addresses(int... ports) {
+		return java.util.stream.IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
 	}
 
 	static int freePort() {

@@ -47,9 +47,6 @@ class TrustBoundaryTests {
 
 	private static final String COOKIE = "a-long-enough-test-cookie-0123456789";
 
-	private static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
-			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
-
 	private final TestCluster cluster = new TestCluster();
 
 	private final RecordingSingleton.Log log = new RecordingSingleton.Log();
@@ -83,7 +80,7 @@ class TrustBoundaryTests {
 		this.nodes = new ArrayList<>();
 		for (String name : List.of("abc", "bcd", "def")) {
 			this.nodes.add(this.cluster.start(name, "127.0.0.1", ports[this.nodes.size()], COOKIE, hosts,
-					(builder) -> builder.failureDetector(FAST)
+					(builder) -> builder.failureDetector(TestCluster.FAST)
 						.splitBrain(SplitBrainStrategy.KEEP_MAJORITY, 1)
 						.singletonSpec(spec)
 						.singleton("distro", new RecordingSingleton(name, this.log))));
@@ -282,7 +279,7 @@ class TrustBoundaryTests {
 		FakeRegistry registry = new FakeRegistry();
 		int port = TestCluster.freePort();
 		ClusterNode node = this.cluster.start("abc", port, List.of(), (builder) -> builder.cookie(COOKIE.toCharArray())
-			.failureDetector(FAST)
+			.failureDetector(TestCluster.FAST)
 			.topology("prod", "fake-registry", registry.strategy(), Duration.ofSeconds(1)));
 		RawPeer polite = member(node, "127.0.0.1", "polite@127.0.0.1", 0);
 		await().atMost(Duration.ofSeconds(5)).until(() -> node.members().size() == 1);
