@@ -6,7 +6,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.RegistryDisconnectedEvent;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.LeadershipRevokedEvent;

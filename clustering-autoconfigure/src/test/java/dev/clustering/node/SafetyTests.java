@@ -11,7 +11,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.NodeAddress;

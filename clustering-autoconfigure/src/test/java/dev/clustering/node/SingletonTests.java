@@ -7,7 +7,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;

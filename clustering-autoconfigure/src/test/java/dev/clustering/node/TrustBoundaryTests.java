@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.NodeAddress;
