@@ -246,7 +246,9 @@ final class Mesh implements ConnectionListener {
 	@Override
 	public void received(PeerConnection connection, Message message) {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
-		Peer peer = owner(connection);
+		// a frame that arrives on a connection this node already gave up as a spare still comes from that
+		// authenticated process: dropping it would lose, say, a claim sent just before the spare closed
+		Peer peer = sender(connection);
 		if (peer == null || peer.member == null || this.links.isCut(peer.name)) {
 			return;
 		}
@@ -602,6 +604,15 @@ final class Mesh implements ConnectionListener {
 				spare.close(Message.CloseReason.SPARE, "both nodes dialled; keeping the other connection");
 			}
 		}
+	}
+
+	private Peer sender(PeerConnection connection) {
+		PeerIdentity identity = connection.peer();
+		if (identity == null) {
+			return null;
+		}
+		Peer peer = this.peers.get(identity.name());
+		return (peer != null && peer.incarnation == identity.incarnation()) ? peer : null;
 	}
 
 	private Peer owner(PeerConnection connection) {
