@@ -119,13 +119,14 @@ public class ClusterEndpoint {
 	 * @param handlerErrors errors of this node's own code while handling a well-formed frame
 	 * @param refusedHandshakes connections refused because too many handshakes were pending
 	 * @param handshakeTimeouts connections closed for not finishing the handshake in time
+	 * @param droppedMessages messages not sent because the peer did not read what was queued for it
 	 */
 	public record TransportDescriptor(long invalidFrames, long unknownMessages, long handlerErrors,
-			long refusedHandshakes, long handshakeTimeouts) {
+			long refusedHandshakes, long handshakeTimeouts, long droppedMessages) {
 
 		static TransportDescriptor of(dev.clustering.transport.TransportCounters counters) {
 			return new TransportDescriptor(counters.invalidFrames(), counters.unknownMessages(), counters.handlerErrors(),
-					counters.refusedHandshakes(), counters.handshakeTimeouts());
+					counters.refusedHandshakes(), counters.handshakeTimeouts(), counters.droppedMessages());
 		}
 
 	}

@@ -60,6 +60,9 @@ public class ClusterMetrics implements MeterBinder {
 		transportCounter(registry, "cluster.transport.handshakes.timeouts",
 				"Connections closed for not finishing the handshake in time",
 				dev.clustering.transport.TransportCounters::handshakeTimeouts);
+		transportCounter(registry, "cluster.transport.messages.dropped",
+				"Messages not sent because the peer did not read what was queued for it",
+				dev.clustering.transport.TransportCounters::droppedMessages);
 		for (int i = 0; i < this.node.topologies().size(); i++) {
 			int index = i;
 			String name = this.node.topologies().get(i).name();

@@ -113,6 +113,9 @@ final class Singletons {
 	// stop orders sent, by node and singleton, so one is not repeated on every tick
 	private final Map<String, Long> stopSent = new HashMap<>();
 
+	// when this node last answered each member's request for its whole state
+	private final Map<String, Long> syncSent = new HashMap<>();
+
 	// member -> since when it has been up (this incarnation)
 	private final Map<String, Long> upSince = new HashMap<>();
 
@@ -213,6 +216,7 @@ final class Singletons {
 			if (next.member(before.name()) == null) {
 				// gone: what it said is dropped; its latest runs stay known, with what happened to it
 				this.table.forget(before.name());
+				this.syncSent.remove(before.name());
 				this.upSince.remove(before.name());
 				this.synced.remove(before.name());
 				this.asked.remove(before.name());
@@ -269,8 +273,14 @@ final class Singletons {
 			evaluate();
 		}
 		else if (message instanceof Message.StateRequest) {
-			this.messenger.send(peer, new Message.StateSync(
-					this.runner.statuses().values().stream().map(Singletons::message).toList()));
+			// at most one whole state per peer per 100 ms: a request is a few bytes, the answer is not
+			long now = this.nanoTime.getAsLong();
+			Long last = this.syncSent.get(peer);
+			if (last == null || now - last >= 100_000_000L) {
+				this.syncSent.put(peer, now);
+				this.messenger.send(peer, new Message.StateSync(
+						this.runner.statuses().values().stream().map(Singletons::message).toList()));
+			}
 		}
 		else if (message instanceof Message.SingletonOrder order) {
 			orderReceived(peer, order);

@@ -249,6 +249,13 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	 */
 	public void send(Message message) {
 		if (this.state == State.ESTABLISHED && this.channel.isActive()) {
+			if (!this.channel.isWritable()) {
+				// the peer does not read (cut off, or deaf on purpose): what is queued for it is bounded by
+				// the channel's high-water mark, and what is dropped here is sent again (heartbeats,
+				// renewals, state digests) once it reads again
+				this.counters.droppedMessages.incrementAndGet();
+				return;
+			}
 			this.channel.writeAndFlush(message, this.channel.voidPromise());
 		}
 	}

@@ -18,6 +18,8 @@ public final class TransportCounters {
 
 	final AtomicLong handshakeTimeouts = new AtomicLong();
 
+	final AtomicLong droppedMessages = new AtomicLong();
+
 	/**
 	 * Frames from authenticated peers that did not decode (skipped; the connection stays).
 	 * @return the count
@@ -48,6 +50,15 @@ public final class TransportCounters {
 	 */
 	public long refusedHandshakes() {
 		return this.refusedHandshakes.get();
+	}
+
+	/**
+	 * Messages not sent because the peer did not read what was already queued for it (its
+	 * connection's outbound buffer was over its high-water mark).
+	 * @return the count
+	 */
+	public long droppedMessages() {
+		return this.droppedMessages.get();
 	}
 
 	/**
