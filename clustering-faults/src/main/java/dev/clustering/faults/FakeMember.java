@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,6 +31,9 @@ final class FakeMember implements AutoCloseable {
 
 	static final long HEARTBEAT_MILLIS = 300;
 
+	/** Tokens below this are the barriers' (the fuzzers never send a token this small but 0). */
+	static final long BARRIER_TOKENS = 1_000_000;
+
 	private final Socket socket;
 
 	private final DataOutputStream out;
@@ -39,6 +43,8 @@ final class FakeMember implements AutoCloseable {
 	private final Thread reader;
 
 	private final Map<String, AtomicLong> received = new ConcurrentHashMap<>();
+
+	private final Set<Long> answered = ConcurrentHashMap.newKeySet();
 
 	private volatile Message.Close closeFromNode;
 
@@ -145,6 +151,22 @@ final class FakeMember implements AutoCloseable {
 		return this.heartbeats;
 	}
 
+	/**
+	 * Waits until the node has read everything sent so far: asks for a vote with a token no one uses
+	 * (it is refused, changes nothing, and is answered in order) and waits for the answer.
+	 * @param token a small number, unique for this member
+	 * @return whether the answer came within the time
+	 */
+	boolean barrier(long token, long millis) throws IOException {
+		write(this.out, FrameCodec.toBytes(new Message.VoteRequest(token, 1 << 20, 0)));
+		this.out.flush();
+		long deadline = System.nanoTime() + millis * 1_000_000;
+		while (!this.answered.contains(token) && !this.ended && System.nanoTime() < deadline) {
+			Lab.sleep(java.time.Duration.ofMillis(5));
+		}
+		return this.answered.contains(token);
+	}
+
 	/** Leaves as a member does (Leaving, then Close) and waits for the node to close. */
 	void leave() throws IOException {
 		write(this.out, FrameCodec.toBytes(new Message.Leaving()));
@@ -195,6 +217,9 @@ final class FakeMember implements AutoCloseable {
 				this.received.computeIfAbsent(message.getClass().getSimpleName(), (k) -> new AtomicLong()).incrementAndGet();
 				if (message instanceof Message.Close close) {
 					this.closeFromNode = close;
+				}
+				else if (message instanceof Message.Vote vote && vote.token() < BARRIER_TOKENS) {
+					this.answered.add(vote.token());
 				}
 			}
 		}

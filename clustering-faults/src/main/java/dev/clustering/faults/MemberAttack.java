@@ -177,6 +177,11 @@ final class MemberAttack {
 				}
 			}
 			case 1 -> {
+				// a reset drops what the node has not read yet: first make sure it has read everything
+				if (!member.barrier(1 + tally.sessions, 30_000)) {
+					tally.uncertain = true;
+					broken.accept(name + " did not answer a vote request from the fake member within 30 s");
+				}
 				member.close();
 				member.awaitEnd(2000);
 				tally.sessionEnds.add("reset");
