@@ -42,10 +42,12 @@ final class Attacker {
 	 * @param halfOpenPerNode half-open connections held to each node at once
 	 * @param postFrames frames the fake member sends, all nodes together
 	 * @param sessionsPerNode how many times the fake member joins each node
+	 * @param deafFramesPerNode state requests a member that never reads sends each node at the end (0:
+	 * none; off by default: the nodes keep every answer they cannot send, see the README)
 	 * @param rssBoundMb how far above its resident memory before the attack a node may grow
 	 */
 	record Plan(String name, long preFrames, int preThreadsPerNode, int halfOpenPerNode, long postFrames,
-			int sessionsPerNode, long rssBoundMb) {
+			int sessionsPerNode, long deafFramesPerNode, long rssBoundMb) {
 
 		/**
 		 * At rest a node (-Xmx160m) is about 150 MB resident with some 45 MB of heap committed, and the
@@ -56,11 +58,16 @@ final class Attacker {
 		static final long RSS_BOUND_MB = 100;
 
 		static Plan ci() {
-			return new Plan("ci", 3_000, 4, 100, 10_000, 2, RSS_BOUND_MB);
+			return new Plan("ci", 3_000, 4, 100, 10_000, 2, 0, RSS_BOUND_MB);
 		}
 
 		static Plan full() {
-			return new Plan("long", 120_000, 6, 300, 1_000_000, 8, RSS_BOUND_MB);
+			return new Plan("long", 120_000, 6, 300, 1_000_000, 8, 0, RSS_BOUND_MB);
+		}
+
+		Plan withDeaf(long framesPerNode) {
+			return new Plan(this.name, this.preFrames, this.preThreadsPerNode, this.halfOpenPerNode, this.postFrames,
+					this.sessionsPerNode, framesPerNode, this.rssBoundMb);
 		}
 
 	}
@@ -130,6 +137,7 @@ final class Attacker {
 		HandshakeAttack attack = new HandshakeAttack(this.lab.nodes(), bridge, context, this.seed);
 		List<List<Outcome>> waves = new ArrayList<>();
 		long started = System.nanoTime();
+		AtomicReference<Long> finished = new AtomicReference<>();
 		Thread fuzz = new Thread(() -> {
 			try {
 				attack.run(this.plan.preFrames(), this.plan.preThreadsPerNode());
@@ -137,6 +145,7 @@ final class Attacker {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
+			finished.set(System.nanoTime());
 		}, "hello-fuzz");
 		fuzz.start();
 		Random random = new Random(this.seed);
@@ -146,7 +155,7 @@ final class Attacker {
 		}
 		while (fuzz.isAlive());
 		join(fuzz);
-		double seconds = (System.nanoTime() - started) / 1e9;
+		double seconds = (finished.get() - started) / 1e9;
 		Map<String, NodeView> after = monitor.sample();
 		int opened = 0;
 		int refused = 0;
@@ -210,7 +219,8 @@ final class Attacker {
 		MemberAttack attack = new MemberAttack(this.lab.nodes(), bridge, context, authenticator, this.seed);
 		long started = System.nanoTime();
 		try {
-			attack.run(this.plan.postFrames(), this.plan.sessionsPerNode(), this::broken);
+			attack.run(this.plan.postFrames(), this.plan.sessionsPerNode(), this.plan.deafFramesPerNode(),
+					this::broken);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

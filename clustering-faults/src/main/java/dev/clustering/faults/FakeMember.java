@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -66,10 +67,12 @@ final class FakeMember implements AutoCloseable {
 
 	/**
 	 * Dials and authenticates.
+	 * @param reads whether to read what the node sends (a member that does not is deaf: the node's
+	 * answers back up)
 	 * @return the member, or the node's refusal
 	 */
 	static Joined join(NodeAddress node, String bindHost, String name, int minor, CookieAuthenticator authenticator,
-			Random random) throws IOException {
+			Random random, boolean reads) throws IOException {
 		Socket socket = new Socket();
 		try {
 			socket.bind(new InetSocketAddress(bindHost, 0));
@@ -107,7 +110,9 @@ final class FakeMember implements AutoCloseable {
 			socket.setSoTimeout(0);
 			FakeMember member = new FakeMember(socket, out, random, name + " to " + node);
 			member.nextHeartbeatNanos = System.nanoTime();
-			member.reader.start();
+			if (reads) {
+				member.reader.start();
+			}
 			return new Joined(member, null);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -203,7 +208,7 @@ final class FakeMember implements AutoCloseable {
 
 	/** What the node sent, by message type. */
 	Map<String, Long> received() {
-		Map<String, Long> copy = new java.util.TreeMap<>();
+		Map<String, Long> copy = new TreeMap<>();
 		this.received.forEach((type, count) -> copy.put(type, count.get()));
 		return copy;
 	}

@@ -50,21 +50,25 @@ public final class FaultSuite {
 	 * @param logs where each run gets its directory
 	 * @param attackPlan the size of the attack in mode {@code attack}: {@code long} (the long version's)
 	 * or {@code ci}
+	 * @param attackDeaf state requests a member that never reads sends each node at the end of the
+	 * attack; 0 for none
 	 */
-	public record Settings(String mode, long seed, Path sampleJar, Path logs, String attackPlan) {
+	public record Settings(String mode, long seed, Path sampleJar, Path logs, String attackPlan, long attackDeaf) {
 
 		/**
 		 * From {@code faults.mode}, {@code faults.seed}, {@code faults.sample.jar}, {@code faults.logs},
-		 * {@code faults.attack.plan}.
+		 * {@code faults.attack.plan}, {@code faults.attack.deaf}.
 		 */
 		public static Settings fromSystemProperties() {
 			String seed = System.getProperty("faults.seed", "");
 			String plan = System.getProperty("faults.attack.plan", "");
+			String deaf = System.getProperty("faults.attack.deaf", "");
 			return new Settings(System.getProperty("faults.mode", "ci"),
 					seed.isBlank() ? System.currentTimeMillis() : Long.parseLong(seed.strip()),
 					Path.of(System.getProperty("faults.sample.jar",
 							"../clustering-sample/target/clustering-sample-0.1.0-SNAPSHOT.jar")),
-					Path.of(System.getProperty("faults.logs", "target/fault-logs")), plan.isBlank() ? "long" : plan);
+					Path.of(System.getProperty("faults.logs", "target/fault-logs")), plan.isBlank() ? "long" : plan,
+					deaf.isBlank() ? 0 : Long.parseLong(deaf.strip()));
 		}
 
 	}
@@ -113,12 +117,15 @@ public final class FaultSuite {
 			lab.driver().ready();
 			FaultScenarios scenarios = new FaultScenarios(lab, random, SETTLE);
 			CrashLoop crashLoop = new CrashLoop(lab, scenarios, random, SETTLE);
-			long seed = this.settings.seed();
+			boolean small = this.settings.mode().equals("ci")
+					|| (this.settings.mode().equals("attack") && this.settings.attackPlan().equals("ci"));
+			Attacker attacker = new Attacker(lab, scenarios,
+					(small ? Attacker.Plan.ci() : Attacker.Plan.full()).withDeaf(this.settings.attackDeaf()),
+					this.settings.seed(), SETTLE);
 			attack = switch (this.settings.mode()) {
-				case "ci" -> ci(lab, scenarios, crashLoop, seed);
-				case "long" -> longRun(lab, scenarios, crashLoop, seed);
-				default -> attackOnly(lab, scenarios, crashLoop, seed,
-						this.settings.attackPlan().equals("ci") ? Attacker.Plan.ci() : Attacker.Plan.full());
+				case "ci" -> ci(lab, scenarios, crashLoop, attacker);
+				case "long" -> longRun(lab, scenarios, crashLoop, attacker);
+				default -> attackOnly(lab, scenarios, crashLoop, attacker);
 			};
 			lab.driver().finish();
 		}
@@ -135,7 +142,7 @@ public final class FaultSuite {
 		return new Result(report, check, runDir);
 	}
 
-	private static String ci(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, long seed) {
+	private static String ci(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
 		Duration hold = Duration.ofSeconds(8);
 		int leader = lab.leaderIndex();
 		Set<Integer> minority = Set.of(leader, scenarios.randomOther(leader));
@@ -150,13 +157,13 @@ public final class FaultSuite {
 		flap(lab, scenarios, Duration.ofSeconds(10));
 		// before the frozen leader and the crash loop, so that their elections and failovers show the
 		// attack left the nodes able to elect and place
-		String attack = new Attacker(lab, scenarios, Attacker.Plan.ci(), seed, SETTLE).run();
+		String attack = attacker.run();
 		scenarios.freezeLeader(Duration.ofSeconds(10));
 		crashLoop.run(8, 1, 1);
 		return attack;
 	}
 
-	private static String longRun(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, long seed) {
+	private static String longRun(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
 		Duration hold = Duration.ofSeconds(8);
 		for (int i = 0; i < 50; i++) {
 			scenarios.randomPartition(hold);
@@ -169,7 +176,7 @@ public final class FaultSuite {
 			scenarios.delay(200, 100, Duration.ofSeconds(15));
 		}
 		flap(lab, scenarios, Duration.ofSeconds(30));
-		String attack = new Attacker(lab, scenarios, Attacker.Plan.full(), seed, SETTLE).run();
+		String attack = attacker.run();
 		for (int i = 0; i < 3; i++) {
 			scenarios.freezeLeader(Duration.ofSeconds(10));
 		}
@@ -180,9 +187,8 @@ public final class FaultSuite {
 	// then the leader is killed, so a new one is elected and distro placed by nodes that were attacked
 	// (a kill rather than a freeze: right after forming, the leader often runs distro too, and a frozen
 	// leader's distro comes back only after the new leader's own wait, longer than the gap rule allows)
-	private static String attackOnly(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, long seed,
-			Attacker.Plan plan) {
-		String attack = new Attacker(lab, scenarios, plan, seed, SETTLE).run();
+	private static String attackOnly(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
+		String attack = attacker.run();
 		crashLoop.once(orRandom(scenarios, lab.leaderIndex()), "KILL");
 		return attack;
 	}

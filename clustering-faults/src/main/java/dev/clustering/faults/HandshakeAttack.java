@@ -217,7 +217,7 @@ final class HandshakeAttack {
 		}
 	}
 
-	/** How often each sequence of answers came, most frequent first. */
+	/** How often each sequence of answers came, by sequence. */
 	Map<String, Long> answers() {
 		Map<String, Long> sorted = new TreeMap<>();
 		this.answers.forEach((answer, count) -> sorted.put(answer, count.get()));

@@ -17,6 +17,7 @@ import dev.clustering.faults.MemberFuzz.Shot;
 import dev.clustering.faults.MemberFuzz.Verdict;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.transport.CookieAuthenticator;
+import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 
 /**
@@ -25,7 +26,9 @@ import dev.clustering.transport.Message;
  * share is cut into sessions; between two, the member leaves (Leaving, Close), vanishes (a reset),
  * or sends a length prefix the node must refuse (0, or over its 64 KiB limit: it must say why, then
  * close), and joins again under the same name with a new incarnation, alternately speaking minor 0
- * and a newer minor (whose enum values and types the node must skip, not refuse).
+ * and a newer minor (whose enum values and types the node must skip, not refuse). Optionally, a last
+ * session is deaf: it sends state requests and never reads the answers, which the node must not
+ * keep without bound.
  */
 final class MemberAttack {
 
@@ -104,15 +107,20 @@ final class MemberAttack {
 	}
 
 	/**
-	 * Sends {@code total} frames, spread over the nodes, in {@code sessions} sessions per node.
+	 * Sends {@code total} frames, spread over the nodes, in {@code sessions} sessions per node, then
+	 * {@code deaf} state requests to each node from a member that does not read.
 	 * @param broken told of every surprise (an unexpected close, a refusal), one line each
 	 */
-	void run(long total, int sessions, Consumer<String> broken) throws InterruptedException {
+	void run(long total, int sessions, long deaf, Consumer<String> broken) throws InterruptedException {
 		List<Thread> threads = new ArrayList<>();
 		for (Tally tally : this.tallies) {
 			Random random = new Random(this.seed * 17 + tally.node.index);
-			Thread thread = new Thread(() -> attack(tally, total / this.nodes.size(), sessions, random, broken),
-					"member-fuzz " + tally.node.name);
+			Thread thread = new Thread(() -> {
+				attack(tally, total / this.nodes.size(), sessions, random, broken);
+				if (deaf > 0) {
+					deaf(tally, deaf, random, broken);
+				}
+			}, "member-fuzz " + tally.node.name);
 			thread.setDaemon(true);
 			threads.add(thread);
 			thread.start();
@@ -127,7 +135,7 @@ final class MemberAttack {
 		for (int session = 0; session < sessions; session++) {
 			int minor = (session % 2 == 0) ? 0 : 1;
 			long until = share * (session + 1) / sessions;
-			FakeMember member = join(node, minor, random, broken);
+			FakeMember member = join(node, minor, random, broken, true);
 			if (member == null) {
 				return;
 			}
@@ -163,6 +171,45 @@ final class MemberAttack {
 				member.close();
 			}
 		}
+	}
+
+	// a member that never reads: each state request is answered, and the answers cannot be sent; the
+	// node may drop them or the member, but not keep them all (the monitor watches its memory)
+	private void deaf(Tally tally, long frames, Random random, Consumer<String> broken) {
+		FakeMember member = join(tally.node, 0, random, broken, false);
+		if (member == null) {
+			return;
+		}
+		// a write that blocks for good (the node stopped reading) is ended by closing the socket
+		Thread guard = new Thread(() -> {
+			try {
+				Thread.sleep(120_000);
+				member.close();
+			}
+			catch (InterruptedException ex) {
+				// done in time
+			}
+		}, "deaf-guard " + tally.node.name);
+		guard.setDaemon(true);
+		guard.start();
+		byte[] request = FrameCodec.toBytes(new Message.StateRequest());
+		long sent = 0;
+		try {
+			while (sent < frames) {
+				member.send(request);
+				sent++;
+			}
+			member.flush();
+			Lab.sleep(Duration.ofSeconds(2 * AttackMonitor.EVERY_MILLIS / 1000 + 1));
+		}
+		catch (IOException ex) {
+			// the node closed the connection: a way to refuse a peer that does not read
+		}
+		finally {
+			guard.interrupt();
+			member.close();
+		}
+		tally.sessionEnds.add("deaf, " + sent + " state requests unread");
 	}
 
 	// 0: leave as a member does; 1: a reset; 2: a length of 0; 3: a frame over the node's limit
@@ -215,13 +262,13 @@ final class MemberAttack {
 	}
 
 	// joins, waiting while the node still holds the previous session (a duplicate name) or is busy
-	private FakeMember join(NodeProcess node, int minor, Random random, Consumer<String> broken) {
+	private FakeMember join(NodeProcess node, int minor, Random random, Consumer<String> broken, boolean reads) {
 		NodeAddress address = new NodeAddress(node.address, 9400);
 		String last = "";
 		for (int attempt = 0; attempt < 50; attempt++) {
 			try {
 				FakeMember.Joined joined = FakeMember.join(address, this.bindHost, this.context.self(), minor,
-						this.authenticator, random);
+						this.authenticator, random, reads);
 				if (joined.member() != null) {
 					return joined.member();
 				}
