@@ -235,7 +235,10 @@ final class Attacker {
 			writeRecent(tally);
 			long invalid = delta(before, after, node, "invalidFrames");
 			long unknown = delta(before, after, node, "unknownMessages");
-			if (invalid == 0) {
+			if (invalid < 0) {
+				broken(node + " did not answer, so whether its " + tally.invalid + " invalid frames arrived is unknown");
+			}
+			else if (invalid == 0) {
 				broken(node + " counted no invalid frame though " + tally.invalid + " were sent");
 			}
 			else if (!tally.uncertain && (invalid != tally.invalid || unknown != tally.unknown)) {
