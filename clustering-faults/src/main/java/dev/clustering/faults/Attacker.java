@@ -122,8 +122,8 @@ final class Attacker {
 						AttackMonitor.rssKb(node.pid()) / 1024));
 			}
 			report.append(String.format(Locale.ROOT,
-					"members lost: %d (observer, member) samples of %d; leader %s#%d and distro on %s#%d kept throughout"
-							+ " unless a violation says otherwise; RSS bound +%d MB%n",
+					"members lost: %d (times a node did not see another UP, in %d samples); leader %s#%d and distro on "
+							+ "%s#%d kept throughout unless a violation says otherwise; RSS bound +%d MB%n",
 					monitor.lostMembers(), monitor.samples(), baseline.leaderName(), baseline.leaderToken(),
 					baseline.distroName(), baseline.distroToken(), this.plan.rssBoundMb()));
 		}
