@@ -71,8 +71,10 @@ final class ClusterViews {
 				problems.add(entry.getKey() + " does not answer");
 				continue;
 			}
-			if (view.upCount() != views.size() - 1) {
-				problems.add(view.node() + " sees " + view.upCount() + " of " + (views.size() - 1) + " others UP");
+			// only the lab's nodes count: a stranger (the attacker's fake member) is neither needed nor harmful
+			long up = view.upCount(views.keySet());
+			if (up != views.size() - 1) {
+				problems.add(view.node() + " sees " + up + " of " + (views.size() - 1) + " others UP");
 			}
 			if (view.leader() == null) {
 				problems.add(view.node() + " sees no leader");

@@ -53,7 +53,7 @@ final class CrashLoop {
 				}
 				int victim = this.scenarios.randomNodes(1, Set.copyOf(this.out)).iterator().next();
 				this.out.add(victim);
-				String id = iteration(victim);
+				String id = iteration(victim, List.of("KILL", "TERM", "STOP").get(this.random.nextInt(3)));
 				pending.add(workers.submit(() -> recover(victim, id)));
 				if (maxDown == 1 || iteration % convergeEvery == 0 || iteration == iterations) {
 					while (!this.out.isEmpty()) {
@@ -75,10 +75,17 @@ final class CrashLoop {
 		}
 	}
 
+	/** One process fault of one node ({@code KILL}, {@code TERM} or {@code STOP}), recovered, then convergence. */
+	void once(int victim, String action) {
+		this.out.add(victim);
+		String id = iteration(victim, action);
+		recover(victim, id);
+		this.lab.awaitConvergence(id, this.settle);
+	}
+
 	// begins the victim's window and sends the first signal; recover() ends it
-	private String iteration(int victim) {
+	private String iteration(int victim, String action) {
 		NodeProcess node = this.lab.node(victim);
-		String action = List.of("KILL", "TERM", "STOP").get(this.random.nextInt(3));
 		String kind = switch (action) {
 			case "KILL" -> "crash-kill9";
 			case "TERM" -> "crash-sigterm";

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * &lt;wallMillis&gt; converged &lt;id&gt; &lt;millis&gt;
  * &lt;wallMillis&gt; diverged &lt;id&gt; &lt;millis&gt; &lt;views...&gt;               still no agreement after millis
  * &lt;wallMillis&gt; note &lt;text...&gt;
+ * &lt;wallMillis&gt; broken &lt;id&gt; &lt;text...&gt;                     a check the driver made live failed (the attack's)
  * &lt;wallMillis&gt; finish
  * </pre>
  * {@code no-quorum} marks a fault that touches a majority of the nodes (loss or delay everywhere):
@@ -85,6 +86,11 @@ final class DriverLog {
 
 	void note(String text) {
 		write("note " + text.replace('\n', ' '));
+	}
+
+	/** A check the driver made while the run went on failed (it becomes a violation). */
+	void broken(String id, String text) {
+		write("broken " + id + " " + text.replace('\n', ' '));
 	}
 
 	void finish() {

@@ -14,9 +14,10 @@ import java.util.TreeMap;
 
 /**
  * The fault suite: starts the {@link Lab}, waits for the cluster to form, runs the faults of its
- * mode ({@code ci}: each fault once and a short crash loop; {@code long}: 50 random partitions, 30 s
- * of flapping and 1,000 crash-loop iterations), then checks the recorded history and renders the
- * table.
+ * mode ({@code ci}: each fault once, a short transport attack and a short crash loop; {@code long}:
+ * 50 random partitions, 30 s of flapping, the long attack and 1,000 crash-loop iterations;
+ * {@code attack}: the long attack alone, then the leader killed to show that the cluster still elects),
+ * then checks the recorded history and renders the table.
  */
 public final class FaultSuite {
 
@@ -43,21 +44,31 @@ public final class FaultSuite {
 	/**
 	 * What to run.
 	 *
-	 * @param mode {@code ci} or {@code long}
+	 * @param mode {@code ci}, {@code long} or {@code attack}
 	 * @param seed the seed of every random choice
 	 * @param sampleJar the sample application's jar
 	 * @param logs where each run gets its directory
+	 * @param attackPlan the size of the attack in mode {@code attack}: {@code long} (the long version's)
+	 * or {@code ci}
+	 * @param attackDeaf state requests a member that never reads sends each node at the end of the
+	 * attack; 0 for none
 	 */
-	public record Settings(String mode, long seed, Path sampleJar, Path logs) {
+	public record Settings(String mode, long seed, Path sampleJar, Path logs, String attackPlan, long attackDeaf) {
 
-		/** From {@code faults.mode}, {@code faults.seed}, {@code faults.sample.jar}, {@code faults.logs}. */
+		/**
+		 * From {@code faults.mode}, {@code faults.seed}, {@code faults.sample.jar}, {@code faults.logs},
+		 * {@code faults.attack.plan}, {@code faults.attack.deaf}.
+		 */
 		public static Settings fromSystemProperties() {
 			String seed = System.getProperty("faults.seed", "");
+			String plan = System.getProperty("faults.attack.plan", "");
+			String deaf = System.getProperty("faults.attack.deaf", "");
 			return new Settings(System.getProperty("faults.mode", "ci"),
 					seed.isBlank() ? System.currentTimeMillis() : Long.parseLong(seed.strip()),
 					Path.of(System.getProperty("faults.sample.jar",
 							"../clustering-sample/target/clustering-sample-0.1.0-SNAPSHOT.jar")),
-					Path.of(System.getProperty("faults.logs", "target/fault-logs")));
+					Path.of(System.getProperty("faults.logs", "target/fault-logs")), plan.isBlank() ? "long" : plan,
+					deaf.isBlank() ? 0 : Long.parseLong(deaf.strip()));
 		}
 
 	}
@@ -78,8 +89,11 @@ public final class FaultSuite {
 	}
 
 	public FaultSuite(Settings settings) {
-		if (!settings.mode().equals("ci") && !settings.mode().equals("long")) {
-			throw new IllegalArgumentException("faults.mode must be ci or long, not " + settings.mode());
+		if (!List.of("ci", "long", "attack").contains(settings.mode())) {
+			throw new IllegalArgumentException("faults.mode must be ci, long or attack, not " + settings.mode());
+		}
+		if (!List.of("ci", "long").contains(settings.attackPlan())) {
+			throw new IllegalArgumentException("faults.attack.plan must be ci or long, not " + settings.attackPlan());
 		}
 		this.settings = settings;
 	}
@@ -92,6 +106,7 @@ public final class FaultSuite {
 		Random random = new Random(this.settings.seed());
 		long started = System.nanoTime();
 		String impairment;
+		String attack;
 		Path driverLog;
 		Path historyDir;
 		try (Lab lab = Lab.start(this.settings.sampleJar(), runDir, FAILOVER_TIMEOUT)) {
@@ -102,12 +117,16 @@ public final class FaultSuite {
 			lab.driver().ready();
 			FaultScenarios scenarios = new FaultScenarios(lab, random, SETTLE);
 			CrashLoop crashLoop = new CrashLoop(lab, scenarios, random, SETTLE);
-			if (this.settings.mode().equals("ci")) {
-				ci(lab, scenarios, crashLoop);
-			}
-			else {
-				longRun(lab, scenarios, crashLoop);
-			}
+			boolean small = this.settings.mode().equals("ci")
+					|| (this.settings.mode().equals("attack") && this.settings.attackPlan().equals("ci"));
+			Attacker attacker = new Attacker(lab, scenarios,
+					(small ? Attacker.Plan.ci() : Attacker.Plan.full()).withDeaf(this.settings.attackDeaf()),
+					this.settings.seed(), SETTLE);
+			attack = switch (this.settings.mode()) {
+				case "ci" -> ci(lab, scenarios, crashLoop, attacker);
+				case "long" -> longRun(lab, scenarios, crashLoop, attacker);
+				default -> attackOnly(lab, scenarios, crashLoop, attacker);
+			};
 			lab.driver().finish();
 		}
 		catch (LabException ex) {
@@ -116,14 +135,14 @@ public final class FaultSuite {
 		long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
 		HistoryChecker checker = new HistoryChecker(List.of("distro"), MAX_GAP, CONVERGENCE_BOUND);
 		CheckResult check = checker.check(History.read(historyDir), DriverLog.read(driverLog));
-		String full = report(check, impairment, seconds, runDir, Integer.MAX_VALUE);
+		String full = report(check, impairment, attack, seconds, runDir, Integer.MAX_VALUE);
 		Files.writeString(runDir.resolve("report.txt"), full);
 		Files.writeString(this.settings.logs().resolve("latest-report.txt"), full);
-		String report = report(check, impairment, seconds, runDir, 40);
+		String report = report(check, impairment, attack, seconds, runDir, 40);
 		return new Result(report, check, runDir);
 	}
 
-	private static void ci(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop) {
+	private static String ci(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
 		Duration hold = Duration.ofSeconds(8);
 		int leader = lab.leaderIndex();
 		Set<Integer> minority = Set.of(leader, scenarios.randomOther(leader));
@@ -136,11 +155,15 @@ public final class FaultSuite {
 		scenarios.loss(20, Duration.ofSeconds(15));
 		scenarios.delay(200, 100, Duration.ofSeconds(15));
 		flap(lab, scenarios, Duration.ofSeconds(10));
+		// before the frozen leader and the crash loop, so that their elections and failovers show the
+		// attack left the nodes able to elect and place
+		String attack = attacker.run();
 		scenarios.freezeLeader(Duration.ofSeconds(10));
 		crashLoop.run(8, 1, 1);
+		return attack;
 	}
 
-	private static void longRun(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop) {
+	private static String longRun(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
 		Duration hold = Duration.ofSeconds(8);
 		for (int i = 0; i < 50; i++) {
 			scenarios.randomPartition(hold);
@@ -153,10 +176,21 @@ public final class FaultSuite {
 			scenarios.delay(200, 100, Duration.ofSeconds(15));
 		}
 		flap(lab, scenarios, Duration.ofSeconds(30));
+		String attack = attacker.run();
 		for (int i = 0; i < 3; i++) {
 			scenarios.freezeLeader(Duration.ofSeconds(10));
 		}
 		crashLoop.run(1000, 2, 10);
+		return attack;
+	}
+
+	// then the leader is killed, so a new one is elected and distro placed by nodes that were attacked
+	// (a kill rather than a freeze: right after forming, the leader often runs distro too, and a frozen
+	// leader's distro comes back only after the new leader's own wait, longer than the gap rule allows)
+	private static String attackOnly(Lab lab, FaultScenarios scenarios, CrashLoop crashLoop, Attacker attacker) {
+		String attack = attacker.run();
+		crashLoop.once(orRandom(scenarios, lab.leaderIndex()), "KILL");
+		return attack;
 	}
 
 	// one-way from the node running distro to the leader, then the leader and another node cut apart
@@ -177,12 +211,14 @@ public final class FaultSuite {
 		return (node != 0) ? node : scenarios.randomOther();
 	}
 
-	private String report(CheckResult check, String impairment, long seconds, Path runDir, int limit) {
+	private String report(CheckResult check, String impairment, String attack, long seconds, Path runDir,
+			int limit) {
 		StringBuilder text = new StringBuilder();
 		text.append(String.format("Fault suite (%s, seed %d): %d s, %d distro runs, loss/delay by %s%n",
 				this.settings.mode(), this.settings.seed(), seconds, check.runs().size(), impairment));
 		text.append("logs, history and driver log: ").append(runDir).append('\n');
 		text.append(FaultTable.render(check, CONVERGENCE_GOAL.toMillis()));
+		text.append(attack);
 		if (!check.violations().isEmpty()) {
 			Map<Violation.Rule, Integer> counts = new TreeMap<>();
 			check.violations().forEach((v) -> counts.merge(v.rule(), 1, Integer::sum));

@@ -19,7 +19,7 @@ import dev.clustering.faults.Violation.Rule;
  */
 final class FaultTable {
 
-	private static final String FORMAT = "%-20s %5s %9s %9s %9s %9s %9s %13s%n";
+	private static final String FORMAT = "%-22s %5s %9s %9s %9s %9s %9s %13s%n";
 
 	private FaultTable() {
 	}

@@ -29,6 +29,8 @@ import dev.clustering.faults.Violation.Rule;
  * except inside fault windows that touch a majority of the nodes.</li>
  * <li>After every heal the views agreed within {@code convergenceBound}.</li>
  * </ol>
+ * Besides, every check the driver made live and recorded as failed ({@code broken} in its log: the
+ * attack's) is a violation.
  */
 final class HistoryChecker {
 
@@ -88,6 +90,11 @@ final class HistoryChecker {
 								: "still disagreed after " + seconds(c.millis()))
 								+ " (bound " + seconds(this.convergenceBound.toMillis()) + ")",
 						c.views().isEmpty() ? List.of() : List.of(c.views())));
+			}
+		}
+		for (DriverLog.Event e : driver) {
+			if (e.type().equals("broken")) {
+				violations.add(new Violation(Rule.LIVE_CHECK, e.at(), e.arg(0) + ": " + e.rest(1), List.of()));
 			}
 		}
 		violations.sort(Comparator.comparingLong(Violation::at));

@@ -35,11 +35,15 @@ final class Lab implements AutoCloseable {
 
 	private final Path historyDir;
 
-	private Lab(LabNetwork network, List<NodeProcess> nodes, DriverLog driver, Path historyDir) {
+	// the run's cookie, for the attacker's fake member; never logged
+	private final char[] cookie;
+
+	private Lab(LabNetwork network, List<NodeProcess> nodes, DriverLog driver, Path historyDir, char[] cookie) {
 		this.network = network;
 		this.nodes = List.copyOf(nodes);
 		this.driver = driver;
 		this.historyDir = historyDir;
+		this.cookie = cookie;
 	}
 
 	/**
@@ -63,7 +67,7 @@ final class Lab implements AutoCloseable {
 			String hosts = IntStream.rangeClosed(1, SIZE)
 				.mapToObj((i) -> network.address(i) + ":9400")
 				.collect(Collectors.joining(","));
-			String cookie = cookie();
+			String cookie = newCookie();
 			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			List<NodeProcess> nodes = new ArrayList<>();
 			for (int i = 1; i <= SIZE; i++) {
@@ -77,7 +81,8 @@ final class Lab implements AutoCloseable {
 				nodes.add(new NodeProcess(i, "n" + i, network.namespace(i), network.address(i), command,
 						runDir.resolve("n" + i + ".log")));
 			}
-			Lab lab = new Lab(network, nodes, new DriverLog(runDir.resolve("driver.log")), historyDir);
+			Lab lab = new Lab(network, nodes, new DriverLog(runDir.resolve("driver.log")), historyDir,
+					cookie.toCharArray());
 			lab.driver.note("lab " + network.id() + " on 10.231." + network.id() + ".0/24, impairment by "
 					+ network.impairmentMethod().replace(' ', '_'));
 			for (NodeProcess node : nodes) {
@@ -92,7 +97,7 @@ final class Lab implements AutoCloseable {
 	}
 
 	/** A new cookie per run: 32 random bytes, URL-safe Base64 (43 characters). */
-	private static String cookie() {
+	private static String newCookie() {
 		byte[] bytes = new byte[32];
 		new SecureRandom().nextBytes(bytes);
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -109,6 +114,11 @@ final class Lab implements AutoCloseable {
 	/** Node {@code i}, counting from 1. */
 	NodeProcess node(int i) {
 		return this.nodes.get(i - 1);
+	}
+
+	/** The cookie the nodes were given (a copy). */
+	char[] cookie() {
+		return this.cookie.clone();
 	}
 
 	DriverLog driver() {
@@ -218,7 +228,7 @@ final class Lab implements AutoCloseable {
 			.orElse(0);
 	}
 
-	private void requireAlive() {
+	void requireAlive() {
 		for (NodeProcess node : this.nodes) {
 			if (!node.isAlive()) {
 				throw new LabException(node.name + " died unexpectedly; its log ends with:\n" + node.logTail(30));

@@ -88,6 +88,26 @@ final class LabNetwork implements AutoCloseable {
 		return "10.231." + this.id + "." + (10 + node);
 	}
 
+	/** The bridge's own address: the root namespace, where the driver (and the attacker) live. */
+	String bridgeAddress() {
+		return "10.231." + this.id + ".1";
+	}
+
+	/**
+	 * Adds {@code count} more addresses to the bridge (10.231.&lt;id&gt;.200 and up), so that the
+	 * attacker can connect from several sources (the nodes cap pending handshakes per address); they go
+	 * with the bridge.
+	 */
+	List<String> addBridgeAddresses(int count) {
+		List<String> addresses = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String address = "10.231." + this.id + "." + (200 + i);
+			Commands.run("ip", "addr", "replace", address + "/32", "dev", bridge());
+			addresses.add(address);
+		}
+		return addresses;
+	}
+
 	/** How loss and delay are made here, for the report. */
 	String impairmentMethod() {
 		return this.netem ? "tc netem" : "nft numgen loss + NFQUEUE delay helper (this kernel has no netem qdisc)";

@@ -1,13 +1,14 @@
 package dev.clustering.faults;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * One node's answer at {@code /actuator/cluster}: its members, the leader and the {@code distro}
- * singleton as it sees them. Node names are kept whole ({@code n2@10.231.7.12}); members are keyed
- * by name part.
+ * singleton as it sees them, and what its transport counted. Node names are kept whole
+ * ({@code n2@10.231.7.12}); members are keyed by name part.
  *
  * @param node the node asked (name part)
  * @param members other nodes' name parts to their status (UP, UNREACHABLE)
@@ -16,12 +17,15 @@ import java.util.TreeMap;
  * @param distroNode where {@code distro} runs, or {@code null}
  * @param distroState its state (RUNNING, STARTING, ...), or {@code null}
  * @param distroToken the token of its current start
+ * @param transport the transport's counters ({@code invalidFrames}, {@code handlerErrors}, ...), empty
+ * if the node does not show them
  */
 record NodeView(String node, Map<String, String> members, String leader, long leaderToken, String distroNode,
-		String distroState, long distroToken) {
+		String distroState, long distroToken, Map<String, Long> transport) {
 
 	NodeView {
 		members = Map.copyOf(members);
+		transport = Map.copyOf(transport);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -48,7 +52,11 @@ record NodeView(String node, Map<String, String> members, String leader, long le
 			distroState = (String) d.get("state");
 			distroToken = number(d.get("fencingToken"));
 		}
-		return new NodeView(node, members, leader, leaderToken, distroNode, distroState, distroToken);
+		Map<String, Long> transport = new TreeMap<>();
+		if (json.get("transport") instanceof Map<?, ?> counters) {
+			counters.forEach((key, value) -> transport.put(String.valueOf(key), number(value)));
+		}
+		return new NodeView(node, members, leader, leaderToken, distroNode, distroState, distroToken, transport);
 	}
 
 	private static long number(Object value) {
@@ -60,9 +68,16 @@ record NodeView(String node, Map<String, String> members, String leader, long le
 		return (at < 0) ? name : name.substring(0, at);
 	}
 
-	/** How many of the other nodes this node sees UP. */
-	long upCount() {
-		return this.members.values().stream().filter("UP"::equals).count();
+	/** How many of the given nodes (name parts) this node sees UP; other members (a stranger) do not count. */
+	long upCount(Collection<String> among) {
+		return this.members.entrySet().stream()
+			.filter((e) -> among.contains(e.getKey()) && "UP".equals(e.getValue()))
+			.count();
+	}
+
+	/** A transport counter, or -1 if the node does not show it. */
+	long counter(String name) {
+		return this.transport.getOrDefault(name, -1L);
 	}
 
 	/** The leader's name part, or {@code null}. */
@@ -86,7 +101,7 @@ record NodeView(String node, Map<String, String> members, String leader, long le
 			.append('#')
 			.append(this.distroToken)
 			.append(" up=")
-			.append(upCount());
+			.append(this.members.values().stream().filter("UP"::equals).count());
 		this.members.forEach((name, status) -> {
 			if (!"UP".equals(status)) {
 				text.append(' ').append(name).append('=').append(status);

@@ -35,6 +35,12 @@ record Violation(Rule rule, long at, String message, List<String> evidence) {
 		/** Rule 4: the views did not agree soon enough after a heal. */
 		CONVERGENCE("rule 4 (convergence)"),
 
+		/**
+		 * A check the driver made while the run went on (the attack's: a node died, lost a member, changed
+		 * leader, outgrew its memory bound, counted an error of its own) failed.
+		 */
+		LIVE_CHECK("live check"),
+
 		/** A history line could not be read. */
 		UNREADABLE("unreadable history");
 

@@ -220,6 +220,22 @@ class HistoryCheckerTests {
 	}
 
 	@Test
+	void aFailedLiveCheckIsAViolationOfItsFault() {
+		List<String> history = run("n1", 101, 10, 1000, 9000, null);
+		CheckResult result = check(history,
+				driver("1000 ready", "2000 begin attack-post-handshake#1 attack-post-handshake quorum n1,n2",
+						"4000 broken attack-post-handshake#1 n2 counted 1 handler error", "5000 end attack-post-handshake#1",
+						"5200 converged attack-post-handshake#1 200", "9000 finish"));
+		assertThat(result.violations()).singleElement().satisfies((v) -> {
+			assertThat(v.rule()).isEqualTo(Rule.LIVE_CHECK);
+			assertThat(v.at()).isEqualTo(4000);
+			assertThat(v.message()).isEqualTo("attack-post-handshake#1: n2 counted 1 handler error");
+		});
+		assertThat(FaultTable.render(result, 3000).lines().filter((l) -> l.startsWith("attack-post-handshake")))
+			.singleElement().satisfies((line) -> assertThat(line).matches("attack-post-handshake\\s+1\\s+1\\s.*"));
+	}
+
+	@Test
 	void linesAfterTheFinishAreIgnoredAndUnreadableLinesReported() {
 		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 5000, null));
 		history.add("20000 202 n2 start distro 3 NORMAL -");
