@@ -48,6 +48,13 @@ final class Election implements LeaderElection {
 	/** How long a node that yielded (or resigned) does not stand again. */
 	static final long YIELD_NANOS = 3_000_000_000L;
 
+	/**
+	 * How far ahead of this node's wall clock a leadership token may be: tokens are the wall clock in
+	 * milliseconds when they are chosen, so one further ahead comes from a clock far off, or from a
+	 * member that lies; it is refused, and never raises the tokens this node will choose.
+	 */
+	static final long MAX_TOKEN_AHEAD_MILLIS = 10 * 60_000L;
+
 	private static final int RING = 64;
 
 	private final dev.clustering.transport.WarningLimiter warnings = new dev.clustering.transport.WarningLimiter();
@@ -165,6 +172,16 @@ final class Election implements LeaderElection {
 		this.settleUntilNanos = now + leaseNanos;
 		this.backoffUntilNanos = now;
 		this.yieldedUntilNanos = now;
+	}
+
+	private boolean believable(String from, long token) {
+		if (token <= this.clock.millis() + MAX_TOKEN_AHEAD_MILLIS) {
+			return true;
+		}
+		this.warnings.warn(logger, "token " + from, "Node {} ignores leadership token {} from {}: it is more than {} "
+				+ "min ahead of this node's clock (are the clocks set?)", this.self, token, from,
+				MAX_TOKEN_AHEAD_MILLIS / 60_000);
+		return false;
 	}
 
 	// a promise lasts at least this node's lease and at least the one the leader counts on
@@ -375,6 +392,10 @@ final class Election implements LeaderElection {
 	void voteRequested(String from, Message.VoteRequest request, Roster roster) {
 		long now = this.nanoTime.getAsLong();
 		long token = request.token();
+		if (!believable(from, token)) {
+			this.out.send(from, new Message.Vote(token, false, "", 0, this.highest));
+			return;
+		}
 		this.highest = Math.max(this.highest, token);
 		String refusedFor = "";
 		long refusedToken = 0;
@@ -430,7 +451,9 @@ final class Election implements LeaderElection {
 
 	void voteReceived(String from, Message.Vote vote, Roster roster) {
 		long now = this.nanoTime.getAsLong();
-		this.highest = Math.max(this.highest, vote.highest());
+		if (believable(from, vote.highest())) {
+			this.highest = Math.max(this.highest, vote.highest());
+		}
 		if (this.candidacy == null || vote.token() != this.candidacy.token) {
 			return;
 		}
@@ -457,6 +480,9 @@ final class Election implements LeaderElection {
 
 	void renewed(String from, Message.LeaseRenew renew, Roster roster) {
 		long now = this.nanoTime.getAsLong();
+		if (!believable(from, renew.token())) {
+			return;
+		}
 		this.highest = Math.max(this.highest, renew.token());
 		if (this.leading != null) {
 			if (renew.token() > this.leading.token) {
@@ -610,7 +636,8 @@ final class Election implements LeaderElection {
 	private void stand(Roster roster, long now) {
 		long token = Math.max(this.highest + 1, this.clock.millis());
 		if (token > FrameCodec.MAX_LEADER_TOKEN) {
-			logger.error("Node {} cannot stand for election: leadership tokens are exhausted", this.self);
+			this.warnings.warn(logger, "exhausted", "Node {} cannot stand for election: leadership tokens are "
+					+ "exhausted", this.self);
 			return;
 		}
 		this.highest = token;

@@ -71,6 +71,15 @@ final class Placement {
 	}
 
 	/**
+	 * A run that may still be going on a node that does not report (silent, gone, or an earlier
+	 * process of a restarted node).
+	 * @param status the last the run's node said of it
+	 * @param fate what happened to that node
+	 */
+	record Suspect(SingletonStatus status, Fate fate) {
+	}
+
+	/**
 	 * A node the singleton may be started on.
 	 * @param name the node
 	 * @param running how many other singletons it runs
@@ -99,8 +108,9 @@ final class Placement {
 	 * a run that another leader may have placed where it cannot see
 	 * @param evidenceComplete whether every known node is reachable and reported its state
 	 * @param live what the reachable members (this node included) report
-	 * @param latest the latest run ever reported, or {@code null}
-	 * @param latestFate what happened to its node if it no longer reports, else {@code null}
+	 * @param latest the latest run ever reported (an active run is not hidden by a stopped report of
+	 * another node), or {@code null}
+	 * @param suspects every run that may still be going on a node that does not report
 	 * @param candidates where it may start
 	 * @param leaving nodes that are leaving or left gracefully
 	 * @param pending the order in flight, or {@code null}
@@ -109,11 +119,12 @@ final class Placement {
 	 * @param vouched the tokens this leader issued for it (runs it knows are genuine)
 	 */
 	record Input(SingletonSpec spec, long now, long leaderSinceNanos, long leaseNanos, long newLeaderWaitNanos,
-			boolean evidenceComplete, List<SingletonStatus> live, SingletonStatus latest, Fate latestFate,
+			boolean evidenceComplete, List<SingletonStatus> live, SingletonStatus latest, List<Suspect> suspects,
 			List<Candidate> candidates, Set<String> leaving, Pending pending, String pin, long lastStartNanos,
 			Set<Long> vouched) {
 
 		Input {
+			suspects = List.copyOf(suspects);
 			vouched = Set.copyOf(vouched);
 		}
 
@@ -182,7 +193,7 @@ final class Placement {
 		// quiet or away first, the failover rules below decide
 		SingletonStatus latestRun = in.latest();
 		boolean stoppedThere = pending != null && latestRun != null && latestRun.node().equals(pending.from())
-				&& !latestRun.isActive() && in.latestFate() == null;
+				&& !latestRun.isActive() && in.suspects().isEmpty();
 		if (stoppedThere && isCandidate(in, pending.target())) {
 			return spaced(in) ? new Start(pending.target(), StartType.TAKEOVER, pending.from())
 					: new Wait("started moments ago");
@@ -190,17 +201,25 @@ final class Placement {
 		SingletonStatus latest = in.latest();
 		StartType type;
 		String from;
-		if (latest != null && latest.isActive() && in.latestFate() != null) {
-			Fate fate = in.latestFate();
-			long at = failoverAt(in, fate);
-			if (in.now() - at < 0) {
-				return new Wait("failover from " + latest.node() + " in " + (at - in.now()) / 1_000_000 + " ms");
-			}
-			if (fate.registered()) {
-				return new Wait("the registry still lists " + latest.node());
+		if (!in.suspects().isEmpty()) {
+			// every run that may still be going must be past its failover time, not only the latest
+			for (Suspect suspect : in.suspects()) {
+				long at = failoverAt(in, suspect.fate());
+				if (in.now() - at < 0) {
+					return new Wait("failover from " + suspect.status().node() + " in " + (at - in.now()) / 1_000_000
+							+ " ms");
+				}
+				if (suspect.fate().registered()) {
+					return new Wait("the registry still lists " + suspect.status().node());
+				}
 			}
 			type = StartType.FAILOVER;
-			from = latest.node();
+			from = in.suspects()
+				.stream()
+				.max(Comparator.comparingLong((Suspect s) -> s.status().fencingToken()))
+				.get()
+				.status()
+				.node();
 		}
 		else if (latest != null) {
 			// the latest run stopped (or its node, alive and reporting, runs it no more)

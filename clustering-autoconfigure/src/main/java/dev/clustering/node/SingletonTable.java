@@ -26,6 +26,11 @@ final class SingletonTable {
 	// node -> singleton -> status
 	private final Map<String, Map<String, SingletonStatus>> byNode = new HashMap<>();
 
+	private static final int MAX_GHOSTS = 16;
+
+	// singleton -> node -> the active run of a node that no longer reports
+	private final Map<String, Map<String, Ghost>> ghosts = new HashMap<>();
+
 	// singleton -> its latest run (highest token) that was ever reported, and the incarnation of the
 	// process that reported it
 	private final Map<String, SingletonStatus> latest = new HashMap<>();
@@ -57,8 +62,10 @@ final class SingletonTable {
 		}
 		this.byNode.computeIfAbsent(status.node(), (n) -> new TreeMap<>()).put(status.name(), status);
 		SingletonStatus known = this.latest.get(status.name());
-		if (known == null || status.fencingToken() > known.fencingToken()
-				|| (status.fencingToken() == known.fencingToken() && status.node().equals(known.node()))) {
+		// a stopped report never hides another node's active run (a forged one cannot end a real run)
+		boolean hides = known != null && known.isActive() && !status.isActive() && !status.node().equals(known.node());
+		if (!hides && (known == null || status.fencingToken() > known.fencingToken()
+				|| (status.fencingToken() == known.fencingToken() && status.node().equals(known.node())))) {
 			this.latest.put(status.name(), status);
 			this.latestIncarnation.put(status.name(), incarnation);
 		}
@@ -77,12 +84,60 @@ final class SingletonTable {
 	}
 
 	/**
-	 * Forgets what a node said (it is gone, or a new process took its name); its latest runs stay
-	 * known through {@link #latest}.
+	 * Forgets what a node said (it is gone, or a new process took its name); its active runs stay
+	 * known as ghosts (see {@link #ghosts}) until a newer run is confirmed.
 	 * @param node the node
+	 * @param incarnation the incarnation of the process that said it
 	 */
-	void forget(String node) {
-		this.byNode.remove(node);
+	void forget(String node, long incarnation) {
+		Map<String, SingletonStatus> statuses = this.byNode.remove(node);
+		if (statuses == null) {
+			return;
+		}
+		for (SingletonStatus status : statuses.values()) {
+			if (status.isActive()) {
+				Map<String, Ghost> ghosts = this.ghosts.computeIfAbsent(status.name(), (n) -> new HashMap<>());
+				ghosts.put(node, new Ghost(status, incarnation));
+				if (ghosts.size() > MAX_GHOSTS) {
+					// bounded: the lowest token goes first
+					ghosts.values()
+						.stream()
+						.min(Comparator.comparingLong((Ghost g) -> g.status().fencingToken()))
+						.ifPresent((g) -> ghosts.remove(g.status().node()));
+				}
+			}
+		}
+	}
+
+	/**
+	 * The active runs of nodes that no longer report, which may still be going.
+	 * @param name the singleton
+	 * @return the ghosts
+	 */
+	List<Ghost> ghosts(String name) {
+		Map<String, Ghost> ghosts = this.ghosts.get(name);
+		return (ghosts != null) ? List.copyOf(ghosts.values()) : List.of();
+	}
+
+	/**
+	 * A newer run is confirmed (it runs, with a token of this leader): ghosts with smaller tokens are
+	 * over, their permits having run out before it could start.
+	 * @param name the singleton
+	 * @param token the confirmed run's token
+	 */
+	void confirmed(String name, long token) {
+		Map<String, Ghost> ghosts = this.ghosts.get(name);
+		if (ghosts != null) {
+			ghosts.values().removeIf((g) -> g.status().fencingToken() < token);
+		}
+	}
+
+	/**
+	 * An active run of a node that no longer reports.
+	 * @param status what its node last said
+	 * @param incarnation the incarnation of the process that said it
+	 */
+	record Ghost(SingletonStatus status, long incarnation) {
 	}
 
 	/**
@@ -148,6 +203,7 @@ final class SingletonTable {
 	Set<String> latestNodes() {
 		Set<String> nodes = new java.util.HashSet<>();
 		this.latest.values().forEach((status) -> nodes.add(status.node()));
+		this.ghosts.values().forEach((byNode) -> nodes.addAll(byNode.keySet()));
 		return nodes;
 	}
 

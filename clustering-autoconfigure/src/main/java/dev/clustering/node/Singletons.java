@@ -189,10 +189,11 @@ final class Singletons {
 			Member before = previous.member(member.name());
 			boolean sameProcess = before != null && before.incarnation() == member.incarnation();
 			if (before != null && !sameProcess) {
-				// a new process under that name: what the old one ran is over
-				this.table.forget(member.name());
-				this.fates.put(member.name(), new FateEntry(before.incarnation(),
-						new Placement.Fate(Placement.Fate.Kind.ENDED, now, Long.MIN_VALUE, false)));
+				// a new process under that name: the old one is silent or gone; what it ran stays a suspect
+				this.table.forget(member.name(), before.incarnation());
+				this.fates.put(member.name(), new FateEntry(before.incarnation(), before.address(),
+						new Placement.Fate(Placement.Fate.Kind.SILENT, now, this.leader.lastHeardNanos(member.name()),
+								false)));
 				this.synced.remove(member.name());
 			}
 			boolean wasUp = sameProcess && before.isUp();
@@ -208,14 +209,14 @@ final class Singletons {
 			else if (!member.isUp() && wasUp) {
 				this.upSince.remove(member.name());
 				this.synced.remove(member.name());
-				this.fates.put(member.name(), new FateEntry(member.incarnation(), new Placement.Fate(
+				this.fates.put(member.name(), new FateEntry(member.incarnation(), member.address(), new Placement.Fate(
 						Placement.Fate.Kind.SILENT, now, this.leader.lastHeardNanos(member.name()), false)));
 			}
 		}
 		for (Member before : previous.members().values()) {
 			if (next.member(before.name()) == null) {
 				// gone: what it said is dropped; its latest runs stay known, with what happened to it
-				this.table.forget(before.name());
+				this.table.forget(before.name(), before.incarnation());
 				this.syncSent.remove(before.name());
 				this.upSince.remove(before.name());
 				this.synced.remove(before.name());
@@ -225,7 +226,7 @@ final class Singletons {
 				FateEntry known = this.fates.get(before.name());
 				long since = (known != null && known.incarnation == before.incarnation() && kind == Placement.Fate.Kind.SILENT)
 						? known.fate.sinceNanos() : now;
-				this.fates.put(before.name(), new FateEntry(before.incarnation(),
+				this.fates.put(before.name(), new FateEntry(before.incarnation(), before.address(),
 						new Placement.Fate(kind, since, this.leader.lastHeardNanos(before.name()), false)));
 				this.pending.entrySet().removeIf((e) -> e.getValue().target().equals(before.name())
 						|| before.name().equals(e.getValue().from()));
@@ -243,7 +244,7 @@ final class Singletons {
 	void crashed(String name, long incarnation) {
 		FateEntry known = this.fates.get(name);
 		long since = (known != null) ? known.fate.sinceNanos() : this.nanoTime.getAsLong();
-		this.fates.put(name, new FateEntry(incarnation,
+		this.fates.put(name, new FateEntry(incarnation, (known != null) ? known.address : null,
 				new Placement.Fate(Placement.Fate.Kind.ENDED, since, Long.MIN_VALUE, false)));
 		evaluate();
 	}
@@ -252,6 +253,7 @@ final class Singletons {
 		if (message instanceof Message.SingletonState state) {
 			SingletonStatus status = status(peer, state);
 			if (status != null && this.table.put(status, incarnation)) {
+				confirm(status);
 				Placement.Pending order = this.pending.get(status.name());
 				if (order != null && order.start() && peer.equals(order.target())) {
 					this.pending.remove(status.name());
@@ -433,7 +435,7 @@ final class Singletons {
 		Placement.Input input = new Placement.Input(spec, now, election.leadingSinceNanos(),
 				election.isRegistry() ? 0 : election.newLeaderWaitNanos(0),
 				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), live(name),
-				latest, fateOf(latest, name), candidates(spec), leavingNodes(), order, pin,
+				latest, suspects(name), candidates(spec), leavingNodes(), order, pin,
 				this.lastStart.getOrDefault(name, Long.MIN_VALUE),
 				new HashSet<>(this.issued.getOrDefault(name, new java.util.ArrayDeque<>())));
 		Placement.Decision decision = Placement.decide(input);
@@ -511,23 +513,52 @@ final class Singletons {
 		return live;
 	}
 
-	private Placement.Fate fateOf(SingletonStatus latest, String name) {
-		if (latest == null || latest.node().equals(this.self)) {
-			return null;
+	// a run this leader started is running: the runs it replaced are over
+	private void confirm(SingletonStatus status) {
+		if (status.state() == SingletonState.RUNNING
+				&& this.issued.getOrDefault(status.name(), new java.util.ArrayDeque<>()).contains(status.fencingToken())) {
+			this.table.confirmed(status.name(), status.fencingToken());
 		}
-		long incarnation = this.table.latestIncarnation(name);
-		Member member = this.snapshot.member(latest.node());
-		if (member != null && member.incarnation() == incarnation && member.isUp()) {
-			return null;
+	}
+
+	// every run that may still be going on a node that does not report: an unreachable member's, or
+	// one of a node that is gone or was replaced by a new process
+	private List<Placement.Suspect> suspects(String name) {
+		List<Placement.Suspect> suspects = new ArrayList<>();
+		for (Member member : this.snapshot.members().values()) {
+			SingletonStatus status = member.isUp() ? null : this.table.get(member.name(), name);
+			if (status != null && status.isActive()) {
+				suspects.add(new Placement.Suspect(status, fate(member.name(), member.incarnation())));
+			}
 		}
-		FateEntry entry = this.fates.get(latest.node());
-		Placement.Fate fate = (entry != null && entry.incarnation == incarnation) ? entry.fate
-				: (entry != null && entry.incarnation != incarnation) ? new Placement.Fate(Placement.Fate.Kind.ENDED,
-						entry.fate.sinceNanos(), Long.MIN_VALUE, false)
-						: new Placement.Fate(Placement.Fate.Kind.SILENT, this.leader.election().leadingSinceNanos(),
-								Long.MIN_VALUE, false);
+		for (SingletonTable.Ghost ghost : this.table.ghosts(name)) {
+			if (!ghost.status().node().equals(this.self)) {
+				suspects.add(new Placement.Suspect(ghost.status(), fate(ghost.status().node(), ghost.incarnation())));
+			}
+		}
+		return suspects;
+	}
+
+	// what happened to a process (a node name and an incarnation) that does not report
+	private Placement.Fate fate(String node, long incarnation) {
+		Member member = this.snapshot.member(node);
+		FateEntry entry = this.fates.get(node);
+		Placement.Fate fate;
+		NodeAddress address = (member != null) ? member.address() : (entry != null) ? entry.address : null;
+		if (entry != null && entry.incarnation == incarnation) {
+			fate = entry.fate;
+		}
+		else if ((entry != null) || (member != null && member.incarnation() != incarnation)) {
+			// another process has the name now: this one is gone
+			long since = (entry != null) ? entry.fate.sinceNanos() : this.leader.election().leadingSinceNanos();
+			fate = new Placement.Fate(Placement.Fate.Kind.ENDED, since, Long.MIN_VALUE, false);
+		}
+		else {
+			// nothing known of it: it may be silent since before this leadership
+			fate = new Placement.Fate(Placement.Fate.Kind.SILENT, this.leader.election().leadingSinceNanos(),
+					this.leader.lastHeardNanos(node), false);
+		}
 		if (this.leader.election().isRegistry()) {
-			NodeAddress address = (member != null) ? member.address() : null;
 			boolean listed = address != null && this.registered.test(address);
 			fate = new Placement.Fate(fate.kind(), fate.sinceNanos(), fate.lastHeardNanos(), listed);
 		}
@@ -709,7 +740,7 @@ final class Singletons {
 
 	}
 
-	private record FateEntry(long incarnation, Placement.Fate fate) {
+	private record FateEntry(long incarnation, NodeAddress address, Placement.Fate fate) {
 	}
 
 	/** Hears the local runs change. */
@@ -718,6 +749,7 @@ final class Singletons {
 		@Override
 		public void changed(SingletonStatus status) {
 			Singletons.this.table.put(status, Singletons.this.incarnation);
+			confirm(status);
 			Placement.Pending order = Singletons.this.pending.get(status.name());
 			if (order != null && order.start() && order.target().equals(Singletons.this.self)) {
 				Singletons.this.pending.remove(status.name());

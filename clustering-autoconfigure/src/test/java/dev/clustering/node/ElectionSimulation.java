@@ -138,8 +138,8 @@ final class ElectionSimulation {
 	}
 
 	void send(Sim from, String to, Message message) {
-		Sim target = this.nodes.stream().filter((n) -> n.name.equals(to)).findFirst().orElseThrow();
-		if (!linkUp(from, target) || !from.alive) {
+		Sim target = this.nodes.stream().filter((n) -> n.name.equals(to)).findFirst().orElse(null);
+		if (target == null || !linkUp(from, target) || !from.alive) {
 			return;
 		}
 		if (this.loss > 0 && this.random.nextDouble() < this.loss) {

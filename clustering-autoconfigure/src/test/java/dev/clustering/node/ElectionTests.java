@@ -265,6 +265,23 @@ class ElectionTests {
 	}
 
 	@Test
+	void aTokenFarAheadOfTheClockCannotDisableElections() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 15);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		// a member that lies asks everyone for a vote with the largest token the wire allows
+		for (ElectionSimulation.Sim node : sim.nodes) {
+			node.election.received("n9@h", new dev.clustering.transport.Message.VoteRequest(
+					dev.clustering.transport.FrameCodec.MAX_LEADER_TOKEN, 3, 2000), node.roster());
+		}
+		long before = sim.wins.get(0)[1];
+		sim.node(0).crash();
+		sim.run(LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n1@h");
+		assertThat(sim.wins.get(1)[1]).isGreaterThan(before).isLessThan(dev.clustering.transport.FrameCodec.MAX_LEADER_TOKEN);
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
 	void neverTwoLeadersAndTokensOnlyGrowUnderRandomFaults() {
 		for (long seed = 100; seed < Long.getLong("election.seeds", 130); seed++) {
 			ElectionSimulation sim = new ElectionSimulation(5, LEASE, seed);

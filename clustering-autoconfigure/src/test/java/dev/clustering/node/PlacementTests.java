@@ -296,6 +296,18 @@ class PlacementTests {
 	}
 
 	@Test
+	void everyRunThatMayStillBeGoingMustBePastItsFailoverTimeNotOnlyTheLatest() {
+		// the latest run (z, gone) may be failed over at s(20); an older run on a silent node, later
+		Fate gone = new Fate(Fate.Kind.ENDED, s(10), s(9), false);
+		Fate silent = new Fate(Fate.Kind.SILENT, s(20), s(19), false);
+		In in = in().latest(status("z", SingletonState.RUNNING, 9))
+			.fate(gone)
+			.suspect(status("y", SingletonState.RUNNING, 5), silent);
+		long due = Placement.failoverAt(in.now(s(100)).build(), silent);
+		expect(in, at(due - 1, WAIT), at(due, start("a", StartType.FAILOVER, "z")));
+	}
+
+	@Test
 	void aPendingTakeoverWhoseTargetIsGoneFallsBackToTheUsualChoice() {
 		assertThat(decide(in().pending(new Pending(false, "z", "b", s(200)))
 			.live(status("b", SingletonState.STOPPED, 7))
@@ -632,12 +644,24 @@ class PlacementTests {
 		Placement.Input build() {
 			Set<Long> tokens = (this.vouched != null) ? this.vouched
 					: this.live.stream().map(SingletonStatus::fencingToken).collect(java.util.stream.Collectors.toSet());
+			List<Placement.Suspect> suspects = new ArrayList<>(this.suspects);
+			if (this.fate != null && this.latest != null && this.latest.isActive()) {
+				suspects.add(new Placement.Suspect(this.latest, this.fate));
+			}
 			return new Placement.Input(this.spec, this.now, this.leaderSince, this.lease, this.newLeaderWait,
-					this.evidenceComplete, this.live, this.latest, this.fate, List.copyOf(this.candidates),
+					this.evidenceComplete, this.live, this.latest, suspects, List.copyOf(this.candidates),
 					Set.copyOf(this.leaving), this.pending, this.pin, this.lastStart, tokens);
 		}
 
 		private Set<Long> vouched;
+
+		private final List<Placement.Suspect> suspects = new ArrayList<>();
+
+		// another run that may still be going on a node that does not report
+		In suspect(SingletonStatus status, Fate fate) {
+			this.suspects.add(new Placement.Suspect(status, fate));
+			return this;
+		}
 
 	}
 
