@@ -229,12 +229,23 @@ final class Election implements LeaderElection {
 
 	@Override
 	public long permitUntilNanos(long failoverTimeoutNanos) {
-		return Deadlines.plus(permitAnchorNanos(), this.leaseNanos + failoverTimeoutNanos - this.marginNanos);
+		return Deadlines.plus(permitAnchorNanos(), hold(failoverTimeoutNanos) - this.marginNanos);
 	}
 
 	@Override
 	public long newLeaderWaitNanos(long failoverTimeoutNanos) {
-		return this.leaseNanos + failoverTimeoutNanos;
+		return hold(failoverTimeoutNanos);
+	}
+
+	/**
+	 * How long a permit lasts past its anchor: the failover timeout, and at least a lease (a follower's
+	 * anchor trails by up to a renewal interval, so a shorter permit would lapse between renewals).
+	 * Safe because a leader fails a run over from a silent node only the failover timeout after its
+	 * failure detector judged it, which is at least a lease after it last heard from it, and a new
+	 * leader only this long after its leadership began, which is after every earlier leader's lease.
+	 */
+	private long hold(long failoverTimeoutNanos) {
+		return Math.max(failoverTimeoutNanos, this.leaseNanos);
 	}
 
 	@Override
@@ -307,7 +318,7 @@ final class Election implements LeaderElection {
 	/**
 	 * The anchor of this node's singleton permits: a moment the current leader is known to have heard
 	 * from this node since (a follower), or the end of its own lease (the leader). Any leader fails a
-	 * singleton over from this node only a lease plus its failover timeout after that.
+	 * singleton over from this node only the longer of a lease and its failover timeout after that.
 	 * @return monotonic nanoseconds, or {@link Deadlines#NONE} if none
 	 */
 	long permitAnchorNanos() {
@@ -686,7 +697,9 @@ final class Election implements LeaderElection {
 	@Override
 	public void confirmTo(String member) {
 		Leading term = this.leading;
-		if (term == null) {
+		// only while the lease holds: what a renewal tells a follower anchors its permits, which must not
+		// reach past this leadership
+		if (term == null || !isLeader()) {
 			return;
 		}
 		Ack ack = term.acks.get(member);

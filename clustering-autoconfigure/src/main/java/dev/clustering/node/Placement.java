@@ -24,14 +24,15 @@ import dev.clustering.singleton.StopReason;
  * elsewhere at once as HANDOVER.</li>
  * <li>No run, and the latest run was on a node that no longer reports: started elsewhere as
  * FAILOVER once that node cannot be running it any more: {@code failover-timeout} after its process
- * died or left; after a silence, also a lease plus {@code failover-timeout} after it was last heard
- * from (its permit to run ends before that) and a lease plus {@code failover-timeout} after this
- * leadership began (a previous leader may have kept it running that long). The last wait applies
+ * died or left or after the failure detector judged it silent; after a silence, also the longer of a
+ * lease and {@code failover-timeout} after it was last heard from (its permit to run ends before
+ * that) and after this leadership began (a previous leader may have kept it running that long). The
+ * last wait applies
  * too whenever some known node is neither reachable and reported nor known dead: a run this leader
  * does not know of may be there. With a registry, only once the registry no longer lists that
  * node.</li>
  * <li>No run ever reported: started as NORMAL once this leader has led for a lease (so it heard
- * what the members run), and, unless every known node is reachable and reported, a lease plus
+ * what the members run), and, unless every known node is reachable and reported, the longer of a lease and
  * {@code failover-timeout} after its leadership began.</li>
  * <li>The node chosen: the first priority group with a candidate; in a group, the node running the
  * fewest singletons; then by name. A pinned node comes first. Two starts of one singleton are at
@@ -272,7 +273,7 @@ final class Placement {
 		long failover = in.spec().failoverTimeout().toNanos();
 		long at = fate.sinceNanos() + failover;
 		if (fate.kind() == Fate.Kind.SILENT && fate.lastHeardNanos() != Long.MIN_VALUE) {
-			at = Deadlines.later(at, fate.lastHeardNanos() + in.leaseNanos() + failover);
+			at = Deadlines.later(at, fate.lastHeardNanos() + Math.max(in.leaseNanos(), failover));
 		}
 		if (fate.kind() == Fate.Kind.SILENT || !in.evidenceComplete()) {
 			// a node that may still run it, or a newer run this leader does not know of on a node it

@@ -379,9 +379,15 @@ class PlacementTests {
 	}
 
 	@Test
-	void failoverFromASilentNodeWaitsALeasePlusTheFailoverTimeoutAfterItWasLastHeard() {
-		In in = in().latest(status("z", SingletonState.RUNNING, 5)).fate(new Fate(Fate.Kind.SILENT, s(10), s(9), false));
-		expect(in, at(s(15), WAIT), at(s(17) - 1, WAIT), at(s(17), start("a", StartType.FAILOVER, "z")));
+	void failoverFromASilentNodeWaitsTheLongerOfALeaseAndTheFailoverTimeoutAfterItWasLastHeard() {
+		// a failover timeout (1 s) shorter than the lease (3 s): the lease after it was last heard counts
+		In in = in().spec(new SingletonSpec(JOB, List.of(), Duration.ofSeconds(1), true, Duration.ofSeconds(2)))
+			.latest(status("z", SingletonState.RUNNING, 5))
+			.fate(new Fate(Fate.Kind.SILENT, s(10), s(9), false));
+		expect(in, at(s(11), WAIT), at(s(12) - 1, WAIT), at(s(12), start("a", StartType.FAILOVER, "z")));
+		// a longer failover timeout (5 s) counts from when the failure detector judged it
+		In longer = in().latest(status("z", SingletonState.RUNNING, 5)).fate(new Fate(Fate.Kind.SILENT, s(10), s(9), false));
+		expect(longer, at(s(15) - 1, WAIT), at(s(15), start("a", StartType.FAILOVER, "z")));
 	}
 
 	@Test
@@ -402,9 +408,10 @@ class PlacementTests {
 				new R(Fate.Kind.ENDED, s(10), unknown, 0, s(15)),
 				new R(Fate.Kind.ENDED, s(10), s(9), 0, s(15)),
 				new R(Fate.Kind.LEFT, s(10), s(9), 0, s(15)),
-				// SILENT: also lastHeard + lease + F, and leaderSince + newLeaderWait
+				// SILENT: also lastHeard + max(lease, F), and leaderSince + newLeaderWait
 				new R(Fate.Kind.SILENT, s(10), unknown, 0, s(15)),
-				new R(Fate.Kind.SILENT, s(10), s(9), 0, s(17)),
+				new R(Fate.Kind.SILENT, s(10), s(9), 0, s(15)),
+				new R(Fate.Kind.SILENT, s(5), s(9), 0, s(14)),
 				new R(Fate.Kind.SILENT, s(10), s(2), 0, s(15)),
 				new R(Fate.Kind.SILENT, s(10), unknown, s(30), s(38)),
 				new R(Fate.Kind.SILENT, s(10), s(9), s(12), s(20)));
