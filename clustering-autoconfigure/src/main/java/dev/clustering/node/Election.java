@@ -336,7 +336,14 @@ final class Election implements LeaderElection {
 	 * @return whether it does
 	 */
 	boolean supportsMe(String member) {
-		return this.leading != null && this.leading.acks.containsKey(member);
+		Leading term = this.leading;
+		if (term == null) {
+			return false;
+		}
+		Ack ack = term.acks.get(member);
+		// recent: a member that no longer acknowledges (it stopped hearing renewals, a one-way cut) holds no
+		// permit, so a singleton placed on it would not run
+		return ack != null && this.nanoTime.getAsLong() - ack.sentNanos < this.leaseNanos - this.marginNanos;
 	}
 
 	/** Re-evaluates: lease expiry, renewals, candidacy. Called on every tick and after every change. */

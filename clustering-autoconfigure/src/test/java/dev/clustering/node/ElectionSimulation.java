@@ -36,6 +36,10 @@ final class ElectionSimulation {
 
 	final List<Sim> nodes = new ArrayList<>();
 
+	// whether a node counts another reachable as long as it hears it (a detector that only listens),
+	// rather than only while the link works both ways
+	boolean reachableByHearing;
+
 	// links that are cut, as "from>to"
 	final Set<String> cut = new HashSet<>();
 
@@ -283,7 +287,8 @@ final class ElectionSimulation {
 				if (other == this) {
 					continue;
 				}
-				boolean actual = other.alive && this.world.linkUp(other, this) && this.world.linkUp(this, other);
+				boolean actual = other.alive && this.world.linkUp(other, this)
+						&& (this.world.reachableByHearing || this.world.linkUp(this, other));
 				Boolean believed = this.seen.get(other.name);
 				if (believed == null) {
 					this.seen.put(other.name, actual);

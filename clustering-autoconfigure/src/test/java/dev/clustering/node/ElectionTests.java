@@ -114,6 +114,27 @@ class ElectionTests {
 	}
 
 	@Test
+	void aMemberThatStopsHearingRenewalsNoLongerCountsAsSupportingTheLeader() {
+		// one way cut: n0 (the leader) still hears n2, but n2 no longer hears n0, so n2 holds no
+		// permit and a singleton placed on it would not run
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 11);
+		sim.reachableByHearing = true;
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		Election leader = sim.node(0).election;
+		assertThat(leader.supportsMe("n1@h")).isTrue();
+		assertThat(leader.supportsMe("n2@h")).isTrue();
+		sim.cut.add("0>2");
+		sim.run(LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		assertThat(leader.supportsMe("n1@h")).isTrue();
+		assertThat(leader.supportsMe("n2@h")).isFalse();
+		sim.heal();
+		sim.run(LEASE, STEP, invariants(sim));
+		assertThat(leader.supportsMe("n2@h")).isTrue();
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
 	void aStalledLeaderStopsLeadingByTheClockAlone() {
 		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 6);
 		sim.run(4 * LEASE, STEP, invariants(sim));
