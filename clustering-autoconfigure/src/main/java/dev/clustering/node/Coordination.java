@@ -363,6 +363,12 @@ final class Coordination implements Mesh.Protocol {
 		}
 
 		@Override
+		public long lastAckNanos(String member) {
+			return Coordination.this.election.isRegistry() ? Long.MIN_VALUE
+					: ((Election) Coordination.this.election).lastAckNanos(member);
+		}
+
+		@Override
 		public java.util.Set<String> strangers() {
 			return Coordination.this.mesh.strangers();
 		}

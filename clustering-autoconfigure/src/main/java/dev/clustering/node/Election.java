@@ -331,6 +331,20 @@ final class Election implements LeaderElection {
 	}
 
 	/**
+	 * When this leader last heard a member acknowledge a renewal of this term. A member anchors its
+	 * singleton permits only on renewals whose acknowledgement the leader echoed back, so whatever it
+	 * runs under this leadership ends at most a permit's length after this time.
+	 * @param member the member
+	 * @return monotonic nanoseconds, or {@link Long#MIN_VALUE} if it acknowledged none (what it runs
+	 * rests on an earlier leadership)
+	 */
+	long lastAckNanos(String member) {
+		Leading term = this.leading;
+		Long at = (term != null) ? term.ackReceived.get(member) : null;
+		return (at != null) ? at : Long.MIN_VALUE;
+	}
+
+	/**
 	 * Whether a member supports this leader (acknowledged a renewal of this term).
 	 * @param member the member
 	 * @return whether it does
@@ -560,10 +574,11 @@ final class Election implements LeaderElection {
 		}
 		long sent = this.leading.renewTimes[slot];
 		Ack previous = this.leading.acks.get(from);
+		long now = this.nanoTime.getAsLong();
 		if (previous == null || ack.sequence() > previous.sequence) {
 			this.leading.acks.put(from, new Ack(ack.sequence(), sent));
+			this.leading.ackReceived.put(from, now);
 		}
-		long now = this.nanoTime.getAsLong();
 		long until = leaseUntil(roster, now);
 		if (Deadlines.holds(until, now)) {
 			publishLease(until);
@@ -592,6 +607,7 @@ final class Election implements LeaderElection {
 		long now = this.nanoTime.getAsLong();
 		if (this.leading != null) {
 			this.leading.acks.remove(name);
+			this.leading.ackReceived.remove(name);
 		}
 		if (this.support != null && this.support.leader.equals(name)) {
 			logger.info("Leader {} is gone; node {} is free to vote at once", name, this.self);
@@ -880,6 +896,11 @@ final class Election implements LeaderElection {
 		final Instant since;
 
 		final Map<String, Ack> acks = new HashMap<>();
+
+		// when the latest acknowledgement of each member arrived, kept while it is unreachable: a
+		// member's permits rest on renewals it acknowledged and this leader heard acknowledged, so they
+		// end at most a permit's length after this
+		final Map<String, Long> ackReceived = new HashMap<>();
 
 		final long[] renewSequences = new long[RING];
 

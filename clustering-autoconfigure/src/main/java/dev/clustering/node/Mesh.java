@@ -249,7 +249,7 @@ final class Mesh implements ConnectionListener {
 		// a frame that arrives on a connection this node already gave up as a spare still comes from that
 		// authenticated process: dropping it would lose, say, a claim sent just before the spare closed
 		Peer peer = sender(connection);
-		if (peer == null || peer.member == null || this.links.isCut(peer.name)) {
+		if (peer == null || peer.member == null || this.links.dropsFrom(peer.name)) {
 			return;
 		}
 		long now = this.nanoTime.getAsLong();
@@ -282,7 +282,7 @@ final class Mesh implements ConnectionListener {
 	/** Sends to one member, if connected and the link is not cut. */
 	void send(String name, Message message) {
 		Peer peer = this.peers.get(name);
-		if (peer != null && peer.member != null && !this.links.isCut(name)) {
+		if (peer != null && peer.member != null && !this.links.dropsTo(name)) {
 			for (PeerConnection connection : peer.connections) {
 				if (connection.state() == PeerConnection.State.ESTABLISHED) {
 					connection.send(message);

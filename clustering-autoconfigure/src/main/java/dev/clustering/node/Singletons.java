@@ -70,6 +70,12 @@ final class Singletons {
 		/** When anything was last heard from a member, or {@link Long#MIN_VALUE}. */
 		long lastHeardNanos(String member);
 
+		/**
+		 * When a member last acknowledged this leadership's renewal (what it runs ends at most a
+		 * permit's length later), or {@link Long#MIN_VALUE}.
+		 */
+		long lastAckNanos(String member);
+
 		/** The listed-but-silent nodes, by name (or address where no node ever answered). */
 		java.util.Set<String> strangers();
 
@@ -434,7 +440,7 @@ final class Singletons {
 		SingletonStatus latest = this.table.latest(name);
 		Placement.Input input = new Placement.Input(spec, now, election.leadingSinceNanos(),
 				election.isRegistry() ? 0 : election.newLeaderWaitNanos(0),
-				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), live(name),
+				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), reporting(name),
 				latest, suspects(name), candidates(spec), leavingNodes(), order, pin,
 				this.lastStart.getOrDefault(name, Long.MIN_VALUE),
 				new HashSet<>(this.issued.getOrDefault(name, new java.util.ArrayDeque<>())));
@@ -513,6 +519,16 @@ final class Singletons {
 		return live;
 	}
 
+	// what the members that hear this leader report (what another member runs is a suspect)
+	private List<SingletonStatus> reporting(String name) {
+		List<SingletonStatus> live = live(name);
+		live.removeIf((status) -> {
+			Member member = this.snapshot.member(status.node());
+			return status.isActive() && member != null && !this.leader.mayRunHere(member);
+		});
+		return live;
+	}
+
 	// a run this leader started is running: the runs it replaced are over
 	private void confirm(SingletonStatus status) {
 		if (status.state() == SingletonState.RUNNING
@@ -521,14 +537,21 @@ final class Singletons {
 		}
 	}
 
-	// every run that may still be going on a node that does not report: an unreachable member's, or
+	// every run that may still be going on a node that does not report: an unreachable member's, one
+	// of a member that no longer hears this leader (a one-way cut: its permit runs out unrenewed), or
 	// one of a node that is gone or was replaced by a new process
 	private List<Placement.Suspect> suspects(String name) {
 		List<Placement.Suspect> suspects = new ArrayList<>();
 		for (Member member : this.snapshot.members().values()) {
-			SingletonStatus status = member.isUp() ? null : this.table.get(member.name(), name);
-			if (status != null && status.isActive()) {
+			SingletonStatus status = this.table.get(member.name(), name);
+			if (status == null || !status.isActive()) {
+				continue;
+			}
+			if (!member.isUp()) {
 				suspects.add(new Placement.Suspect(status, fate(member.name(), member.incarnation())));
+			}
+			else if (!this.leader.mayRunHere(member)) {
+				suspects.add(new Placement.Suspect(status, unsupported(member.name())));
 			}
 		}
 		for (SingletonTable.Ghost ghost : this.table.ghosts(name)) {
@@ -537,6 +560,14 @@ final class Singletons {
 			}
 		}
 		return suspects;
+	}
+
+	// a member that hears this leader no more: it reports, but what it runs rests on its last
+	// acknowledged renewal (or, if none, on an earlier leadership) and ends a permit's length after that
+	private Placement.Fate unsupported(String node) {
+		long acked = this.leader.lastAckNanos(node);
+		long since = (acked != Long.MIN_VALUE) ? acked : this.leader.election().leadingSinceNanos();
+		return new Placement.Fate(Placement.Fate.Kind.SILENT, since, acked, false);
 	}
 
 	// what happened to a process (a node name and an incarnation) that does not report

@@ -195,6 +195,39 @@ class SafetyTests {
 		assertThat(this.log.maxRunning.get()).isEqualTo(1);
 	}
 
+	@Test
+	void aMemberThatNoLongerHearsTheLeaderLosesTheSingletonToANodeThatDoes() {
+		int[] ports = TestCluster.freePorts(3);
+		List<NodeAddress> hosts = TestCluster.addresses(ports);
+		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("bcd"), List.of("abc", "def")),
+				Duration.ofMillis(500), false, Duration.ZERO);
+		List<ClusterNode> nodes = new ArrayList<>();
+		for (String name : List.of("abc", "bcd", "def")) {
+			nodes.add(node(name, ports[nodes.size()], hosts, spec));
+		}
+		await().atMost(Duration.ofSeconds(15)).until(() -> agreed(nodes) && this.log.lastStart() != null);
+		ClusterNode leader = leaderOf(nodes);
+		assertThat(leader.self().name()).isNotEqualTo("bcd@127.0.0.1");
+		assertThat(this.log.lastStart().node()).isEqualTo("bcd");
+		this.log.startSampling();
+		// the leader still hears bcd, but bcd no longer hears the leader: bcd's permit runs out, so the
+		// leader must not keep it (or place it again) there, and starts it where it is renewed
+		this.cluster.oneWay.add(leader.self().name().substring(0, 3) + ">bcd");
+		await().atMost(Duration.ofSeconds(10)).until(() -> !this.log.lastStart().node().equals("bcd"));
+		RecordingSingleton.Entry moved = this.log.lastStart();
+		assertThat(moved.type()).isEqualTo(StartType.FAILOVER);
+		assertThat(this.log.entries).anySatisfy((e) -> {
+			assertThat(e.start()).isFalse();
+			assertThat(e.node()).isEqualTo("bcd");
+		});
+		assertThat(leader.leadership().isLeader()).isTrue();
+		this.cluster.oneWay.clear();
+		await().atMost(Duration.ofSeconds(10)).until(() -> agreed(nodes));
+		assertThat(nodes.get(0).singletons().get("distro").node()).isEqualTo(moved.node() + "@127.0.0.1");
+		assertThat(this.log.overlaps).as("moments with two valid runs").isEmpty();
+		assertThat(this.log.maxRunning.get()).isEqualTo(1);
+	}
+
 	private static boolean agreed(List<ClusterNode> nodes) {
 		LeaderInfo leader = nodes.get(0).leadership().leader().orElse(null);
 		String runner = nodes.get(0).singletons().get("distro").node();

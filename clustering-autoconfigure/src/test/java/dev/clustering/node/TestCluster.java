@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.clustering.discovery.staticlist.StaticStrategy;
 import org.springframework.context.ApplicationEvent;
 import dev.clustering.membership.NodeAddress;
+import dev.clustering.transport.LinkFilter;
 
 /**
  * Starts nodes on loopback for tests, each with a static topology over the given addresses, and
@@ -31,6 +32,9 @@ final class TestCluster implements AutoCloseable {
 
 	/** Which side of a partition each node (by name part) is on; nodes on different sides cannot talk. */
 	final java.util.Map<String, Integer> sides = new ConcurrentHashMap<>();
+
+	/** Links cut in one direction only, as "from>to" by name part: frames from one to the other are dropped. */
+	final Set<String> oneWay = ConcurrentHashMap.newKeySet();
 
 	/** Distinct free ports: all sockets are held open together, so no port is handed out twice. */
 	static int[] freePorts(int count) {
@@ -89,7 +93,24 @@ final class TestCluster implements AutoCloseable {
 			.host(host)
 			.port(port)
 			.cookie((cookie != null) ? cookie.toCharArray() : null)
-			.linkFilter((peer) -> cut(name, peer.substring(0, peer.indexOf('@'))))
+			.linkFilter(new LinkFilter() {
+
+				@Override
+				public boolean isCut(String peer) {
+					return cut(name, part(peer));
+				}
+
+				@Override
+				public boolean dropsFrom(String peer) {
+					return isCut(peer) || TestCluster.this.oneWay.contains(part(peer) + ">" + name);
+				}
+
+				@Override
+				public boolean dropsTo(String peer) {
+					return isCut(peer) || TestCluster.this.oneWay.contains(name + ">" + part(peer));
+				}
+
+			})
 			.topology("local", "static", new StaticStrategy(hosts), Duration.ofMillis(500))
 			.listener(log::add);
 		customizer.accept(builder);
@@ -98,6 +119,10 @@ final class TestCluster implements AutoCloseable {
 		this.events.put(node.self().name(), log);
 		this.nodes.add(node);
 		return node;
+	}
+
+	private static String part(String peer) {
+		return peer.substring(0, peer.indexOf('@'));
 	}
 
 	private boolean cut(String self, String peer) {
