@@ -345,7 +345,8 @@ final class Election implements LeaderElection {
 	}
 
 	/**
-	 * Whether a member supports this leader (acknowledged a renewal of this term).
+	 * Whether a member supports this leader: it acknowledged a renewal of this term sent less than a
+	 * lease ago, so the leader can confirm its permit before it orders a start.
 	 * @param member the member
 	 * @return whether it does
 	 */
@@ -355,9 +356,11 @@ final class Election implements LeaderElection {
 			return false;
 		}
 		Ack ack = term.acks.get(member);
-		// recent: a member that no longer acknowledges (it stopped hearing renewals, a one-way cut) holds no
-		// permit, so a singleton placed on it would not run
-		return ack != null && this.nanoTime.getAsLong() - ack.sentNanos < this.leaseNanos - this.marginNanos;
+		// a renewal it acknowledged (a vote alone gives it no permit: confirmTo has nothing to echo), and
+		// recently: a member that no longer acknowledges (it stopped hearing renewals, a one-way cut) holds
+		// no permit, so a singleton placed on it would not run
+		return ack != null && ack.sequence > 0
+				&& this.nanoTime.getAsLong() - ack.sentNanos < this.leaseNanos - this.marginNanos;
 	}
 
 	/** Re-evaluates: lease expiry, renewals, candidacy. Called on every tick and after every change. */

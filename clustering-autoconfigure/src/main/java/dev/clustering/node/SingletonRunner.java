@@ -40,9 +40,6 @@ final class SingletonRunner implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(SingletonRunner.class);
 
-	/** How long a start waits for this node's permit before it is refused. */
-	static final long DEFERRED_START_NANOS = 3_000_000_000L;
-
 	/** Hears every change of a local run, on the event loop. */
 	interface Reporter {
 
@@ -122,8 +119,10 @@ final class SingletonRunner implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a singleton here as ordered; waits (as STARTING) for this node's permit if it does not
-	 * hold yet, and refuses (reports STOPPED) if it does not come.
+	 * Starts a singleton here as ordered, if this node's permit holds when the order arrives; else
+	 * refuses it (reports STOPPED). The leader confirms this node's permit just before it orders a
+	 * start, on the same connection, so an order that finds no permit is stale: it waited in a
+	 * network buffer while the leader may have started the singleton elsewhere.
 	 * @param name the singleton
 	 * @param token its fencing token
 	 * @param type how it starts
@@ -140,15 +139,16 @@ final class SingletonRunner implements AutoCloseable {
 			return;
 		}
 		Run run = new Run(name, token, type, from, failoverNanos, this.nanoTime.getAsLong());
+		if (!run.isValid()) {
+			logger.warn("Singleton {}: this node has no permit to run it; not starting it (token {})", name, token);
+			report(new SingletonStatus(name, this.self, SingletonState.STOPPED, type, from, token,
+					this.clock.instant()));
+			return;
+		}
 		this.runs.put(name, run);
 		publish();
 		report(status(run, SingletonState.STARTING));
-		if (run.isValid()) {
-			launch(run, bean);
-		}
-		else {
-			logger.info("Singleton {}: waiting for this node's permit before starting (token {})", name, token);
-		}
+		launch(run, bean);
 	}
 
 	/**
@@ -178,28 +178,13 @@ final class SingletonRunner implements AutoCloseable {
 		new ArrayList<>(this.runs.keySet()).forEach((name) -> stop(name, reason));
 	}
 
-	/**
-	 * Acts on the permits: a deferred start whose permit now holds begins, one that waited too long
-	 * is refused, a run whose permit ran out is stopped.
-	 */
+	/** Acts on the permits: a run whose permit ran out is stopped. */
 	void refresh() {
-		long now = this.nanoTime.getAsLong();
 		for (Run run : new ArrayList<>(this.runs.values())) {
 			if (run.stopClaimed.get()) {
 				continue;
 			}
-			if (!run.launched) {
-				if (run.isValid()) {
-					launch(run, this.hosted.get(run.name));
-				}
-				else if (now - run.createdNanos >= DEFERRED_START_NANOS) {
-					logger.warn("Singleton {}: this node has no permit to run it; not starting it", run.name);
-					this.runs.remove(run.name);
-					publish();
-					report(status(run, SingletonState.STOPPED));
-				}
-			}
-			else if (!run.isValid() && run.stopClaimed.compareAndSet(false, true)) {
+			if (run.launched && !run.isValid() && run.stopClaimed.compareAndSet(false, true)) {
 				logger.warn("Singleton {}: this node's permit to run it ran out; stopping it", run.name);
 				beginStop(run, StopReason.QUORUM_LOST);
 			}
@@ -387,6 +372,13 @@ final class SingletonRunner implements AutoCloseable {
 
 		volatile boolean launched;
 
+		// the permit's end as last read (Long.MIN_VALUE before the first read), and whether it ran out:
+		// once it did, the run stays invalid even if a later renewal moves the permit on, since the leader
+		// may have started the singleton elsewhere meanwhile
+		private volatile long seenUntil = Long.MIN_VALUE;
+
+		private volatile boolean lapsed;
+
 		// written and read on the singleton's thread only
 		boolean startCalled;
 
@@ -407,8 +399,18 @@ final class SingletonRunner implements AutoCloseable {
 		 */
 		boolean isValid() {
 			long now = SingletonRunner.this.nanoTime.getAsLong();
-			return !this.stopClaimed.get()
-					&& Deadlines.holds(SingletonRunner.this.permits.applyAsLong(this.failoverNanos), now);
+			if (this.stopClaimed.get() || this.lapsed) {
+				return false;
+			}
+			long until = SingletonRunner.this.permits.applyAsLong(this.failoverNanos);
+			long seen = this.seenUntil;
+			// a permit that ran out between two reads (it was extended only afterwards) ran out all the same
+			if (!Deadlines.holds(until, now) || (seen != Long.MIN_VALUE && !Deadlines.holds(seen, now))) {
+				this.lapsed = true;
+				return false;
+			}
+			this.seenUntil = until;
+			return true;
 		}
 
 	}

@@ -431,6 +431,14 @@ final class Singletons {
 			this.pending.remove(name);
 			order = null;
 		}
+		if (order != null && order.start() && !order.target().equals(this.self)) {
+			// a start whose target stopped hearing this leader will not come: its permit runs out unrenewed
+			Member target = this.snapshot.member(order.target());
+			if (target != null && target.isUp() && !this.leader.mayRunHere(target)) {
+				this.pending.remove(name);
+				order = null;
+			}
+		}
 		String pin = this.pinned.get(name);
 		if (pin != null && !roster.isReachable(pin) && !pin.equals(this.self)) {
 			this.pinned.remove(name);
