@@ -165,6 +165,7 @@ final class Coordination implements Mesh.Protocol {
 		if (message instanceof Message.VoteRequest || message instanceof Message.Vote
 				|| message instanceof Message.LeaseRenew || message instanceof Message.LeaseAck
 				|| message instanceof Message.Resign) {
+			settlePermits();
 			this.election.received(peer, message, this.roster);
 			if (!(message instanceof Message.LeaseAck)) {
 				this.singletons.evaluate();
@@ -211,6 +212,10 @@ final class Coordination implements Mesh.Protocol {
 		String ours = this.self.metadata().get(NodeMetadata.ELECTION_CONFIG);
 		for (Member member : next.members().values()) {
 			Member before = previous.member(member.name());
+			if (before != null && before.incarnation() != member.incarnation()) {
+				// a new process has the name: the old one is gone, and with it what it acknowledged or promised
+				this.election.memberEnded(member.name());
+			}
 			String theirs = member.metadata().get(NodeMetadata.ELECTION_CONFIG);
 			if ((before == null || before.incarnation() != member.incarnation()) && theirs != null
 					&& !theirs.equals(ours)) {
@@ -222,6 +227,7 @@ final class Coordination implements Mesh.Protocol {
 		}
 		this.snapshot = next;
 		this.roster = computeRoster();
+		settlePermits();
 		this.election.evaluate(this.roster);
 		this.singletons.membershipChanged(previous, next);
 		publishLeader();
@@ -284,9 +290,16 @@ final class Coordination implements Mesh.Protocol {
 
 	private void reevaluate() {
 		this.roster = computeRoster();
+		settlePermits();
 		this.election.evaluate(this.roster);
 		this.singletons.evaluate();
 		publishLeader();
+	}
+
+	// before the election may move this node's permit on (a renewal, a new lease): a run whose permit ran
+	// out meanwhile is stopped now, so the moved permit does not bring it back
+	private void settlePermits() {
+		this.singletons.runner().refresh();
 	}
 
 	private void watch() {

@@ -25,7 +25,8 @@ interface LeaderElection {
 	void received(String peer, Message message, Roster roster);
 
 	/**
-	 * A member died (its connection was closed by its operating system) or left.
+	 * A member died (its connection was closed by its operating system), left, or was replaced by a
+	 * new process under its name.
 	 * @param name the member
 	 */
 	void memberEnded(String name);

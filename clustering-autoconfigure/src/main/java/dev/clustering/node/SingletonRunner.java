@@ -178,7 +178,11 @@ final class SingletonRunner implements AutoCloseable {
 		new ArrayList<>(this.runs.keySet()).forEach((name) -> stop(name, reason));
 	}
 
-	/** Acts on the permits: a run whose permit ran out is stopped. */
+	/**
+	 * Acts on the permits: a run whose permit ran out is stopped. Called on every tick, and before
+	 * anything that may move the permit on (a renewal, a new lease): a permit that ran out stays out for
+	 * its run, since the leader may have started the singleton elsewhere meanwhile.
+	 */
 	void refresh() {
 		for (Run run : new ArrayList<>(this.runs.values())) {
 			if (run.stopClaimed.get()) {
@@ -372,13 +376,6 @@ final class SingletonRunner implements AutoCloseable {
 
 		volatile boolean launched;
 
-		// the permit's end as last read (Long.MIN_VALUE before the first read), and whether it ran out:
-		// once it did, the run stays invalid even if a later renewal moves the permit on, since the leader
-		// may have started the singleton elsewhere meanwhile
-		private volatile long seenUntil = Long.MIN_VALUE;
-
-		private volatile boolean lapsed;
-
 		// written and read on the singleton's thread only
 		boolean startCalled;
 
@@ -399,18 +396,8 @@ final class SingletonRunner implements AutoCloseable {
 		 */
 		boolean isValid() {
 			long now = SingletonRunner.this.nanoTime.getAsLong();
-			if (this.stopClaimed.get() || this.lapsed) {
-				return false;
-			}
-			long until = SingletonRunner.this.permits.applyAsLong(this.failoverNanos);
-			long seen = this.seenUntil;
-			// a permit that ran out between two reads (it was extended only afterwards) ran out all the same
-			if (!Deadlines.holds(until, now) || (seen != Long.MIN_VALUE && !Deadlines.holds(seen, now))) {
-				this.lapsed = true;
-				return false;
-			}
-			this.seenUntil = until;
-			return true;
+			return !this.stopClaimed.get()
+					&& Deadlines.holds(SingletonRunner.this.permits.applyAsLong(this.failoverNanos), now);
 		}
 
 	}

@@ -115,14 +115,16 @@ class SingletonRunnerTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.context.get() != null);
 		SingletonContext run = this.context.get();
 		assertThat(run.isValid()).isTrue();
-		// the permit runs out while nobody looks (a stalled watchdog, a paused process), then a renewal
-		// that was waiting in a buffer moves it on: the leader may have started it elsewhere meanwhile
+		// the permit runs out before the watchdog looks; then, as before every renewal, the loop settles
+		// the permits, and the renewal moves the permit on: the leader may have started it elsewhere
 		this.now.addAndGet(3 * SECOND);
+		onLoop(this.runner::refresh);
 		this.permitUntil.set(this.now.get() + 2 * SECOND);
 		assertThat(run.isValid()).isFalse();
-		this.runner.watchdog();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.calls.contains("stop " + StopReason.QUORUM_LOST));
+		this.runner.watchdog();
 		assertThat(run.isValid()).isFalse();
+		assertThat(this.calls).containsExactly("start 7", "stop " + StopReason.QUORUM_LOST);
 	}
 
 	@Test
@@ -134,6 +136,7 @@ class SingletonRunnerTests {
 		for (int i = 0; i < 10; i++) {
 			assertThat(run.isValid()).isTrue();
 			this.now.addAndGet(SECOND);
+			onLoop(this.runner::refresh);
 			this.permitUntil.set(this.now.get() + 2 * SECOND);
 		}
 		assertThat(run.isValid()).isTrue();
