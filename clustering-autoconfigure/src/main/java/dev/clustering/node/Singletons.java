@@ -616,7 +616,12 @@ final class Singletons {
 				return false;
 			}
 		}
-		return this.snapshot.upMembers().stream().allMatch((m) -> this.synced.contains(m.name()));
+		// and each acknowledged this leadership: a member cut off silently is still "up" until its detector
+		// judges it, and may have started a run (ordered by the previous leader) that this node never heard
+		// of; its acknowledgement of a renewal of this term comes after anything it said before
+		return this.snapshot.upMembers()
+			.stream()
+			.allMatch((m) -> this.synced.contains(m.name()) && this.leader.mayRunHere(m));
 	}
 
 	private List<Placement.Candidate> candidates(SingletonSpec spec) {
