@@ -162,6 +162,14 @@ final class Singletons {
 		this.table = new SingletonTable(specs.keySet());
 		this.runner = new SingletonRunner(self, hosted, loop, nanoTime, clock,
 				(failover) -> leader.election().permitUntilNanos(failover), new Reports());
+		// every configured singleton is listed from the start, stopped until a leader places it
+		Map<String, SingletonInfo> initial = new LinkedHashMap<>();
+		this.specs.values().forEach((spec) -> initial.put(spec.name(), stopped(spec)));
+		this.views = Map.copyOf(initial);
+	}
+
+	private static SingletonInfo stopped(SingletonSpec spec) {
+		return new SingletonInfo(spec.name(), null, SingletonState.STOPPED, null, null, null, 0, spec.nodes());
 	}
 
 	/**
@@ -770,7 +778,7 @@ final class Singletons {
 			next.put(spec.name(), (current != null)
 					? new SingletonInfo(spec.name(), current.node(), current.state(), current.startType(),
 							current.from(), current.since(), current.fencingToken(), spec.nodes())
-					: new SingletonInfo(spec.name(), null, SingletonState.STOPPED, null, null, null, 0, spec.nodes()));
+					: stopped(spec));
 		}
 		this.views = Map.copyOf(next);
 	}
