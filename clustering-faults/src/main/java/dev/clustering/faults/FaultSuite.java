@@ -1,6 +1,7 @@
 package dev.clustering.faults;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The fault suite: starts the {@link Lab}, waits for the cluster to form, runs the faults of its
@@ -34,8 +38,7 @@ public final class FaultSuite {
 	 */
 	static final Duration MAX_DETECTION = Duration.ofSeconds(5);
 
-	private static final java.util.regex.Pattern JUDGED = java.util.regex.Pattern
-		.compile("is unreachable: nothing heard for (\\d+) ms");
+	private static final Pattern JUDGED = Pattern.compile("is unreachable: nothing heard for (\\d+) ms");
 
 	/** Rule 4, as asserted: views agree within this after a heal. */
 	static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(10);
@@ -162,9 +165,9 @@ public final class FaultSuite {
 	 * @param lines the nodes' log lines
 	 * @return the detection allowance
 	 */
-	static Duration detection(java.util.stream.Stream<String> lines) {
+	static Duration detection(Stream<String> lines) {
 		long longest = lines.map(JUDGED::matcher)
-			.filter(java.util.regex.Matcher::find)
+			.filter(Matcher::find)
 			.mapToLong((m) -> Long.parseLong(m.group(1)))
 			.max()
 			.orElse(0);
@@ -177,10 +180,10 @@ public final class FaultSuite {
 
 	private static Duration detection(Path runDir) throws IOException {
 		Duration longest = DETECTION;
-		try (java.util.stream.Stream<Path> logs = Files.list(runDir)) {
+		try (Stream<Path> logs = Files.list(runDir)) {
 			for (Path log : logs.filter((p) -> p.getFileName().toString().matches("n\\d+\\.log")).toList()) {
-				try (java.util.stream.Stream<String> lines = Files.lines(log,
-						java.nio.charset.StandardCharsets.ISO_8859_1)) {
+				try (Stream<String> lines = Files.lines(log,
+						StandardCharsets.ISO_8859_1)) {
 					Duration measured = detection(lines);
 					longest = (measured.compareTo(longest) > 0) ? measured : longest;
 				}
