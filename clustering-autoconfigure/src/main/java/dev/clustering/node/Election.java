@@ -459,7 +459,9 @@ final class Election implements LeaderElection {
 			}
 			else {
 				grant = false;
-				if (!this.support.leader.equals(this.self)) {
+				// named only if it leads: a candidate this node voted for may never win, and one that
+				// gives up frees this node at once (it withdraws)
+				if (!this.support.leader.equals(this.self) && this.support.leads) {
 					refusedFor = this.support.leader;
 					refusedToken = this.support.token;
 				}
@@ -476,7 +478,7 @@ final class Election implements LeaderElection {
 				// a lapsed lease this node has not noticed yet: it is over
 				this.leading = null;
 			}
-			this.support = new Support(from, token, now + promise(request.leaseMillis()));
+			this.support = new Support(from, token, now + promise(request.leaseMillis()), false);
 			this.highestGranted = Math.max(this.highestGranted, token);
 			this.learned = null;
 		}
@@ -504,11 +506,12 @@ final class Election implements LeaderElection {
 			}
 		}
 		else if (!vote.leader().isEmpty() && vote.leaderToken() > 0 && roster.isMember(vote.leader())) {
-			// someone leads already, as far as that voter knows (maybe one this node cannot hear): stand down
-			// and follow it; a leader that is no member any more is dead or gone, and the voter will be free
-			// in a moment, so it is asked again
+			// someone leads already, as far as that voter knows (maybe one this node cannot hear): this node
+			// knows who leads, yet stays a candidate and asks again until its candidacy ends, since the voter
+			// is free at most a lease after the last renewal it heard (when a cut reaches the voters one
+			// after another, their promises end at different times; giving up at the first refusal, and
+			// waiting a lease before standing again, made the election take several leases)
 			this.learned = new Learned(vote.leader(), vote.leaderToken(), now);
-			abandonCandidacy(now);
 		}
 		refreshView(now);
 	}
@@ -550,7 +553,7 @@ final class Election implements LeaderElection {
 			this.highestGranted = Math.max(this.highestGranted, renew.token());
 			this.learned = null;
 		}
-		this.support = new Support(from, renew.token(), now + promise(renew.leaseMillis()));
+		this.support = new Support(from, renew.token(), now + promise(renew.leaseMillis()), true);
 		this.excluded.remove(from);
 		this.leaderless = false;
 		int slot = (int) (renew.sequence() % RING);
@@ -681,7 +684,7 @@ final class Election implements LeaderElection {
 		this.highestGranted = Math.max(this.highestGranted, token);
 		this.candidacy = new Candidacy(token, now);
 		this.candidacy.granted.add(this.self);
-		this.support = new Support(this.self, token, now + this.leaseNanos);
+		this.support = new Support(this.self, token, now + this.leaseNanos, false);
 		logger.debug("Node {} stands for election with token {}", this.self, token);
 		if (roster.needed() <= 1) {
 			win(roster, now);
@@ -709,7 +712,7 @@ final class Election implements LeaderElection {
 				this.leading.acks.put(voter, new Ack(0, won.startNanos));
 			}
 		}
-		this.support = new Support(this.self, won.token, Deadlines.FOREVER);
+		this.support = new Support(this.self, won.token, Deadlines.FOREVER, true);
 		this.learned = null;
 		this.leaderless = false;
 		long until = leaseUntil(roster, now);
@@ -795,6 +798,11 @@ final class Election implements LeaderElection {
 	}
 
 	private void abandonCandidacy(long now) {
+		// withdraw: those that voted for it are free at once rather than bound for a lease to a candidacy
+		// that can no longer win (it ignores every vote from now on)
+		Message.Resign withdrawal = new Message.Resign(this.candidacy.token);
+		this.candidacy.granted.stream().filter((voter) -> !voter.equals(this.self))
+			.forEach((voter) -> this.out.send(voter, withdrawal));
 		this.candidacy = null;
 		if (this.support != null && this.support.leader.equals(this.self)) {
 			this.support = null;
@@ -839,7 +847,8 @@ final class Election implements LeaderElection {
 			leader = this.self;
 			token = this.leading.token;
 		}
-		else if (supportValid(now) && !this.support.leader.equals(this.self)) {
+		else if (supportValid(now) && !this.support.leader.equals(this.self) && this.support.leads) {
+			// a candidate this node only voted for is no leader (it may never win)
 			leader = this.support.leader;
 			token = this.support.token;
 		}
@@ -866,7 +875,8 @@ final class Election implements LeaderElection {
 		}
 	}
 
-	private record Support(String leader, long token, long untilNanos) {
+	// leads: the supported node renewed (it won); otherwise this node only voted for it (a candidate)
+	private record Support(String leader, long token, long untilNanos, boolean leads) {
 	}
 
 	private record Learned(String leader, long token, long atNanos) {

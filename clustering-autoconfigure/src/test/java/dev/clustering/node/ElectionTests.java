@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.transport.Message;
 
 import static dev.clustering.node.ElectionSimulation.MS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +99,86 @@ class ElectionTests {
 		assertThat(leaseEnded).isPositive().isLessThan(sim.wins.get(1)[0]);
 		assertThat(sim.node(0).revoked).contains(LeadershipRevokedEvent.Reason.QUORUM_LOST);
 		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
+	void aMajorityCutFromItsLeaderNodeByNodeElectsANewLeaderSoonAfterThePromisesEnd() {
+		// the cut reaches the voters one after another (as blackhole routes set node by node do), so their
+		// promises to the old leader end at different times: a candidate that asks too early must not give
+		// up on those that are still bound, nor keep bound those that voted for it, until a lease later
+		long worst = 0;
+		for (long seed = 200; seed < 230; seed++) {
+			ElectionSimulation sim = new ElectionSimulation(5, LEASE, seed);
+			sim.detectionLagNanos = 13 * LEASE / 10;
+			sim.run(4 * LEASE, STEP, invariants(sim));
+			assertThat(sim.leadersNow()).containsExactly("n0@h");
+			java.util.Random random = new java.util.Random(seed);
+			List<long[]> cuts = new ArrayList<>();
+			int partner = 1 + random.nextInt(4);
+			List<Integer> majority = new ArrayList<>(List.of(1, 2, 3, 4));
+			majority.remove(Integer.valueOf(partner));
+			for (int a : List.of(0, partner)) {
+				for (int b : majority) {
+					cuts.add(new long[] { a, b, (long) (random.nextDouble() * 1000) * MS });
+				}
+			}
+			long start = sim.now;
+			long lastCut = start + cuts.stream().mapToLong((c) -> c[2]).max().orElseThrow();
+			int wins = sim.wins.size();
+			while (sim.wins.size() == wins && sim.now - (lastCut + 10 * LEASE) < 0) {
+				for (long[] c : cuts) {
+					if (sim.now - (start + c[2]) >= 0) {
+						sim.cutBetween(Set.of((int) c[0]), Set.of((int) c[1]));
+					}
+				}
+				sim.step(STEP);
+				invariants(sim).run();
+			}
+			assertThat(sim.wins).as("seed %d", seed).hasSizeGreaterThan(wins);
+			worst = Math.max(worst, sim.wins.get(wins)[0] - lastCut);
+			assertThat(this.violations).as("seed %d", seed).isEmpty();
+		}
+		// each voter is free at most a lease after the last renewal it heard; the next candidate by age
+		// stands within half a lease of that
+		assertThat(worst / MS).isLessThanOrEqualTo(2 * LEASE / MS);
+	}
+
+	@Test
+	void aVoteIsNoLeadershipAndACandidateThatGivesUpFreesItsVoters() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 16);
+		sim.cutBetween(Set.of(0), Set.of(1, 2));
+		sim.cutBetween(Set.of(1), Set.of(2));
+		sim.run(2 * LEASE, STEP, invariants(sim));
+		// the links work again (so what the voter answers is sent) but no node acts by itself from here
+		sim.heal();
+		ElectionSimulation.Sim voter = sim.node(1);
+		long token = sim.clock.millis() + 1;
+		voter.election.received("n2@h", new Message.VoteRequest(token, 3, 2000), voter.roster());
+		assertThat(votesSent(sim, "n2@h")).singleElement().satisfies((vote) -> assertThat(vote.granted()).isTrue());
+		// the candidate has not won: nobody leads as far as the voter knows
+		assertThat(voter.view()).isNull();
+		// bound by its vote, it refuses another candidate, without naming the first (it leads nothing)
+		voter.election.received("n0@h", new Message.VoteRequest(token + 1, 3, 2000), voter.roster());
+		assertThat(votesSent(sim, "n0@h")).singleElement().satisfies((vote) -> {
+			assertThat(vote.granted()).isFalse();
+			assertThat(vote.leader()).isEmpty();
+		});
+		// the first candidate withdraws: the voter is free at once, not a lease later
+		voter.election.received("n2@h", new Message.Resign(token), voter.roster());
+		voter.election.received("n0@h", new Message.VoteRequest(token + 2, 3, 2000), voter.roster());
+		assertThat(votesSent(sim, "n0@h")).singleElement().satisfies((vote) -> assertThat(vote.granted()).isTrue());
+	}
+
+	private static List<Message.Vote> votesSent(ElectionSimulation sim, String to) {
+		List<Message.Vote> votes = new ArrayList<>();
+		sim.inFlight.removeIf((e) -> {
+			if (e.to().name.equals(to) && e.message() instanceof Message.Vote vote) {
+				votes.add(vote);
+				return true;
+			}
+			return false;
+		});
+		return votes;
 	}
 
 	@Test
