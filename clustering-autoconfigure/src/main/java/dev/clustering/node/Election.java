@@ -438,11 +438,11 @@ final class Election implements LeaderElection {
 		if (this.leaving || now - this.noVoteUntilNanos < 0) {
 			grant = false;
 		}
-		else if (request.known() < roster.known()) {
+		else if (!roster.quorumAtLeastMine(request.known())) {
 			// the candidate counts fewer nodes than this one knows of: its majority may not be one
 			this.warnings.warn(logger, "known " + from, "Node {} refuses to vote for {}, which counts {} nodes where "
-					+ "this node knows of {}: do all nodes' topologies list the same nodes?", this.self, from,
-					request.known(), roster.known());
+					+ "this node knows of {} (a quorum of {}): do all nodes' topologies list the same nodes?", this.self,
+					from, request.known(), roster.known(), roster.needed());
 			grant = false;
 		}
 		else if (this.leading != null && isLeader()) {
@@ -541,7 +541,7 @@ final class Election implements LeaderElection {
 			if (supportValid(now) || this.candidacy != null) {
 				return; // this node supports another leader (or stands itself) until its promise runs out
 			}
-			if (this.leaving || now - this.noVoteUntilNanos < 0 || renew.known() < roster.known()) {
+			if (this.leaving || now - this.noVoteUntilNanos < 0 || !roster.quorumAtLeastMine(renew.known())) {
 				// may not promise (yet, or to a leader that counts fewer nodes than this one knows of): still,
 				// this node knows who leads
 				this.learned = new Learned(from, renew.token(), now);

@@ -17,9 +17,11 @@ import dev.clustering.leadership.SplitBrainStrategy;
  * @param leaving members that announced they are leaving (never candidates, never placement targets)
  * @param known nodes this node knows of, itself included (see {@link QuorumCount})
  * @param needed how many nodes, this one included, make a quorum
+ * @param strategy the split-brain rule that gave {@code needed}
+ * @param quorumSize the quorum size for {@link SplitBrainStrategy#STATIC_QUORUM}
  */
 record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
-		java.util.Set<String> leaving, int known, int needed) {
+		java.util.Set<String> leaving, int known, int needed, SplitBrainStrategy strategy, int quorumSize) {
 
 	Roster {
 		reachable = Map.copyOf(reachable);
@@ -42,7 +44,19 @@ record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java
 	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
 			java.util.Set<String> leaving, int known, SplitBrainStrategy strategy, int quorumSize) {
 		return new Roster(self, selfStartedAt, reachable, unreachable, leaving, known,
-				QuorumCount.needed(strategy, known, quorumSize));
+				QuorumCount.needed(strategy, known, quorumSize), strategy, quorumSize);
+	}
+
+	/**
+	 * Whether a node that knows of {@code theirKnown} nodes needs at least as many votes as this one
+	 * does: then a quorum by its count is one by this node's too. Counts may differ for a while (a node
+	 * that started after another said goodbye still counts the departed one's listed address), and
+	 * differ harmlessly when the quorums are the same (4 and 5 nodes both need 3).
+	 * @param theirKnown how many nodes the other node knows of, itself included
+	 * @return whether its quorum is at least this node's
+	 */
+	boolean quorumAtLeastMine(int theirKnown) {
+		return QuorumCount.needed(this.strategy, theirKnown, this.quorumSize) >= this.needed;
 	}
 
 	/**

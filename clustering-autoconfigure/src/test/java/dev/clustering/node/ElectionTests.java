@@ -333,6 +333,28 @@ class ElectionTests {
 	}
 
 	@Test
+	void aNodeThatStillCountsADepartedNodeVotesWhenTheQuorumIsTheSame() {
+		// n4 said goodbye: the others count 4 nodes; n0 restarts after that and, not having heard the
+		// goodbye, counts its listed address (5 nodes); then n1 dies. 4 and 5 nodes both need 3 votes,
+		// so n0's vote must count, or the three nodes left can never elect
+		ElectionSimulation sim = new ElectionSimulation(5, LEASE, 17);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		sim.node(4).election.leave(sim.node(4).roster());
+		sim.node(4).crash();
+		for (int i = 0; i < 4; i++) {
+			sim.known.put(i, 4);
+		}
+		sim.node(0).crash();
+		sim.node(0).restart();
+		sim.known.put(0, 5);
+		sim.node(1).crash();
+		sim.run(6 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).hasSize(1).first().isIn("n2@h", "n3@h");
+		assertThat(sim.node(0).view()).isNotNull().extracting(LeaderInfo::name).isEqualTo(sim.leadersNow().get(0));
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
 	void aPromiseLastsAtLeastTheLeadersLeaseWhenLeasesDiffer() {
 		// n0 runs with a lease twice as long as the others': its voters must promise that long
 		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 14);

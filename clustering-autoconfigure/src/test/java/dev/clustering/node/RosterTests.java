@@ -48,6 +48,22 @@ class RosterTests {
 	}
 
 	@Test
+	void aVoterAcceptsACountWhoseQuorumIsAtLeastItsOwn() {
+		Roster five = Roster.of("a", 50, up(2), Set.of(), Set.of(), 5, SplitBrainStrategy.KEEP_MAJORITY, 0);
+		// 4 and 5 nodes both need 3: a majority of 4 is one of 5
+		assertThat(five.quorumAtLeastMine(4)).isTrue();
+		assertThat(five.quorumAtLeastMine(5)).isTrue();
+		assertThat(five.quorumAtLeastMine(9)).isTrue();
+		// 3 nodes need 2, which is no majority of 5
+		assertThat(five.quorumAtLeastMine(3)).isFalse();
+		Roster four = Roster.of("a", 50, up(2), Set.of(), Set.of(), 4, SplitBrainStrategy.KEEP_MAJORITY, 0);
+		assertThat(four.quorumAtLeastMine(3)).isFalse();
+		// a static quorum does not depend on the count
+		Roster fixed = Roster.of("a", 50, up(2), Set.of(), Set.of(), 9, SplitBrainStrategy.STATIC_QUORUM, 3);
+		assertThat(fixed.quorumAtLeastMine(2)).isTrue();
+	}
+
+	@Test
 	void aMemberIsReachableWhenUpAndNotLeaving() {
 		Roster roster = Roster.of("a", 50, up(2), Set.of(), Set.of("c"), 3, SplitBrainStrategy.KEEP_MAJORITY, 0);
 		assertThat(roster.isReachable("b")).isTrue();
