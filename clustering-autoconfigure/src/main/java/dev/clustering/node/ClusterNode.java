@@ -44,8 +44,9 @@ import dev.clustering.transport.TransportCounters;
 /**
  * One node of a cluster: listens on its transport port, runs its topologies, keeps authenticated
  * connections with heartbeats to every peer, and tells its listeners who joined and who left.
- * Plain Java with an explicit {@link #start()} / {@link #close()} lifecycle; build it with
- * {@link #builder()}.
+ * Plain Java with an explicit {@link #start()} / {@link #close()} lifecycle, which may repeat: a node
+ * that left starts again as a new process would (a new incarnation, new connections, fresh
+ * discovery), keeping its listeners and registered singletons. Build it with {@link #builder()}.
  */
 public final class ClusterNode implements AutoCloseable {
 
@@ -56,7 +57,7 @@ public final class ClusterNode implements AutoCloseable {
 
 	private enum State {
 
-		LATENT, STARTED, CLOSED
+		LATENT, STARTED, STOPPED
 
 	}
 
@@ -68,7 +69,8 @@ public final class ClusterNode implements AutoCloseable {
 
 	private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
-	private final List<Topology> topologies = new ArrayList<>();
+	// replaced (never changed) by each start, read by any thread
+	private volatile List<Topology> topologies;
 
 	private final LongSupplier nanoTime = System::nanoTime;
 
@@ -114,10 +116,17 @@ public final class ClusterNode implements AutoCloseable {
 		this.config = config;
 		this.authenticator = new CookieAuthenticator(config.cookie);
 		this.listeners.addAll(config.listeners);
+		this.topologies = newTopologies(config);
+	}
+
+	// a topology runs once: each start gets new ones (their statuses start afresh)
+	private List<Topology> newTopologies(ClusterNodeBuilder config) {
+		List<Topology> topologies = new ArrayList<>();
 		for (ClusterNodeBuilder.TopologySpec spec : config.topologies) {
-			this.topologies.add(new Topology(spec.name(), spec.strategyName(), spec.strategy(), spec.pollInterval(),
+			topologies.add(new Topology(spec.name(), spec.strategyName(), spec.strategy(), spec.pollInterval(),
 					config.clock, (topology, status) -> onLoop(() -> this.mesh.topologyChanged(status))));
 		}
+		return List.copyOf(topologies);
 	}
 
 	/**
@@ -129,14 +138,19 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	/**
-	 * Binds the transport port, then starts heartbeats, failure detection and discovery.
-	 * @throws IllegalStateException if the node was started before, or its port cannot be bound
+	 * Binds the transport port, then starts heartbeats, failure detection and discovery. A node that
+	 * was closed (or halted) may start again: it joins as a new incarnation of itself.
+	 * @throws IllegalStateException if the node is running, or its port cannot be bound
 	 */
 	public void start() {
-		if (!this.state.compareAndSet(State.LATENT, State.STARTED)) {
-			throw new IllegalStateException("Cluster node can only be started once");
+		boolean again = this.state.compareAndSet(State.STOPPED, State.STARTED);
+		if (!again && !this.state.compareAndSet(State.LATENT, State.STARTED)) {
+			throw new IllegalStateException("Cluster node " + this.config.name + " is already running");
 		}
 		ClusterNodeBuilder c = this.config;
+		if (again) {
+			this.topologies = newTopologies(c);
+		}
 		String bindHost = (c.transport.bindHost() != null) ? c.transport.bindHost() : c.host;
 		this.transport = new NettyTransport("cluster-" + c.name, c.transport, this.authenticator);
 		int port;
@@ -145,13 +159,13 @@ public final class ClusterNode implements AutoCloseable {
 		}
 		catch (Exception ex) {
 			this.transport.shutdown();
-			this.state.set(State.CLOSED);
+			this.state.set(State.STOPPED);
 			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
 		}
 		String weak = weakCookie(c, this.transport.boundAddress());
 		if (weak != null) {
 			this.transport.shutdown();
-			this.state.set(State.CLOSED);
+			this.state.set(State.STOPPED);
 			throw new IllegalStateException(weak);
 		}
 		long incarnation = this.authenticator.newIncarnation();
@@ -211,8 +225,7 @@ public final class ClusterNode implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		if (!this.state.compareAndSet(State.STARTED, State.CLOSED)) {
-			this.state.set(State.CLOSED);
+		if (!this.state.compareAndSet(State.STARTED, State.STOPPED)) {
 			return;
 		}
 		this.transport.stopListening();
@@ -247,7 +260,7 @@ public final class ClusterNode implements AutoCloseable {
 	 * close. For tests and benchmarks.
 	 */
 	public void halt() {
-		if (!this.state.compareAndSet(State.STARTED, State.CLOSED)) {
+		if (!this.state.compareAndSet(State.STARTED, State.STOPPED)) {
 			return;
 		}
 		// no deregistration, no resignation: a registry learns of it as of a crash (lease expiry, or a
@@ -259,15 +272,16 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	/**
-	 * Lets this node run a singleton; only before {@link #start()} (the auto-configuration registers
-	 * singleton beans this way, so they may themselves depend on the node).
+	 * Lets this node run a singleton; only while it does not run (the auto-configuration registers
+	 * singleton beans this way before each start, so they may themselves depend on the node). The same
+	 * name again replaces the work.
 	 * @param name the singleton's name
 	 * @param singleton the work
-	 * @throws IllegalStateException once the node has started
+	 * @throws IllegalStateException while the node runs
 	 */
 	public void registerSingleton(String name, dev.clustering.singleton.ClusterSingleton singleton) {
-		if (this.state.get() != State.LATENT) {
-			throw new IllegalStateException("Singletons are registered before the node starts");
+		if (this.state.get() == State.STARTED) {
+			throw new IllegalStateException("Singletons are registered while the node does not run");
 		}
 		this.config.singleton(name, singleton);
 	}

@@ -56,6 +56,26 @@ class ClusterSingletonAutoConfigurationTests {
 	}
 
 	@Test
+	void aStoppedContextStartsAgainAndTheNodeRunsItsSingletonWithANewerToken() {
+		this.runner.withUserConfiguration(SingletonConfiguration.class).run((context) -> {
+			SingletonConfiguration config = context.getBean(SingletonConfiguration.class);
+			ClusterNode node = context.getBean(ClusterNode.class);
+			await().atMost(Duration.ofSeconds(10)).until(() -> config.starts.size() == 1);
+			long firstToken = config.starts.get(0).fencingToken();
+			long firstIncarnation = node.self().incarnation();
+			context.stop();
+			assertThat(node.isRunning()).isFalse();
+			context.start();
+			assertThat(node.isRunning()).isTrue();
+			assertThat(node.self().incarnation()).isNotEqualTo(firstIncarnation);
+			await().atMost(Duration.ofSeconds(10)).until(() -> config.starts.size() == 2);
+			assertThat(config.starts.get(1).fencingToken()).isGreaterThan(firstToken);
+			assertThat(context.getBean(ClusterLeadership.class).isLeader()).isTrue();
+			assertThat(node.singletons().get("reports").node()).isEqualTo("solo@127.0.0.1");
+		});
+	}
+
+	@Test
 	void singletonNameCanDifferFromTheBeanNameAndStopsAtShutdown() {
 		List<StopReason> stops = new CopyOnWriteArrayList<>();
 		this.runner.withBean("someBean", ClusterSingleton.class, () -> new ClusterSingleton() {

@@ -19,6 +19,7 @@ import dev.clustering.membership.NodeJoinedEvent;
 import dev.clustering.membership.NodeLeftEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -93,6 +94,28 @@ class ClusterNodeTests {
 		this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
 		assertThat(abc.members().get(0).incarnation()).isNotEqualTo(first);
+	}
+
+	@Test
+	void aNodeThatLeftStartsAgainAsANewIncarnationAndKeepsItsListeners() {
+		int[] ports = TestCluster.freePorts(2);
+		ClusterNode abc = this.cluster.start("abc", ports[0], "s3cret", addresses(ports));
+		ClusterNode bcd = this.cluster.start("bcd", ports[1], "s3cret", addresses(ports));
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1 && bcd.members().size() == 1);
+		long first = abc.members().get(0).incarnation();
+		assertThatThrownBy(bcd::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+		bcd.close();
+		assertThat(bcd.isRunning()).isFalse();
+		await().atMost(Duration.ofSeconds(2)).until(() -> abc.members().isEmpty());
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.LEFT);
+		// the same object, started again: it binds its port again and joins as a new process would
+		bcd.start();
+		assertThat(bcd.isRunning()).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1 && bcd.members().size() == 1);
+		assertThat(abc.members().get(0).incarnation()).isNotEqualTo(first);
+		assertThat(bcd.topologies()).singleElement().satisfies((t) -> assertThat(t.hasRun()).isTrue());
+		// the listener registered before the first start hears the second join too
+		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(NodeJoinedEvent.class::isInstance).hasSize(2);
 	}
 
 	@Test
