@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -19,6 +21,8 @@ import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.Member;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.singleton.SingletonInfo;
+import dev.clustering.transport.TransportCounters;
 
 /**
  * {@code /actuator/cluster}: this node, its members and its topologies.
@@ -50,7 +54,7 @@ public class ClusterEndpoint {
 			.leader()
 			.map((l) -> new LeaderDescriptor(l.name(), l.since(), l.fencingToken()))
 			.orElse(null);
-		Map<String, SingletonDescriptor> singletons = new java.util.TreeMap<>();
+		Map<String, SingletonDescriptor> singletons = new TreeMap<>();
 		this.node.singletons().forEach((name, info) -> singletons.put(name, SingletonDescriptor.of(info)));
 		return new ClusterDescriptor(new SelfDescriptor(snapshot.self().name(), snapshot.self().address().toString()),
 				members, topologies(), leader, singletons, TransportDescriptor.of(this.node.transportCounters()));
@@ -124,7 +128,7 @@ public class ClusterEndpoint {
 	public record TransportDescriptor(long invalidFrames, long unknownMessages, long handlerErrors,
 			long refusedHandshakes, long handshakeTimeouts, long droppedMessages) {
 
-		static TransportDescriptor of(dev.clustering.transport.TransportCounters counters) {
+		static TransportDescriptor of(TransportCounters counters) {
 			return new TransportDescriptor(counters.invalidFrames(), counters.unknownMessages(), counters.handlerErrors(),
 					counters.refusedHandshakes(), counters.handshakeTimeouts(), counters.droppedMessages());
 		}
@@ -156,7 +160,7 @@ public class ClusterEndpoint {
 			@JsonInclude(JsonInclude.Include.ALWAYS) String startType, String from,
 			@JsonInclude(JsonInclude.Include.ALWAYS) Instant since, long fencingToken, List<List<String>> nodes) {
 
-		static SingletonDescriptor of(dev.clustering.singleton.SingletonInfo info) {
+		static SingletonDescriptor of(SingletonInfo info) {
 			return new SingletonDescriptor(info.node(), info.state().name(),
 					(info.startType() != null) ? info.startType().name() : null, info.from(), info.since(),
 					info.fencingToken(), info.nodes());
@@ -198,10 +202,10 @@ public class ClusterEndpoint {
 			Map<String, String> metadata) {
 
 		static MemberDescriptor of(Member member) {
-			Map<String, String> metadata = new java.util.TreeMap<>(member.metadata());
+			Map<String, String> metadata = new TreeMap<>(member.metadata());
 			metadata.keySet().removeIf((key) -> key.startsWith("clustering.")); // the engine's own bookkeeping
 			return new MemberDescriptor(member.name(), member.address().toString(), member.status().name(),
-					new java.util.TreeSet<>(member.topologies()), member.since(), metadata);
+					new TreeSet<>(member.topologies()), member.since(), metadata);
 		}
 
 	}

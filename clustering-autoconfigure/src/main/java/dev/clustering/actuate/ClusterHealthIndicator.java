@@ -2,6 +2,7 @@ package dev.clustering.actuate;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 import dev.clustering.discovery.TopologyStatus;
 import dev.clustering.node.ClusterNode;
@@ -29,8 +30,8 @@ public class ClusterHealthIndicator extends AbstractHealthIndicator {
 			builder.outOfService().withDetail("node", "not running");
 			return;
 		}
-		builder.status(this.node.hasRun() ? org.springframework.boot.health.contributor.Status.UP
-				: org.springframework.boot.health.contributor.Status.DOWN);
+		builder.status(this.node.hasRun() ? Status.UP
+				: Status.DOWN);
 		builder.withDetail("node", this.node.self().name());
 		builder.withDetail("members", this.node.members().size());
 		builder.withDetail("leader", this.node.leadership().leader().map((l) -> l.name()).orElse("none"));

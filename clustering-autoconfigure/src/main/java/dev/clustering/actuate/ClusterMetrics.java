@@ -1,5 +1,7 @@
 package dev.clustering.actuate;
 
+import java.util.function.ToLongFunction;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,6 +9,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import dev.clustering.discovery.TopologyStatus;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.transport.TransportCounters;
 
 /**
  * Micrometer metrics: {@code cluster.members} (up), {@code cluster.members.unreachable},
@@ -47,22 +50,22 @@ public class ClusterMetrics implements MeterBinder {
 			.register(registry);
 		transportCounter(registry, "cluster.transport.frames.invalid",
 				"Frames from authenticated peers that did not decode (skipped)",
-				dev.clustering.transport.TransportCounters::invalidFrames);
+				TransportCounters::invalidFrames);
 		transportCounter(registry, "cluster.transport.messages.unknown",
 				"Messages of a type this node does not know, from peers of a newer version (skipped)",
-				dev.clustering.transport.TransportCounters::unknownMessages);
+				TransportCounters::unknownMessages);
 		transportCounter(registry, "cluster.transport.handler.errors",
 				"Errors of this node's own code while handling a well-formed frame",
-				dev.clustering.transport.TransportCounters::handlerErrors);
+				TransportCounters::handlerErrors);
 		transportCounter(registry, "cluster.transport.handshakes.refused",
 				"Connections refused because too many handshakes were pending",
-				dev.clustering.transport.TransportCounters::refusedHandshakes);
+				TransportCounters::refusedHandshakes);
 		transportCounter(registry, "cluster.transport.handshakes.timeouts",
 				"Connections closed for not finishing the handshake in time",
-				dev.clustering.transport.TransportCounters::handshakeTimeouts);
+				TransportCounters::handshakeTimeouts);
 		transportCounter(registry, "cluster.transport.messages.dropped",
 				"Messages not sent because the peer did not read what was queued for it",
-				dev.clustering.transport.TransportCounters::droppedMessages);
+				TransportCounters::droppedMessages);
 		for (int i = 0; i < this.node.topologies().size(); i++) {
 			int index = i;
 			String name = this.node.topologies().get(i).name();
@@ -78,7 +81,7 @@ public class ClusterMetrics implements MeterBinder {
 	}
 
 	private void transportCounter(MeterRegistry registry, String name, String description,
-			java.util.function.ToLongFunction<dev.clustering.transport.TransportCounters> value) {
+			ToLongFunction<TransportCounters> value) {
 		FunctionCounter.builder(name, this.node, (n) -> value.applyAsLong(n.transportCounters()))
 			.description(description)
 			.register(registry);

@@ -1,7 +1,9 @@
 package dev.clustering.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -101,9 +103,9 @@ class ClusterNodeFactory {
 		String prefix = "cluster.singletons." + name;
 		positiveOrZero(prefix + ".failover-timeout", singleton.getFailoverTimeout());
 		positiveOrZero(prefix + ".takeover-delay", singleton.getTakeoverDelay());
-		java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
+		List<List<String>> groups = new ArrayList<>();
 		for (int i = 0; i < singleton.getNodes().size(); i++) {
-			java.util.List<String> group = singleton.getNodes().get(i).stream().map(String::trim)
+			List<String> group = singleton.getNodes().get(i).stream().map(String::trim)
 				.filter((n) -> !n.isEmpty()).toList();
 			if (group.isEmpty()) {
 				throw new ClusterConfigurationException(prefix + ".nodes[" + i + "]", "the priority group is empty",
@@ -241,8 +243,8 @@ class ClusterNodeFactory {
 				client.protocols(options.getEnabledProtocols());
 			}
 			if (options.getCiphers() != null) {
-				server.ciphers(java.util.List.of(options.getCiphers()));
-				client.ciphers(java.util.List.of(options.getCiphers()));
+				server.ciphers(List.of(options.getCiphers()));
+				client.ciphers(List.of(options.getCiphers()));
 			}
 			SslContext serverContext = server.build();
 			SslContext clientContext = client.build();

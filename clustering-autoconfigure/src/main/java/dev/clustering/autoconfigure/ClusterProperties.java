@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import dev.clustering.discovery.dns.RecordType;
+import dev.clustering.leadership.SplitBrainStrategy;
 
 /**
  * Configuration of the cluster: this node, its transport, failure detection and topologies.
@@ -102,18 +103,18 @@ public class ClusterProperties {
 		 * known nodes reachable), static-quorum (at least quorum-size nodes), or off (every side
 		 * keeps going, as Erlang/OTP does).
 		 */
-		private dev.clustering.leadership.SplitBrainStrategy strategy = dev.clustering.leadership.SplitBrainStrategy.KEEP_MAJORITY;
+		private SplitBrainStrategy strategy = SplitBrainStrategy.KEEP_MAJORITY;
 
 		/**
 		 * Nodes, this one included, that must be reachable with the static-quorum strategy.
 		 */
 		private int quorumSize = 1;
 
-		public dev.clustering.leadership.SplitBrainStrategy getStrategy() {
+		public SplitBrainStrategy getStrategy() {
 			return this.strategy;
 		}
 
-		public void setStrategy(dev.clustering.leadership.SplitBrainStrategy strategy) {
+		public void setStrategy(SplitBrainStrategy strategy) {
 			this.strategy = strategy;
 		}
 

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 
 import org.springframework.util.StringUtils;
 
+import dev.clustering.node.ClusterNode;
+
 /**
  * Start-up checks of the secrets in {@code cluster.*}: a value that is still an unresolved
  * {@code ${...}} placeholder (the environment variable was not set), and a cookie too short for a
@@ -17,7 +19,7 @@ import org.springframework.util.StringUtils;
 final class ClusterSecrets {
 
 	/** Shortest cookie accepted on a node that listens on a non-loopback address. */
-	static final int MIN_COOKIE_LENGTH = dev.clustering.node.ClusterNode.MIN_COOKIE_LENGTH;
+	static final int MIN_COOKIE_LENGTH = ClusterNode.MIN_COOKIE_LENGTH;
 
 	static final String GENERATE = "openssl rand -base64 32";
 

@@ -3,6 +3,7 @@ package dev.clustering.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ class ClusterSyncLifecycle implements SmartLifecycle {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for cluster nodes", ex);
 		}
-		Set<String> mandatoryMissing = new java.util.TreeSet<>(missing);
+		Set<String> mandatoryMissing = new TreeSet<>(missing);
 		mandatoryMissing.retainAll(this.sync.getMandatory());
 		if (!mandatoryMissing.isEmpty()) {
 			throw new ClusterSyncException(mandatoryMissing, this.sync.getTimeout());

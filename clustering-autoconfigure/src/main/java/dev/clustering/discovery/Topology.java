@@ -2,9 +2,12 @@ package dev.clustering.discovery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.membership.NodeAddress;
+import dev.clustering.transport.WireText;
 
 /**
  * Runs one topology's strategy on its own thread, so a slow or failing topology never holds up
@@ -72,7 +76,7 @@ public final class Topology implements DiscoveryListener {
 		this.pollInterval = pollInterval;
 		this.clock = clock;
 		this.onChange = onChange;
-		this.status = new TopologyStatus(name, strategyName, false, null, java.util.List.of(), null, 0, 0);
+		this.status = new TopologyStatus(name, strategyName, false, null, List.of(), null, 0, 0);
 	}
 
 	/**
@@ -242,7 +246,7 @@ public final class Topology implements DiscoveryListener {
 		try {
 			running.execute(this::closeHandles);
 		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
+		catch (RejectedExecutionException ex) {
 			// already stopped
 		}
 		running.shutdown();
@@ -293,7 +297,7 @@ public final class Topology implements DiscoveryListener {
 		try {
 			TreeSet<NodeAddress> found = new TreeSet<>(addresses);
 			found.remove(this.context.self().address());
-			update(new java.util.ArrayList<>(found), null);
+			update(new ArrayList<>(found), null);
 		}
 		catch (RuntimeException | Error ex) {
 			// a strategy's bad answer (a null element, an odd set) is its failure, never the caller's
@@ -304,7 +308,7 @@ public final class Topology implements DiscoveryListener {
 	@Override
 	public void failed(Throwable error) {
 		String message = (error.getMessage() != null)
-				? error.getClass().getSimpleName() + ": " + dev.clustering.transport.WireText.forLog(error.getMessage())
+				? error.getClass().getSimpleName() + ": " + WireText.forLog(error.getMessage())
 				: error.getClass().getName();
 		logger.warn("[{}] discovery failed, keeping the last answer: {}", this.name, message);
 		update(null, new TopologyStatus.TopologyError(message, this.clock.instant()));
@@ -352,7 +356,7 @@ public final class Topology implements DiscoveryListener {
 		}
 	}
 
-	private void update(java.util.List<NodeAddress> discovered, TopologyStatus.TopologyError error) {
+	private void update(List<NodeAddress> discovered, TopologyStatus.TopologyError error) {
 		TopologyStatus next;
 		synchronized (this.lock) {
 			TopologyStatus previous = this.status;

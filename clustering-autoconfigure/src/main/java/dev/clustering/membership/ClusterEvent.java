@@ -1,6 +1,8 @@
 package dev.clustering.membership;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.springframework.context.ApplicationEvent;
 
@@ -16,7 +18,7 @@ public abstract sealed class ClusterEvent extends ApplicationEvent permits NodeJ
 	private final Member member;
 
 	ClusterEvent(Object source, String localNode, Member member, Instant at) {
-		super(source, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC));
+		super(source, Clock.fixed(at, ZoneOffset.UTC));
 		this.localNode = localNode;
 		this.member = member;
 	}

@@ -1,6 +1,7 @@
 package dev.clustering.membership;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,7 +36,7 @@ public record ClusterSnapshot(LocalNode self, Map<String, Member> members, Map<S
 	 * @return members whose status is {@link MemberStatus#UP}, sorted by name
 	 */
 	public List<Member> upMembers() {
-		return this.members.values().stream().filter(Member::isUp).sorted(java.util.Comparator.comparing(Member::name)).toList();
+		return this.members.values().stream().filter(Member::isUp).sorted(Comparator.comparing(Member::name)).toList();
 	}
 
 	/**
@@ -56,7 +57,7 @@ public record ClusterSnapshot(LocalNode self, Map<String, Member> members, Map<S
 	}
 
 	private static List<Member> sorted(Collection<Member> members) {
-		return members.stream().sorted(java.util.Comparator.comparing(Member::name)).toList();
+		return members.stream().sorted(Comparator.comparing(Member::name)).toList();
 	}
 
 }

@@ -1,9 +1,20 @@
 package dev.clustering.node;
 
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -22,8 +34,11 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEvent;
 
+import dev.clustering.discovery.NameScoped;
 import dev.clustering.leadership.ClusterLeadership;
 import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.discovery.DiscoveryContext;
@@ -169,14 +184,14 @@ public final class ClusterNode implements AutoCloseable {
 			throw new IllegalStateException(weak);
 		}
 		long incarnation = this.authenticator.newIncarnation();
-		Map<String, String> metadata = new java.util.LinkedHashMap<>(c.metadata);
+		Map<String, String> metadata = new LinkedHashMap<>(c.metadata);
 		metadata.put(NodeMetadata.STARTED_AT, Long.toString(c.clock.millis()));
 		metadata.put(Singletons.HOSTED, String.join(",", c.singletons.keySet()));
 		String configHash = configHash(c);
 		metadata.put(Singletons.CONFIG, configHash);
 		metadata.put(NodeMetadata.ELECTION_CONFIG, "lease=" + (c.failureDetector.heartbeatInterval().toMillis()
 				+ c.failureDetector.acceptableHeartbeatPause().toMillis()) + "ms,split-brain=" + c.splitBrain
-				+ ((c.splitBrain == dev.clustering.leadership.SplitBrainStrategy.STATIC_QUORUM)
+				+ ((c.splitBrain == SplitBrainStrategy.STATIC_QUORUM)
 						? ",quorum-size=" + c.quorumSize : ""));
 		LocalNode self = new LocalNode(LocalNode.nodeName(c.name, c.host), new NodeAddress(c.host, port), incarnation,
 				metadata);
@@ -199,12 +214,12 @@ public final class ClusterNode implements AutoCloseable {
 		this.loop.scheduleAtFixedRate(this::heartbeat, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
 		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
 		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot));
-		Map<String, java.util.function.Predicate<String>> scopes = new java.util.HashMap<>();
+		Map<String, Predicate<String>> scopes = new HashMap<>();
 		List<DiscoveryContext> contexts = new ArrayList<>();
 		for (ClusterNodeBuilder.TopologySpec spec : c.topologies) {
 			DiscoveryContext context = new DiscoveryContext(spec.name(), self, spec.pollInterval());
 			contexts.add(context);
-			if (spec.strategy() instanceof dev.clustering.discovery.NameScoped scoped) {
+			if (spec.strategy() instanceof NameScoped scoped) {
 				scopes.put(spec.name(), (name) -> scoped.admits(context, name));
 			}
 		}
@@ -279,7 +294,7 @@ public final class ClusterNode implements AutoCloseable {
 	 * @param singleton the work
 	 * @throws IllegalStateException while the node runs
 	 */
-	public void registerSingleton(String name, dev.clustering.singleton.ClusterSingleton singleton) {
+	public void registerSingleton(String name, ClusterSingleton singleton) {
 		if (this.state.get() == State.STARTED) {
 			throw new IllegalStateException("Singletons are registered while the node does not run");
 		}
@@ -341,7 +356,7 @@ public final class ClusterNode implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			return "interrupted";
 		}
-		catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException ex) {
+		catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
 			return "node is not running";
 		}
 	}
@@ -353,11 +368,11 @@ public final class ClusterNode implements AutoCloseable {
 	 * @return the names still missing (empty if all are up)
 	 * @throws InterruptedException if interrupted
 	 */
-	public java.util.Set<String> awaitMembers(java.util.Collection<String> names, java.time.Duration timeout)
+	public Set<String> awaitMembers(Collection<String> names, Duration timeout)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (true) {
-			java.util.Set<String> missing = new java.util.TreeSet<>(names);
+			Set<String> missing = new TreeSet<>(names);
 			for (Member member : members()) {
 				missing.remove(member.name());
 				missing.remove(LocalNode.namePart(member.name()));
@@ -492,7 +507,7 @@ public final class ClusterNode implements AutoCloseable {
 		try {
 			this.events.execute(() -> targets.forEach((l) -> deliver(l, event)));
 		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
+		catch (RejectedExecutionException ex) {
 			logger.debug("Node is shut down; dropped {}", event);
 		}
 	}
@@ -510,7 +525,7 @@ public final class ClusterNode implements AutoCloseable {
 		try {
 			this.loop.execute(task);
 		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
+		catch (RejectedExecutionException ex) {
 			logger.debug("Node is shutting down; dropped a task");
 		}
 	}
@@ -528,7 +543,7 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	// a short cookie is guessable offline from one proof seen on the wire: only on loopback is it allowed
-	private static String weakCookie(ClusterNodeBuilder c, java.net.InetAddress bound) {
+	private static String weakCookie(ClusterNodeBuilder c, InetAddress bound) {
 		if (c.cookie == null || c.cookie.length == 0 || c.cookie.length >= MIN_COOKIE_LENGTH) {
 			return null;
 		}
@@ -545,11 +560,11 @@ public final class ClusterNode implements AutoCloseable {
 		String text = c.singletonSpecs.values().stream().map(SingletonSpec::describe).sorted()
 			.reduce("", (a, b) -> a + ";" + b);
 		try {
-			byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-				.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-			return java.util.HexFormat.of().formatHex(digest, 0, 8);
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(text.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 8);
 		}
-		catch (java.security.NoSuchAlgorithmException ex) {
+		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

@@ -11,6 +11,7 @@ import java.util.Objects;
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.DiscoveryStrategy;
 import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.membership.NodeAddress;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.transport.LinkFilter;
@@ -73,7 +74,7 @@ public final class ClusterNodeBuilder {
 	 * @return this builder
 	 */
 	public ClusterNodeBuilder host(String host) {
-		this.host = new dev.clustering.membership.NodeAddress(host, 1).host();
+		this.host = new NodeAddress(host, 1).host();
 		return this;
 	}
 

@@ -1,8 +1,10 @@
 package dev.clustering.node;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -313,7 +315,7 @@ final class Coordination implements Mesh.Protocol {
 
 	private Roster computeRoster() {
 		Map<String, Long> reachable = new HashMap<>();
-		java.util.Set<String> unreachable = new java.util.HashSet<>();
+		Set<String> unreachable = new HashSet<>();
 		for (Member member : this.snapshot.members().values()) {
 			if (member.isUp()) {
 				reachable.put(member.name(), NodeMetadata.startedAt(member));
@@ -382,7 +384,7 @@ final class Coordination implements Mesh.Protocol {
 		}
 
 		@Override
-		public java.util.Set<String> strangers() {
+		public Set<String> strangers() {
 			return Coordination.this.mesh.strangers();
 		}
 

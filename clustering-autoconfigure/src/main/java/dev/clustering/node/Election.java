@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.LeadershipRevokedEvent;
 import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
+import dev.clustering.transport.WarningLimiter;
 
 /**
  * Elects one leader without a registry, by votes with leases (no two nodes ever lead at once, even
@@ -57,7 +59,7 @@ final class Election implements LeaderElection {
 
 	private static final int RING = 64;
 
-	private final dev.clustering.transport.WarningLimiter warnings = new dev.clustering.transport.WarningLimiter();
+	private final WarningLimiter warnings = new WarningLimiter();
 
 	/** Sends messages. */
 	interface Outbox {
@@ -186,11 +188,11 @@ final class Election implements LeaderElection {
 
 	// a promise lasts at least this node's lease and at least the one the leader counts on
 	private long promise(long leaderLeaseMillis) {
-		return Math.max(this.leaseNanos, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(leaderLeaseMillis));
+		return Math.max(this.leaseNanos, TimeUnit.MILLISECONDS.toNanos(leaderLeaseMillis));
 	}
 
 	private long leaseMillis() {
-		return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(this.leaseNanos + 999_999);
+		return TimeUnit.NANOSECONDS.toMillis(this.leaseNanos + 999_999);
 	}
 
 	// the later of two monotonic times (compared by difference, as nanoTime values must be)

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,7 +92,7 @@ final class Mesh implements ConnectionListener {
 	private final Map<String, Set<NodeAddress>> departed = new HashMap<>();
 
 	// when each recently departed member was last heard from, the oldest dropped first
-	private final Map<String, Long> lastHeardDeparted = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+	private final Map<String, Long> lastHeardDeparted = new LinkedHashMap<>(16, 0.75f, false) {
 		@Override
 		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
 			return size() > 1024;

@@ -1,8 +1,10 @@
 package dev.clustering.node;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.clustering.leadership.SplitBrainStrategy;
 
@@ -20,13 +22,13 @@ import dev.clustering.leadership.SplitBrainStrategy;
  * @param strategy the split-brain rule that gave {@code needed}
  * @param quorumSize the quorum size for {@link SplitBrainStrategy#STATIC_QUORUM}
  */
-record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
-		java.util.Set<String> leaving, int known, int needed, SplitBrainStrategy strategy, int quorumSize) {
+record Roster(String self, long selfStartedAt, Map<String, Long> reachable, Set<String> unreachable,
+		Set<String> leaving, int known, int needed, SplitBrainStrategy strategy, int quorumSize) {
 
 	Roster {
 		reachable = Map.copyOf(reachable);
-		unreachable = java.util.Set.copyOf(unreachable);
-		leaving = java.util.Set.copyOf(leaving);
+		unreachable = Set.copyOf(unreachable);
+		leaving = Set.copyOf(leaving);
 	}
 
 	/**
@@ -41,8 +43,8 @@ record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java
 	 * @param quorumSize the quorum size for {@link SplitBrainStrategy#STATIC_QUORUM}
 	 * @return the roster
 	 */
-	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, java.util.Set<String> unreachable,
-			java.util.Set<String> leaving, int known, SplitBrainStrategy strategy, int quorumSize) {
+	static Roster of(String self, long selfStartedAt, Map<String, Long> reachable, Set<String> unreachable,
+			Set<String> leaving, int known, SplitBrainStrategy strategy, int quorumSize) {
 		return new Roster(self, selfStartedAt, reachable, unreachable, leaving, known,
 				QuorumCount.needed(strategy, known, quorumSize), strategy, quorumSize);
 	}
@@ -91,8 +93,8 @@ record Roster(String self, long selfStartedAt, Map<String, Long> reachable, java
 	 * @param excluded nodes that may not stand now
 	 * @return the candidates in order
 	 */
-	List<String> candidatesByAge(java.util.Set<String> excluded) {
-		java.util.ArrayList<Map.Entry<String, Long>> all = new java.util.ArrayList<>(this.reachable.entrySet());
+	List<String> candidatesByAge(Set<String> excluded) {
+		ArrayList<Map.Entry<String, Long>> all = new ArrayList<>(this.reachable.entrySet());
 		all.add(Map.entry(this.self, this.selfStartedAt));
 		return all.stream()
 			.filter((e) -> !this.leaving.contains(e.getKey()) && !excluded.contains(e.getKey()))

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ final class SingletonRunner implements AutoCloseable {
 	private final Reporter reporter;
 
 	// until when this node may run a singleton with a given failover timeout; thread-safe, read live
-	private final java.util.function.LongUnaryOperator permits;
+	private final LongUnaryOperator permits;
 
 	private final Map<String, ExecutorService> executors = new HashMap<>();
 
@@ -81,7 +82,7 @@ final class SingletonRunner implements AutoCloseable {
 	private boolean leaving;
 
 	SingletonRunner(String self, Map<String, ClusterSingleton> hosted, Executor loop, LongSupplier nanoTime,
-			Clock clock, java.util.function.LongUnaryOperator permits, Reporter reporter) {
+			Clock clock, LongUnaryOperator permits, Reporter reporter) {
 		this.permits = permits;
 		this.self = self;
 		this.hosted = Map.copyOf(hosted);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -201,7 +202,7 @@ final class SingletonTable {
 	 * @return node names
 	 */
 	Set<String> latestNodes() {
-		Set<String> nodes = new java.util.HashSet<>();
+		Set<String> nodes = new HashSet<>();
 		this.latest.values().forEach((status) -> nodes.add(status.node()));
 		this.ghosts.values().forEach((byNode) -> nodes.addAll(byNode.keySet()));
 		return nodes;

@@ -2,8 +2,11 @@ package dev.clustering.node;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -20,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEvent;
 
+import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.ClusterSnapshot;
+import dev.clustering.membership.LeaveReason;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.Member;
 import dev.clustering.membership.NodeAddress;
@@ -77,7 +84,7 @@ final class Singletons {
 		long lastAckNanos(String member);
 
 		/** The listed-but-silent nodes, by name (or address where no node ever answered). */
-		java.util.Set<String> strangers();
+		Set<String> strangers();
 
 	}
 
@@ -114,7 +121,7 @@ final class Singletons {
 	private final Map<String, Long> lastStart = new HashMap<>();
 
 	// tokens this leadership issued, by singleton (bounded: the latest few)
-	private final Map<String, java.util.Deque<Long>> issued = new HashMap<>();
+	private final Map<String, Deque<Long>> issued = new HashMap<>();
 
 	// stop orders sent, by node and singleton, so one is not repeated on every tick
 	private final Map<String, Long> stopSent = new HashMap<>();
@@ -147,7 +154,7 @@ final class Singletons {
 	private volatile Map<String, SingletonInfo> views = Map.of();
 
 	Singletons(Object source, String self, long incarnation, Map<String, SingletonSpec> specs,
-			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, java.util.concurrent.Executor loop,
+			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, Executor loop,
 			Messenger messenger, Consumer<ApplicationEvent> events, Leader leader) {
 		this.source = source;
 		this.self = self;
@@ -235,7 +242,7 @@ final class Singletons {
 				this.upSince.remove(before.name());
 				this.synced.remove(before.name());
 				this.asked.remove(before.name());
-				Placement.Fate.Kind kind = (next.departures().get(before.name()) == dev.clustering.membership.LeaveReason.LEFT)
+				Placement.Fate.Kind kind = (next.departures().get(before.name()) == LeaveReason.LEFT)
 						? Placement.Fate.Kind.LEFT : Placement.Fate.Kind.SILENT;
 				FateEntry known = this.fates.get(before.name());
 				long since = (known != null && known.incarnation == before.incarnation() && kind == Placement.Fate.Kind.SILENT)
@@ -343,7 +350,7 @@ final class Singletons {
 
 	private void orderReceived(String peer, Message.SingletonOrder order) {
 		SingletonSpec spec = this.specs.get(order.name());
-		dev.clustering.leadership.LeaderInfo seen = this.leader.election().view();
+		LeaderInfo seen = this.leader.election().view();
 		boolean fromLeader = seen != null && seen.name().equals(peer)
 				&& this.leader.election().hasQuorum(this.leader.roster());
 		if (spec == null || !fromLeader || (order.start() && order.token() == 0)) {
@@ -362,7 +369,7 @@ final class Singletons {
 			String from = order.from().isEmpty() ? null : order.from();
 			// the leader fails it over after its own timeout: the permit uses the shorter of the two
 			long failover = Math.min(spec.failoverTimeout().toNanos(),
-					java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(order.failoverMillis()));
+					TimeUnit.MILLISECONDS.toNanos(order.failoverMillis()));
 			this.runner.start(order.name(), order.token(), startType(order.startType()), from, failover);
 		}
 		else {
@@ -387,7 +394,7 @@ final class Singletons {
 			move(name, target);
 			return null;
 		}
-		dev.clustering.leadership.LeaderInfo current = this.leader.election().view();
+		LeaderInfo current = this.leader.election().view();
 		if (current == null) {
 			return "there is no leader to ask";
 		}
@@ -459,7 +466,7 @@ final class Singletons {
 				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), reporting(name),
 				latest, suspects(name), candidates(spec), leavingNodes(), order, pin,
 				this.lastStart.getOrDefault(name, Long.MIN_VALUE),
-				new HashSet<>(this.issued.getOrDefault(name, new java.util.ArrayDeque<>())));
+				new HashSet<>(this.issued.getOrDefault(name, new ArrayDeque<>())));
 		Placement.Decision decision = Placement.decide(input);
 		if (decision instanceof Placement.Start start) {
 			start(spec, start, now);
@@ -496,7 +503,7 @@ final class Singletons {
 			return;
 		}
 		long token = (this.tokenTerm << TOKEN_BITS) + (++this.tokenCounter);
-		java.util.Deque<Long> tokens = this.issued.computeIfAbsent(name, (n) -> new java.util.ArrayDeque<>());
+		Deque<Long> tokens = this.issued.computeIfAbsent(name, (n) -> new ArrayDeque<>());
 		tokens.addLast(token);
 		if (tokens.size() > 16) {
 			tokens.removeFirst();
@@ -548,7 +555,7 @@ final class Singletons {
 	// a run this leader started is running: the runs it replaced are over
 	private void confirm(SingletonStatus status) {
 		if (status.state() == SingletonState.RUNNING
-				&& this.issued.getOrDefault(status.name(), new java.util.ArrayDeque<>()).contains(status.fencingToken())) {
+				&& this.issued.getOrDefault(status.name(), new ArrayDeque<>()).contains(status.fencingToken())) {
 			this.table.confirmed(status.name(), status.fencingToken());
 		}
 	}
@@ -768,7 +775,7 @@ final class Singletons {
 		Map<String, SingletonInfo> next = new LinkedHashMap<>();
 		boolean leads = this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null;
 		for (SingletonSpec spec : this.specs.values()) {
-			java.util.Collection<Long> mine = this.issued.getOrDefault(spec.name(), new java.util.ArrayDeque<>());
+			Collection<Long> mine = this.issued.getOrDefault(spec.name(), new ArrayDeque<>());
 			// the leader shows the run it started over a claim it cannot vouch for
 			Comparator<SingletonStatus> order = Comparator
 				.comparing((SingletonStatus s) -> leads && mine.contains(s.fencingToken()))

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.clustering.membership.LocalNode;
+
 /**
  * Where a singleton may run and how it moves.
  *
@@ -44,7 +46,7 @@ public record SingletonSpec(String name, List<List<String>> nodes, Duration fail
 		if (this.nodes.isEmpty()) {
 			return 0;
 		}
-		String part = dev.clustering.membership.LocalNode.namePart(nodeName);
+		String part = LocalNode.namePart(nodeName);
 		for (int i = 0; i < this.nodes.size(); i++) {
 			for (String candidate : this.nodes.get(i)) {
 				if (candidate.equals(nodeName) || candidate.equals(part)) {

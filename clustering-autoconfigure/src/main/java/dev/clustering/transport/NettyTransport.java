@@ -23,6 +23,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -192,7 +193,7 @@ public final class NettyTransport {
 
 	// an IP literal to an address, without any look-up
 	private static InetAddress literal(String host) {
-		byte[] bytes = io.netty.util.NetUtil.createByteArrayFromIpAddressString(host);
+		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
 		try {
 			return InetAddress.getByAddress(bytes);
 		}

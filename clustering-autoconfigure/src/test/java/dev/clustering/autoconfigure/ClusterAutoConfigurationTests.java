@@ -1,5 +1,8 @@
 package dev.clustering.autoconfigure;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -32,10 +35,10 @@ class ClusterAutoConfigurationTests {
 		.withPropertyValues("cluster.node.host=127.0.0.1");
 
 	private static int[] freePorts() {
-		try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
 			return new int[] { a.getLocalPort(), b.getLocalPort() };
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
@@ -143,7 +146,7 @@ class ClusterAutoConfigurationTests {
 
 	@Test
 	void whenThePortIsTakenThenStartUpFailsAndTheAnalysisNamesTheProperty() throws Exception {
-		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
 			this.runner.withPropertyValues("cluster.node.port=" + taken.getLocalPort()).run((context) -> {
 				assertThat(context).hasFailed();
 				FailureAnalysis analysis = new ClusterBindFailureAnalyzer().analyze(context.getStartupFailure());

@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -148,14 +151,14 @@ class ClusterSingletonAutoConfigurationTests {
 		List<Object> readiness = new CopyOnWriteArrayList<>();
 		long started = System.nanoTime();
 		this.runner.withBean(ApplicationAvailabilityBean.class)
-			.withBean("recorder", org.springframework.context.ApplicationListener.class,
-					() -> (org.springframework.context.ApplicationListener<org.springframework.boot.availability.AvailabilityChangeEvent<?>>) (
+			.withBean("recorder", ApplicationListener.class,
+					() -> (ApplicationListener<AvailabilityChangeEvent<?>>) (
 							event) -> readiness.add(event.getState()))
 			.withPropertyValues("cluster.sync-nodes.optional=abc", "cluster.sync-nodes.timeout=500ms")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
-				assertThat(readiness).contains(org.springframework.boot.availability.ReadinessState.REFUSING_TRAFFIC);
+				assertThat(readiness).contains(ReadinessState.REFUSING_TRAFFIC);
 				assertThat(context.getBean(ApplicationAvailability.class)).isNotNull();
 			});
 	}

@@ -1,5 +1,6 @@
 package dev.clustering.autoconfigure;
 
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BiConsumer;
@@ -45,8 +46,8 @@ class ClusterTlsTests {
 		Path trusted = keystore("cluster", "ip:127.0.0.1");
 		Path stranger = keystore("stranger", "ip:127.0.0.1");
 		int[] ports = new int[3];
-		try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0);
-				java.net.ServerSocket c = new java.net.ServerSocket(0)) {
+		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+				ServerSocket c = new ServerSocket(0)) {
 			ports[0] = a.getLocalPort();
 			ports[1] = b.getLocalPort();
 			ports[2] = c.getLocalPort();
@@ -120,7 +121,7 @@ class ClusterTlsTests {
 	private void twoNodes(Path keystore, BiConsumer<ClusterNode, ClusterNode> check, String... properties)
 			throws Exception {
 		int[] ports = new int[2];
-		try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
 			ports[0] = a.getLocalPort();
 			ports[1] = b.getLocalPort();
 		}

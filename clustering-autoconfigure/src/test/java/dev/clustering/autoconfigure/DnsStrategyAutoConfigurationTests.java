@@ -1,5 +1,6 @@
 package dev.clustering.autoconfigure;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +57,7 @@ class DnsStrategyAutoConfigurationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

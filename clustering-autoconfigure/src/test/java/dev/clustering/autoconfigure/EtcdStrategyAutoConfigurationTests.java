@@ -1,10 +1,13 @@
 package dev.clustering.autoconfigure;
 
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
@@ -73,7 +76,7 @@ class EtcdStrategyAutoConfigurationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
@@ -305,12 +308,12 @@ class EtcdStrategyAutoConfigurationTests {
 	/** Key text to bytes and back. */
 	private static final class EtcdKeys {
 
-		static io.etcd.jetcd.ByteSequence bytes(String text) {
-			return io.etcd.jetcd.ByteSequence.from(text, java.nio.charset.StandardCharsets.UTF_8);
+		static ByteSequence bytes(String text) {
+			return ByteSequence.from(text, StandardCharsets.UTF_8);
 		}
 
-		static String text(io.etcd.jetcd.ByteSequence bytes) {
-			return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+		static String text(ByteSequence bytes) {
+			return bytes.toString(StandardCharsets.UTF_8);
 		}
 
 	}

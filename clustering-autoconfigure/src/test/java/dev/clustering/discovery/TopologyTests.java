@@ -1,11 +1,16 @@
 package dev.clustering.discovery;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -61,7 +66,7 @@ class TopologyTests {
 		AtomicInteger calls = new AtomicInteger();
 		Topology topology = start("flaky", (PollingStrategy) (context) -> {
 			if (calls.incrementAndGet() > 1) {
-				throw new java.io.IOException("registry down");
+				throw new IOException("registry down");
 			}
 			return Set.of(B);
 		});
@@ -149,7 +154,7 @@ class TopologyTests {
 		};
 		Topology topology = start("registry", strategy);
 		await().atMost(Duration.ofSeconds(5)).until(() -> topology.status().hasRun());
-		registry.get().registryLost(new java.io.IOException("lease expired"));
+		registry.get().registryLost(new IOException("lease expired"));
 		assertThat(topology.status().lastError().message()).contains("lease expired");
 		assertThat(topology.status().discovered()).containsExactly(B);
 		topology.stop();
@@ -161,7 +166,7 @@ class TopologyTests {
 		AtomicInteger attempts = new AtomicInteger();
 		WatchStrategy watch = (context, l) -> {
 			if (attempts.incrementAndGet() < 3) {
-				throw new java.net.ConnectException("not yet");
+				throw new ConnectException("not yet");
 			}
 			l.discovered(Set.of(C));
 			return () -> {
@@ -174,8 +179,8 @@ class TopologyTests {
 
 	@Test
 	void aRegistrationStillBlockingWhenTheTopologyStopsIsClosedWhenItArrives() throws Exception {
-		java.util.concurrent.CountDownLatch registering = new java.util.concurrent.CountDownLatch(1);
-		java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+		CountDownLatch registering = new CountDownLatch(1);
+		AtomicBoolean closed = new AtomicBoolean();
 		RegistryStrategy slow = new RegistryStrategy() {
 			@Override
 			public AutoCloseable register(DiscoveryContext context, RegistryListener listener) throws Exception {
@@ -195,7 +200,7 @@ class TopologyTests {
 			}
 		};
 		Topology topology = start("registry", slow);
-		assertThat(registering.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(registering.await(5, TimeUnit.SECONDS)).isTrue();
 		topology.stop();
 		assertThat(closed).isTrue();
 	}

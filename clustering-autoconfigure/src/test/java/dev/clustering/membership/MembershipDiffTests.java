@@ -1,10 +1,12 @@
 package dev.clustering.membership;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +22,7 @@ class MembershipDiffTests {
 	}
 
 	private ClusterSnapshot snapshot(Map<String, LeaveReason> departures, Member... members) {
-		java.util.Map<String, Member> byName = new java.util.HashMap<>();
+		Map<String, Member> byName = new HashMap<>();
 		for (Member m : members) {
 			byName.put(m.name(), m);
 		}
@@ -94,7 +96,7 @@ class MembershipDiffTests {
 	void statusChangesOnlyThroughAllowedTransitions() {
 		Member up = member("bcd@h", 1, MemberStatus.UP);
 		assertThat(up.withStatus(MemberStatus.UNREACHABLE, T0).status()).isEqualTo(MemberStatus.UNREACHABLE);
-		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+		Assertions.assertThatIllegalStateException()
 			.isThrownBy(() -> up.withStatus(MemberStatus.UP, T0));
 	}
 

@@ -2,13 +2,19 @@ package dev.clustering.node;
 
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.membership.ClusterEvent;
 import dev.clustering.membership.LeaveReason;
@@ -192,7 +198,7 @@ class ClusterNodeTests {
 						// drain
 					}
 				}
-				catch (java.net.SocketException ex) {
+				catch (SocketException ex) {
 					// reset by the node: also a close
 				}
 			}
@@ -219,15 +225,15 @@ class ClusterNodeTests {
 	void aListenerAddedLaterHearsEachMemberOnceAndNothingFromBefore() throws Exception {
 		int[] ports = TestCluster.freePorts(3);
 		List<NodeAddress> hosts = IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
-		java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		CountDownLatch blocked = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
 		// a slow listener holds the event thread on the first join, so the second join is still queued
 		// when the new listener is added
 		ClusterNode abc = this.cluster.start("abc", ports[0], hosts, (builder) -> builder.listener((event) -> {
 			if (event instanceof NodeJoinedEvent) {
 				blocked.countDown();
 				try {
-					release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+					release.await(10, TimeUnit.SECONDS);
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -235,16 +241,16 @@ class ClusterNodeTests {
 			}
 		}));
 		this.cluster.start("bcd", ports[1], "s3cret", hosts);
-		assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
 		this.cluster.start("cde", ports[2], "s3cret", hosts);
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2);
-		List<org.springframework.context.ApplicationEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<ApplicationEvent> heard = new CopyOnWriteArrayList<>();
 		abc.addListener(heard::add);
-		abc.eventLoop().submit(() -> null).get(5, java.util.concurrent.TimeUnit.SECONDS);
+		abc.eventLoop().submit(() -> null).get(5, TimeUnit.SECONDS);
 		release.countDown();
 		// events are delivered in order: once a listener added after that one heard its joins, every
 		// earlier delivery is done
-		List<org.springframework.context.ApplicationEvent> probe = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<ApplicationEvent> probe = new CopyOnWriteArrayList<>();
 		abc.addListener(probe::add);
 		await().atMost(Duration.ofSeconds(10)).until(() -> probe.size() >= 2);
 		assertThat(heard).filteredOn(NodeJoinedEvent.class::isInstance)

@@ -3,12 +3,14 @@ package dev.clustering.node;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 
 import static dev.clustering.node.ElectionSimulation.MS;
@@ -112,7 +114,7 @@ class ElectionTests {
 			sim.detectionLagNanos = 13 * LEASE / 10;
 			sim.run(4 * LEASE, STEP, invariants(sim));
 			assertThat(sim.leadersNow()).containsExactly("n0@h");
-			java.util.Random random = new java.util.Random(seed);
+			Random random = new Random(seed);
 			List<long[]> cuts = new ArrayList<>();
 			int partner = 1 + random.nextInt(4);
 			List<Integer> majority = new ArrayList<>(List.of(1, 2, 3, 4));
@@ -250,10 +252,10 @@ class ElectionTests {
 		voter.crash();
 		voter.restart();
 		List<String> voted = new ArrayList<>();
-		voter.election.received("n2@h", new dev.clustering.transport.Message.VoteRequest(Long.MAX_VALUE >> 21, 3, 2000),
+		voter.election.received("n2@h", new Message.VoteRequest(Long.MAX_VALUE >> 21, 3, 2000),
 				voter.roster());
 		sim.inFlight.forEach((e) -> {
-			if (e.message() instanceof dev.clustering.transport.Message.Vote vote && vote.granted()) {
+			if (e.message() instanceof Message.Vote vote && vote.granted()) {
 				voted.add(e.to().name);
 			}
 		});
@@ -394,14 +396,14 @@ class ElectionTests {
 		sim.run(4 * LEASE, STEP, invariants(sim));
 		// a member that lies asks everyone for a vote with the largest token the wire allows
 		for (ElectionSimulation.Sim node : sim.nodes) {
-			node.election.received("n9@h", new dev.clustering.transport.Message.VoteRequest(
-					dev.clustering.transport.FrameCodec.MAX_LEADER_TOKEN, 3, 2000), node.roster());
+			node.election.received("n9@h", new Message.VoteRequest(
+					FrameCodec.MAX_LEADER_TOKEN, 3, 2000), node.roster());
 		}
 		long before = sim.wins.get(0)[1];
 		sim.node(0).crash();
 		sim.run(LEASE, STEP, invariants(sim));
 		assertThat(sim.leadersNow()).containsExactly("n1@h");
-		assertThat(sim.wins.get(1)[1]).isGreaterThan(before).isLessThan(dev.clustering.transport.FrameCodec.MAX_LEADER_TOKEN);
+		assertThat(sim.wins.get(1)[1]).isGreaterThan(before).isLessThan(FrameCodec.MAX_LEADER_TOKEN);
 		assertThat(this.violations).isEmpty();
 	}
 
@@ -412,7 +414,7 @@ class ElectionTests {
 			sim.maxDelayNanos = 300 * MS;
 			sim.loss = 0.05;
 			sim.detectionLagNanos = 3 * LEASE;
-			java.util.Random random = new java.util.Random(seed);
+			Random random = new Random(seed);
 			for (int round = 0; round < 40; round++) {
 				int fault = random.nextInt(6);
 				int victim = random.nextInt(5);

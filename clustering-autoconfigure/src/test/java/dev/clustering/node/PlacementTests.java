@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -650,7 +651,7 @@ class PlacementTests {
 
 		Placement.Input build() {
 			Set<Long> tokens = (this.vouched != null) ? this.vouched
-					: this.live.stream().map(SingletonStatus::fencingToken).collect(java.util.stream.Collectors.toSet());
+					: this.live.stream().map(SingletonStatus::fencingToken).collect(Collectors.toSet());
 			List<Placement.Suspect> suspects = new ArrayList<>(this.suspects);
 			if (this.fate != null && this.latest != null && this.latest.isActive()) {
 				suspects.add(new Placement.Suspect(this.latest, this.fate));

@@ -1,6 +1,10 @@
 package dev.clustering.node;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,12 +28,12 @@ final class RecordingSingleton implements ClusterSingleton {
 		final List<Entry> entries = new CopyOnWriteArrayList<>();
 
 		// nodes running it now; a crashed node's instance dies with it (see crashed)
-		final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		final Set<String> running = ConcurrentHashMap.newKeySet();
 
 		final AtomicInteger maxRunning = new AtomicInteger();
 
 		// the context of each node's current run, to ask whether it still believes its token valid
-		final java.util.Map<String, SingletonContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
+		final Map<String, SingletonContext> contexts = new ConcurrentHashMap<>();
 
 		// moments at which two runs both believed their tokens valid
 		final List<String> overlaps = new CopyOnWriteArrayList<>();
@@ -37,8 +41,8 @@ final class RecordingSingleton implements ClusterSingleton {
 		private volatile Thread sampler;
 
 		/** The nodes whose run believes its token valid now. */
-		java.util.Set<String> validNow() {
-			java.util.Set<String> valid = new java.util.TreeSet<>();
+		Set<String> validNow() {
+			Set<String> valid = new TreeSet<>();
 			this.contexts.forEach((node, context) -> {
 				if (context.isValid()) {
 					valid.add(node + "#" + context.fencingToken());
@@ -51,7 +55,7 @@ final class RecordingSingleton implements ClusterSingleton {
 		void startSampling() {
 			Thread thread = new Thread(() -> {
 				while (!Thread.currentThread().isInterrupted()) {
-					java.util.Set<String> valid = validNow();
+					Set<String> valid = validNow();
 					if (valid.size() > 1) {
 						this.overlaps.add(System.nanoTime() + " " + valid);
 					}

@@ -2,6 +2,7 @@ package dev.clustering.node;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -262,7 +263,7 @@ class SafetyTests {
 			assertThat(n.leadership().ownLeadership()).isEmpty();
 			assertThat(n.leadership().fencingToken()).isZero();
 		});
-		Map<String, LeaderInfo> views = new java.util.HashMap<>();
+		Map<String, LeaderInfo> views = new HashMap<>();
 		nodes.forEach((n) -> views.put(n.self().name(), n.leadership().leader().orElseThrow()));
 		assertThat(views.values()).extracting(LeaderInfo::fencingToken).containsOnly(own.fencingToken());
 	}

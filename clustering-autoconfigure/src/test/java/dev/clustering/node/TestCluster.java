@@ -5,10 +5,14 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
+import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.staticlist.StaticStrategy;
 import org.springframework.context.ApplicationEvent;
 import dev.clustering.membership.NodeAddress;
@@ -21,17 +25,17 @@ import dev.clustering.transport.LinkFilter;
 final class TestCluster implements AutoCloseable {
 
 	/** Fast failure detection for tests: 200 ms heartbeats, 200 ms pause, so a lease of 400 ms. */
-	static final dev.clustering.detection.FailureDetectorSettings FAST = new dev.clustering.detection.FailureDetectorSettings(
+	static final FailureDetectorSettings FAST = new FailureDetectorSettings(
 			Duration.ofMillis(200), Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
 
 	final List<ClusterNode> nodes = new ArrayList<>();
 
-	final java.util.Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
+	final Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
 
 	final Set<String> frozen = ConcurrentHashMap.newKeySet();
 
 	/** Which side of a partition each node (by name part) is on; nodes on different sides cannot talk. */
-	final java.util.Map<String, Integer> sides = new ConcurrentHashMap<>();
+	final Map<String, Integer> sides = new ConcurrentHashMap<>();
 
 	/** Links cut in one direction only, as "from>to" by name part: frames from one to the other are dropped. */
 	final Set<String> oneWay = ConcurrentHashMap.newKeySet();
@@ -65,7 +69,7 @@ final class TestCluster implements AutoCloseable {
 
 	/** Loopback addresses for the given ports. */
 	static List<NodeAddress> addresses(int... ports) {
-		return java.util.stream.IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
+		return IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
 	}
 
 	static int freePort() {
@@ -81,12 +85,12 @@ final class TestCluster implements AutoCloseable {
 		});
 	}
 
-	ClusterNode start(String name, int port, List<NodeAddress> hosts, java.util.function.Consumer<ClusterNodeBuilder> customizer) {
+	ClusterNode start(String name, int port, List<NodeAddress> hosts, Consumer<ClusterNodeBuilder> customizer) {
 		return start(name, "127.0.0.1", port, "s3cret", hosts, customizer);
 	}
 
 	ClusterNode start(String name, String host, int port, String cookie, List<NodeAddress> hosts,
-			java.util.function.Consumer<ClusterNodeBuilder> customizer) {
+			Consumer<ClusterNodeBuilder> customizer) {
 		List<ApplicationEvent> log = new CopyOnWriteArrayList<>();
 		ClusterNodeBuilder builder = ClusterNode.builder()
 			.name(name)

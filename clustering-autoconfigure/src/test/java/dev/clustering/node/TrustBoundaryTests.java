@@ -15,6 +15,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,7 +123,7 @@ class TrustBoundaryTests {
 			hello.writeShort(9401).writeBytes(new byte[FrameCodec.NONCE_LENGTH]).writeShort(0);
 			DataOutputStream out = new DataOutputStream(socket.getOutputStream());
 			out.writeInt(hello.readableBytes());
-			out.write(io.netty.buffer.ByteBufUtil.getBytes(hello));
+			out.write(ByteBufUtil.getBytes(hello));
 			out.flush();
 			// the loop answers at once: nothing looked up the host
 			long started = System.nanoTime();
@@ -236,7 +237,7 @@ class TrustBoundaryTests {
 			// a leadership token far beyond the clock: not even decoded
 			ByteBuf huge = Unpooled.buffer();
 			huge.writeByte(13).writeLong(Long.MAX_VALUE);
-			other.writeFrame(io.netty.buffer.ByteBufUtil.getBytes(huge));
+			other.writeFrame(ByteBufUtil.getBytes(huge));
 			// thousands of singletons that do not exist
 			for (int i = 0; i < 5000; i++) {
 				other.send(new Message.SingletonState("forged-" + i, SingletonState.RUNNING.ordinal(), 1, 0, "", 0));

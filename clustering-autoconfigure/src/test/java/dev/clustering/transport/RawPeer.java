@@ -2,12 +2,14 @@ package dev.clustering.transport;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Map;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import dev.clustering.membership.NodeAddress;
@@ -68,7 +70,7 @@ public final class RawPeer implements AutoCloseable {
 					authenticator.newNonce()));
 		}
 		else {
-			io.netty.buffer.ByteBuf buffer = Unpooled.buffer();
+			ByteBuf buffer = Unpooled.buffer();
 			buffer.writeByte(FrameCodec.HELLO).writeShort(major).writeBytes(new byte[40]);
 			hello = new byte[buffer.readableBytes()];
 			buffer.readBytes(hello);
@@ -141,7 +143,7 @@ public final class RawPeer implements AutoCloseable {
 			try {
 				frame = readFrame();
 			}
-			catch (java.io.EOFException ex) {
+			catch (EOFException ex) {
 				return null;
 			}
 			Message message = FrameCodec.decode(Unpooled.wrappedBuffer(frame), FrameCodec.PROTOCOL_MINOR, true);
@@ -164,7 +166,7 @@ public final class RawPeer implements AutoCloseable {
 				readFrame();
 			}
 		}
-		catch (java.io.EOFException ex) {
+		catch (EOFException ex) {
 			return true;
 		}
 		catch (SocketTimeoutException ex) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -407,7 +408,7 @@ final class BenchCluster implements AutoCloseable {
 
 		/** Detection delay per observer, in ms; infinite for an observer that never reported it. */
 		Map<String, Double> delaysMillis() {
-			Map<String, Double> delays = new java.util.TreeMap<>();
+			Map<String, Double> delays = new TreeMap<>();
 			for (String observer : this.observers) {
 				Long at = this.detectedAt.get(observer);
 				delays.put(observer, (at != null) ? (at - this.t0) / 1e6 : Double.POSITIVE_INFINITY);

@@ -1,12 +1,15 @@
 package dev.clustering.benchmark;
 
+import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.RuntimeMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import dev.clustering.detection.FailureDetectorSettings;
@@ -99,7 +103,7 @@ public final class ClusterBenchmark {
 					status = 1;
 				}
 			}
-			catch (java.io.IOException ex) {
+			catch (IOException ex) {
 				System.out.println();
 				System.out.println("=== etcd: FAILED, nothing measured: " + ex.getMessage());
 				progress("etcd scenario failed: " + ex.getMessage());
@@ -349,7 +353,7 @@ public final class ClusterBenchmark {
 	}
 
 	private static String newThreads(Set<Long> before) {
-		return java.util.Arrays.stream(ManagementFactory.getThreadMXBean().getThreadInfo(
+		return Arrays.stream(ManagementFactory.getThreadMXBean().getThreadInfo(
 				ManagementFactory.getThreadMXBean().getAllThreadIds()))
 			.filter((info) -> info != null && !before.contains(info.getThreadId()))
 			.map((info) -> info.getThreadName())
@@ -568,10 +572,10 @@ public final class ClusterBenchmark {
 	}
 
 	private static void printSlowest(String title, List<SizeResult.Pair> pairs,
-			java.util.function.Predicate<SizeResult.Pair> filter) {
+			Predicate<SizeResult.Pair> filter) {
 		List<SizeResult.Pair> slowest = pairs.stream()
 			.filter(filter)
-			.sorted(java.util.Comparator.comparingDouble(SizeResult.Pair::millis).reversed())
+			.sorted(Comparator.comparingDouble(SizeResult.Pair::millis).reversed())
 			.limit(4)
 			.toList();
 		if (slowest.isEmpty()) {

@@ -2,7 +2,9 @@ package dev.clustering.benchmark;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -297,7 +299,7 @@ final class EtcdCluster implements AutoCloseable {
 
 	/** A jetcd client whose KV put of {@code key} is timed (call and acknowledgement). */
 	private Client timedClient(Client client, String key, int index, int generation) {
-		ByteSequence keyBytes = ByteSequence.from(key, java.nio.charset.StandardCharsets.UTF_8);
+		ByteSequence keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
 		KV kv = client.getKVClient();
 		InvocationHandler kvHandler = (proxy, method, args) -> {
 			long calledAt = System.nanoTime();
@@ -319,7 +321,7 @@ final class EtcdCluster implements AutoCloseable {
 				clientHandler);
 	}
 
-	private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+	private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
 		try {
 			return method.invoke(target, args);
 		}

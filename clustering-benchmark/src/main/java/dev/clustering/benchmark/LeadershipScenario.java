@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import dev.clustering.detection.FailureDetectorSettings;
@@ -344,7 +346,7 @@ final class LeadershipScenario {
 	private boolean awaitSingletonSettled(LeaderCluster c, int home) throws InterruptedException {
 		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
 		while (System.nanoTime() - deadline < 0) {
-			if (c.whole() && c.agreedLeader() != null && c.singletonLog.running.equals(java.util.Set.of(home))) {
+			if (c.whole() && c.agreedLeader() != null && c.singletonLog.running.equals(Set.of(home))) {
 				boolean agree = true;
 				for (int i = 0; i < c.size && agree; i++) {
 					SingletonInfo info = c.node(i).singletons().get(LeaderCluster.SINGLETON);
@@ -361,7 +363,7 @@ final class LeadershipScenario {
 	}
 
 	private static LeaderCluster.SingletonLog.Entry awaitStart(LeaderCluster.SingletonLog log, int mark,
-			java.util.function.Predicate<LeaderCluster.SingletonLog.Entry> which, long timeoutNanos)
+			Predicate<LeaderCluster.SingletonLog.Entry> which, long timeoutNanos)
 			throws InterruptedException {
 		long deadline = System.nanoTime() + timeoutNanos;
 		while (true) {

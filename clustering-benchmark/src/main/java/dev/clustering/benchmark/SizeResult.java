@@ -2,8 +2,10 @@ package dev.clustering.benchmark;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.clustering.membership.LeaveReason;
 
@@ -77,7 +79,7 @@ final class SizeResult {
 	final List<Pair> freezeDetections = new ArrayList<>();
 
 	/** Nodes restarted by the kill phase (their detectors, and their peers' detectors for them, are young). */
-	final java.util.Set<String> restarted = new java.util.HashSet<>();
+	final Set<String> restarted = new HashSet<>();
 
 	final Map<LeaveReason, Integer> freezeReasons = new EnumMap<>(LeaveReason.class);
 

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 
+import dev.clustering.membership.NodeAddress;
 import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 
@@ -175,7 +176,7 @@ final class AttackMonitor implements AutoCloseable {
 			socket.setSoTimeout(3000);
 			socket.setSoLinger(true, 0);
 			byte[] hello = FrameCodec.toBytes(new Message.Hello(FrameCodec.PROTOCOL_MAJOR, 0, "probe@" + this.probeHost,
-					new dev.clustering.membership.NodeAddress(this.probeHost, 9400), new byte[FrameCodec.NONCE_LENGTH]));
+					new NodeAddress(this.probeHost, 9400), new byte[FrameCodec.NONCE_LENGTH]));
 			socket.getOutputStream().write(WireFrame.framed(hello));
 			DataInputStream in = new DataInputStream(socket.getInputStream());
 			byte[] body = new byte[in.readInt()];

@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -167,7 +168,7 @@ final class FakeMember implements AutoCloseable {
 		this.out.flush();
 		long deadline = System.nanoTime() + millis * 1_000_000;
 		while (!this.answered.contains(token) && !this.ended && System.nanoTime() < deadline) {
-			Lab.sleep(java.time.Duration.ofMillis(5));
+			Lab.sleep(Duration.ofMillis(5));
 		}
 		return this.answered.contains(token);
 	}

@@ -3,6 +3,7 @@ package dev.clustering.faults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -142,7 +143,7 @@ final class FaultScenarios {
 	/** {@code count} random nodes, none from {@code excluded}. */
 	Set<Integer> randomNodes(int count, Set<Integer> excluded) {
 		List<Integer> candidates = new ArrayList<>(others(excluded));
-		java.util.Collections.shuffle(candidates, this.random);
+		Collections.shuffle(candidates, this.random);
 		return new TreeSet<>(candidates.subList(0, count));
 	}
 

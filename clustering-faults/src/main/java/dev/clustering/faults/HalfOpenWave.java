@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -136,7 +137,7 @@ final class HalfOpenWave {
 					9400, FieldMutations.randomBytes(this.random, FrameCodec.NONCE_LENGTH)).bytes());
 			if (style == 1) {
 				// a length that promises more than ever comes
-				socket.getOutputStream().write(java.util.Arrays.copyOf(hello, 4 + this.random.nextInt(hello.length - 5)));
+				socket.getOutputStream().write(Arrays.copyOf(hello, 4 + this.random.nextInt(hello.length - 5)));
 			}
 			return new Held(node, socket, style, hello);
 		}

@@ -1,5 +1,6 @@
 package dev.clustering.faults;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,9 +8,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -90,7 +93,7 @@ final class HandshakeAttack {
 			}
 			catch (IOException ex) {
 				tally("connect failed: " + ex.getClass().getSimpleName());
-				Lab.sleep(java.time.Duration.ofMillis(50));
+				Lab.sleep(Duration.ofMillis(50));
 			}
 		}
 	}
@@ -104,7 +107,7 @@ final class HandshakeAttack {
 			this.connections.incrementAndGet();
 			OutputStream out = socket.getOutputStream();
 			if (together) {
-				java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+				ByteArrayOutputStream all = new ByteArrayOutputStream();
 				opening.frames().forEach(all::writeBytes);
 				out.write(all.toByteArray());
 			}
@@ -164,7 +167,7 @@ final class HandshakeAttack {
 			return "SILENT";
 		}
 		catch (IOException ex) {
-			String text = String.valueOf(ex.getMessage()).toLowerCase(java.util.Locale.ROOT);
+			String text = String.valueOf(ex.getMessage()).toLowerCase(Locale.ROOT);
 			return (text.contains("reset") || text.contains("broken pipe")) ? Answer.CLOSED.name() : "ERROR " + ex;
 		}
 	}

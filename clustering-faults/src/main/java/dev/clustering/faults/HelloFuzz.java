@@ -2,6 +2,7 @@ package dev.clustering.faults;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -81,7 +82,7 @@ final class HelloFuzz {
 		if (roll < 6) {
 			// a length prefix the bytes never fill: the node waits, the client goes
 			byte[] hello = WireFrame.framed(validHello().bytes());
-			return new Opening(List.of(java.util.Arrays.copyOf(hello, 4 + this.random.nextInt(hello.length - 4))),
+			return new Opening(List.of(Arrays.copyOf(hello, 4 + this.random.nextInt(hello.length - 4))),
 					List.of(), null, "unfinished hello");
 		}
 		if (roll < 13) {

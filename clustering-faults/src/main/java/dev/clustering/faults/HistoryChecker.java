@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -306,7 +307,7 @@ final class HistoryChecker {
 	}
 
 	static String seconds(long millis) {
-		return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+		return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.clustering.faults;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -87,7 +88,7 @@ class WireMessagesTests {
 			assertThat(shot.body().length).isBetween(1, MemberFuzz.MAX_BODY);
 			assertThat(fuzz.verdict(shot.body())).isEqualTo(shot.verdict());
 		}
-		assertThat(java.util.Arrays.stream(counts).min().orElseThrow()).isGreaterThan(1000);
+		assertThat(Arrays.stream(counts).min().orElseThrow()).isGreaterThan(1000);
 		assertThat(fuzz.withheld()).isPositive();
 	}
 

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,7 +25,7 @@ final class NodeProcess implements AutoCloseable {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+	private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
 	final String name;
 
@@ -97,7 +99,7 @@ final class NodeProcess implements AutoCloseable {
 		if (cluster == null) {
 			return null;
 		}
-		Map<String, String> members = new java.util.TreeMap<>();
+		Map<String, String> members = new TreeMap<>();
 		for (Object member : (List<Object>) cluster.get("members")) {
 			Map<String, Object> m = (Map<String, Object>) member;
 			members.put((String) m.get("name"), (String) m.get("status"));

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 
@@ -79,7 +80,7 @@ class SampleEndpointTests {
 	void takeoverIsAWriteOperationThatExplainsARefusal() {
 		Map<String, Object> refused = client().post()
 			.uri("/actuator/cluster/distro")
-			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+			.contentType(MediaType.APPLICATION_JSON)
 			.body(Map.of("node", "nobody"))
 			.retrieve()
 			.body(JSON);

@@ -1,10 +1,12 @@
 package dev.clustering.sample;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +106,7 @@ class SampleKillLoopIT {
 		try {
 			return Files.readAllLines(record);
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
@@ -144,7 +146,7 @@ class SampleKillLoopIT {
 			}
 		}
 		open.forEach((pid, started) -> intervals.add(new Interval(pid, started[0], Long.MAX_VALUE, started[1])));
-		intervals.sort(java.util.Comparator.comparingLong(Interval::from));
+		intervals.sort(Comparator.comparingLong(Interval::from));
 		System.out.printf("kill loop: %d rounds, %d singleton starts%n", rounds, intervals.size());
 		assertThat(rounds).isGreaterThanOrEqualTo(3);
 		assertThat(intervals.size()).isGreaterThan(1);

@@ -1,6 +1,8 @@
 package dev.clustering.discovery.dns;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -72,8 +74,8 @@ class DnsStrategyIntegrationTests {
 	}
 
 	private static void records(Dnsmasq server, String name, String... ips) throws Exception {
-		server.hosts(java.util.Arrays.stream(ips).map((ip) -> ip + " " + name).toList());
-		List<java.net.InetAddress> expected = java.util.Arrays.stream(ips)
+		server.hosts(Arrays.stream(ips).map((ip) -> ip + " " + name).toList());
+		List<InetAddress> expected = Arrays.stream(ips)
 			.filter((ip) -> ip.indexOf(':') < 0)
 			.map(FakeDnsResolver::ip)
 			.toList();

@@ -1,5 +1,6 @@
 package dev.clustering.discovery.dns;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -123,7 +124,7 @@ class DnsjavaResolverIntegrationTests {
 							this.socket.send(new DatagramPacket(junk, junk.length, packet.getSocketAddress()));
 						}
 					}
-					catch (java.io.IOException ex) {
+					catch (IOException ex) {
 						// closed
 					}
 				}

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import dev.clustering.discovery.DiscoveryListener;
 import dev.clustering.membership.NodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +93,7 @@ class EtcdDiscoveryTests {
 	void aListenerThatThrowsAnErrorIsLoggedAndHearsTheNextAnswer(CapturedOutput output) {
 		Recorders.Discovery recorder = this.listener;
 		EtcdDiscovery failing = new EtcdDiscovery(this.runtime, Recorders.context("127.0.0.2", 9401),
-				new dev.clustering.discovery.DiscoveryListener() {
+				new DiscoveryListener() {
 
 					private boolean thrown;
 
