@@ -1,6 +1,7 @@
 package dev.clustering.autoconfigure;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -49,9 +50,13 @@ public class ClusterAutoConfiguration {
 				environment.getProperty("spring.application.name"), factories.orderedStream().toList(), strategies,
 				sslBundles.getIfAvailable())
 			.builder();
-		builder.listener(publisher::publishEvent);
+		// the node is the events' source, as before the engine had events of its own
+		AtomicReference<ClusterNode> source = new AtomicReference<>();
+		builder.listener((event) -> publisher.publishEvent(ClusterApplicationEvents.of(source.get(), event)));
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-		return builder.build();
+		ClusterNode node = builder.build();
+		source.set(node);
+		return node;
 	}
 
 	@Bean

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param self this node
  * @param members the other nodes, by name
  * @param departures the members that the step producing this snapshot removed, with why; the
- * membership diff reads them to give {@link NodeLeftEvent} its reason
+ * membership diff reads them to give {@code NodeLeftEvent} its reason
  */
 public record ClusterSnapshot(LocalNode self, Map<String, Member> members, Map<String, LeaveReason> departures) {
 

@@ -1,10 +1,9 @@
 package dev.clustering.node;
 
-import org.springframework.context.ApplicationEvent;
-
 /**
- * Receives a node's events (membership, leadership, singletons), in order, on the node's event thread. An exception thrown
- * here is logged and does not affect the node or other listeners.
+ * Receives a node's events (membership, leadership, singletons, registries), in order, on the
+ * node's event thread. An exception thrown here is logged and does not affect the node or other
+ * listeners.
  */
 @FunctionalInterface
 public interface ClusterListener {
@@ -13,6 +12,6 @@ public interface ClusterListener {
 	 * Handles an event.
 	 * @param event the event
 	 */
-	void onEvent(ApplicationEvent event);
+	void onEvent(EngineEvent event);
 
 }

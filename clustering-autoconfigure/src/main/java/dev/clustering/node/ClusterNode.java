@@ -32,8 +32,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.context.ApplicationEvent;
-
 import dev.clustering.discovery.NameScoped;
 import dev.clustering.leadership.ClusterLeadership;
 import dev.clustering.leadership.LeaderInfo;
@@ -44,13 +42,10 @@ import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.Topology;
 import dev.clustering.discovery.TopologyStatus;
-import dev.clustering.membership.ClusterEvent;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.Member;
-import dev.clustering.membership.MembershipDiff;
 import dev.clustering.membership.NodeAddress;
-import dev.clustering.membership.NodeJoinedEvent;
 import dev.clustering.transport.CookieAuthenticator;
 import dev.clustering.transport.NettyTransport;
 import dev.clustering.transport.TrafficCounter;
@@ -202,7 +197,7 @@ public final class ClusterNode implements AutoCloseable {
 				c.failureDetector.heartbeatInterval().toNanos() / 4);
 		this.mesh = new Mesh(self, this.transport, c.failureDetector, c.transport, c.links, c.clock, this.nanoTime,
 				checkNanos, this::publish);
-		this.coordination = new Coordination(this, self, c, this.mesh, this.loop, this.nanoTime, this.topologies,
+		this.coordination = new Coordination(self, c, this.mesh, this.loop, this.nanoTime, this.topologies,
 				this::dispatch);
 		this.mesh.protocol(this.coordination);
 		this.transport.attach(self, this.mesh);
@@ -302,7 +297,7 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a listener. On a running node the listener first hears a {@link NodeJoinedEvent} for each
+	 * Adds a listener. On a running node the listener first hears a {@link EngineEvent.MemberJoined} for each
 	 * member already up, so it misses no one.
 	 * @param listener the listener
 	 */
@@ -316,7 +311,7 @@ public final class ClusterNode implements AutoCloseable {
 			this.listeners.add(listener);
 			try {
 				this.events.execute(() -> current.upMembers()
-					.forEach((m) -> deliver(listener, new NodeJoinedEvent(this, current.self().name(), m, m.since()))));
+					.forEach((m) -> deliver(listener, new EngineEvent.MemberJoined(current.self().name(), m, m.since()))));
 			}
 			catch (RejectedExecutionException ex) {
 				logger.debug("Node is shut down; no events for the new listener");
@@ -492,7 +487,7 @@ public final class ClusterNode implements AutoCloseable {
 	private void publish(ClusterSnapshot next) {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
-		List<ClusterEvent> changes = MembershipDiff.diff(this, previous, next, this.config.clock.instant());
+		List<EngineEvent> changes = MembershipDiff.diff(previous, next, this.config.clock.instant());
 		changes.forEach(this::dispatch);
 		if (this.coordination != null) {
 			// with the departures, so it knows who said goodbye
@@ -502,7 +497,7 @@ public final class ClusterNode implements AutoCloseable {
 
 	// on the event loop: the listeners are those registered when the event happened, so one added
 	// later hears only what happened after it was added (and the members up when it was)
-	private void dispatch(ApplicationEvent event) {
+	private void dispatch(EngineEvent event) {
 		List<ClusterListener> targets = List.copyOf(this.listeners);
 		try {
 			this.events.execute(() -> targets.forEach((l) -> deliver(l, event)));
@@ -512,7 +507,7 @@ public final class ClusterNode implements AutoCloseable {
 		}
 	}
 
-	private void deliver(ClusterListener listener, ApplicationEvent event) {
+	private void deliver(ClusterListener listener, EngineEvent event) {
 		try {
 			listener.onEvent(event);
 		}

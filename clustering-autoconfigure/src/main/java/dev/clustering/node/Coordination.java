@@ -17,16 +17,12 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.discovery.ElectionCapable;
-import dev.clustering.discovery.RegistryDisconnectedEvent;
 import dev.clustering.discovery.RegistryListener;
-import dev.clustering.discovery.RegistryReconnectedEvent;
 import dev.clustering.discovery.Topology;
-import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.Member;
@@ -45,8 +41,6 @@ final class Coordination implements Mesh.Protocol {
 
 	private static final long WATCHDOG_MILLIS = 20;
 
-	private final Object source;
-
 	private final LocalNode self;
 
 	private final ClusterNodeBuilder config;
@@ -55,7 +49,7 @@ final class Coordination implements Mesh.Protocol {
 
 	private final EventLoop loop;
 
-	private final Consumer<ApplicationEvent> events;
+	private final Consumer<EngineEvent> events;
 
 	private final LeaderElection election;
 
@@ -78,9 +72,8 @@ final class Coordination implements Mesh.Protocol {
 
 	private LeaderInfo published;
 
-	Coordination(Object source, LocalNode self, ClusterNodeBuilder config, Mesh mesh, EventLoop loop,
-			LongSupplier nanoTime, List<Topology> topologies, Consumer<ApplicationEvent> events) {
-		this.source = source;
+	Coordination(LocalNode self, ClusterNodeBuilder config, Mesh mesh, EventLoop loop,
+			LongSupplier nanoTime, List<Topology> topologies, Consumer<EngineEvent> events) {
 		this.self = self;
 		this.config = config;
 		this.mesh = mesh;
@@ -96,9 +89,9 @@ final class Coordination implements Mesh.Protocol {
 			}
 
 			@Override
-			public void lost(long token, LeadershipRevokedEvent.Reason reason) {
+			public void lost(long token, RevocationReason reason) {
 				Coordination.this.events
-					.accept(new LeadershipRevokedEvent(Coordination.this.source, self.name(), token, reason));
+					.accept(new EngineEvent.LeadershipRevoked(self.name(), token, reason));
 			}
 		};
 		this.electionTopology = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
@@ -113,7 +106,7 @@ final class Coordination implements Mesh.Protocol {
 		}
 		this.snapshot = ClusterSnapshot.empty(self);
 		this.roster = computeRoster();
-		this.singletons = new Singletons(source, self.name(), self.incarnation(), Map.copyOf(config.singletonSpecs),
+		this.singletons = new Singletons(self.name(), self.incarnation(), Map.copyOf(config.singletonSpecs),
 				Map.copyOf(config.singletons), self.metadata().get(Singletons.CONFIG), config.clock, nanoTime, loop,
 				new Singletons.Messenger() {
 					@Override
@@ -339,8 +332,7 @@ final class Coordination implements Mesh.Protocol {
 		}
 		this.published = current;
 		if (current != null) {
-			this.events.accept(new LeaderElectedEvent(this.source, this.self.name(), current.name(),
-					current.fencingToken()));
+			this.events.accept(new EngineEvent.LeaderElected(this.self.name(), current.name(), current.fencingToken()));
 		}
 	}
 
@@ -406,8 +398,8 @@ final class Coordination implements Mesh.Protocol {
 					Coordination.this.registry.registryLost(true);
 					reevaluate();
 				}
-				Coordination.this.events.accept(new RegistryDisconnectedEvent(Coordination.this.source,
-						this.topology.name(), Coordination.this.self.name(), error));
+				Coordination.this.events.accept(new EngineEvent.RegistryDisconnected(Coordination.this.self.name(),
+						this.topology.name(), error));
 			});
 		}
 
@@ -418,8 +410,8 @@ final class Coordination implements Mesh.Protocol {
 					Coordination.this.registry.registryLost(false);
 					reevaluate();
 				}
-				Coordination.this.events.accept(new RegistryReconnectedEvent(Coordination.this.source,
-						this.topology.name(), Coordination.this.self.name()));
+				Coordination.this.events.accept(new EngineEvent.RegistryReconnected(Coordination.this.self.name(),
+						this.topology.name()));
 			});
 		}
 

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 import dev.clustering.transport.WarningLimiter;
@@ -73,7 +73,7 @@ final class Election implements LeaderElection {
 
 		void won(long token);
 
-		void lost(long token, LeadershipRevokedEvent.Reason reason);
+		void lost(long token, RevocationReason reason);
 
 	}
 
@@ -386,11 +386,11 @@ final class Election implements LeaderElection {
 			if (!roster.hasQuorum()) {
 				logger.warn("Node {} has no quorum ({} of {} nodes reachable, {} needed): giving up leadership",
 						this.self, roster.reachable().size() + 1, roster.known(), roster.needed());
-				stepDown(roster, LeadershipRevokedEvent.Reason.QUORUM_LOST);
+				stepDown(roster, RevocationReason.QUORUM_LOST);
 			}
 			else if (!Deadlines.holds(until, now)) {
 				logger.warn("Node {} has not heard from a quorum for a lease: giving up leadership", this.self);
-				stepDown(roster, LeadershipRevokedEvent.Reason.QUORUM_LOST);
+				stepDown(roster, RevocationReason.QUORUM_LOST);
 			}
 			else {
 				publishLease(until);
@@ -528,7 +528,7 @@ final class Election implements LeaderElection {
 			if (renew.token() > this.leading.token) {
 				logger.warn("Node {} yields to {}, whose leadership token is newer ({} > {})", this.self, from,
 						renew.token(), this.leading.token);
-				stepDown(roster, LeadershipRevokedEvent.Reason.SUPERSEDED);
+				stepDown(roster, RevocationReason.SUPERSEDED);
 			}
 			else {
 				return;
@@ -642,7 +642,7 @@ final class Election implements LeaderElection {
 			long now = this.nanoTime.getAsLong();
 			this.yielded = true;
 			this.yieldedUntilNanos = now + YIELD_NANOS;
-			stepDown(roster, LeadershipRevokedEvent.Reason.YIELDED);
+			stepDown(roster, RevocationReason.YIELDED);
 			refreshView(now);
 		}
 	}
@@ -651,7 +651,7 @@ final class Election implements LeaderElection {
 	public void leave(Roster roster) {
 		this.leaving = true;
 		if (this.leading != null) {
-			stepDown(roster, LeadershipRevokedEvent.Reason.SHUTDOWN);
+			stepDown(roster, RevocationReason.SHUTDOWN);
 		}
 		this.candidacy = null;
 		this.support = null;
@@ -782,7 +782,7 @@ final class Election implements LeaderElection {
 		return now + sent[sent.length - others] + this.leaseNanos - this.marginNanos;
 	}
 
-	private void stepDown(Roster roster, LeadershipRevokedEvent.Reason reason) {
+	private void stepDown(Roster roster, RevocationReason reason) {
 		long token = this.leading.token;
 		long now = this.nanoTime.getAsLong();
 		// a successor can lead from now on (this node frees its supporters), not only from the lease's end

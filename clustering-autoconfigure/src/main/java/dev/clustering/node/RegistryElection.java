@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.Topology;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.transport.Message;
 
 /**
@@ -85,8 +85,8 @@ final class RegistryElection implements LeaderElection {
 				now);
 		boolean selfLeads = !this.lost && this.self.equals(this.leader) && vouched;
 		if (this.ownToken > 0 && (!selfLeads || this.token != this.ownToken)) {
-			revoke((this.lost || !vouched) ? LeadershipRevokedEvent.Reason.REGISTRY_LOST
-					: LeadershipRevokedEvent.Reason.SUPERSEDED);
+			revoke((this.lost || !vouched) ? RevocationReason.REGISTRY_LOST
+					: RevocationReason.SUPERSEDED);
 		}
 		if (selfLeads && this.ownToken == 0) {
 			this.ownToken = this.token;
@@ -127,7 +127,7 @@ final class RegistryElection implements LeaderElection {
 	@Override
 	public void leave(Roster roster) {
 		if (this.ownToken > 0) {
-			revoke(LeadershipRevokedEvent.Reason.SHUTDOWN);
+			revoke(RevocationReason.SHUTDOWN);
 		}
 		this.leaving = true;
 		this.view = null;
@@ -186,7 +186,7 @@ final class RegistryElection implements LeaderElection {
 		return true;
 	}
 
-	private void revoke(LeadershipRevokedEvent.Reason reason) {
+	private void revoke(RevocationReason reason) {
 		long lostToken = this.ownToken;
 		this.ownToken = 0;
 		this.leadingSinceNanos = -1;

@@ -23,7 +23,6 @@ import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.ClusterSnapshot;
@@ -35,10 +34,8 @@ import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonContext;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
-import dev.clustering.singleton.SingletonStartedEvent;
 import dev.clustering.singleton.SingletonState;
 import dev.clustering.singleton.SingletonStatus;
-import dev.clustering.singleton.SingletonStoppedEvent;
 import dev.clustering.singleton.StartType;
 import dev.clustering.singleton.StopReason;
 import dev.clustering.transport.Message;
@@ -88,8 +85,6 @@ final class Singletons {
 
 	}
 
-	private final Object source;
-
 	private final String self;
 
 	private final long incarnation;
@@ -104,7 +99,7 @@ final class Singletons {
 
 	private final Messenger messenger;
 
-	private final Consumer<ApplicationEvent> events;
+	private final Consumer<EngineEvent> events;
 
 	private final Leader leader;
 
@@ -153,10 +148,9 @@ final class Singletons {
 
 	private volatile Map<String, SingletonInfo> views = Map.of();
 
-	Singletons(Object source, String self, long incarnation, Map<String, SingletonSpec> specs,
+	Singletons(String self, long incarnation, Map<String, SingletonSpec> specs,
 			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, Executor loop,
-			Messenger messenger, Consumer<ApplicationEvent> events, Leader leader) {
-		this.source = source;
+			Messenger messenger, Consumer<EngineEvent> events, Leader leader) {
 		this.self = self;
 		this.incarnation = incarnation;
 		this.specs = Map.copyOf(specs);
@@ -821,14 +815,14 @@ final class Singletons {
 
 		@Override
 		public void started(SingletonContext context) {
-			Singletons.this.events.accept(new SingletonStartedEvent(Singletons.this.source, context));
+			Singletons.this.events.accept(new EngineEvent.SingletonStarted(Singletons.this.self, context));
 			evaluate();
 		}
 
 		@Override
 		public void stopped(String name, StopReason reason, long token) {
 			Singletons.this.events.accept(
-					new SingletonStoppedEvent(Singletons.this.source, name, Singletons.this.self, reason, token));
+					new EngineEvent.SingletonStopped(Singletons.this.self, name, reason, token));
 			evaluate();
 		}
 

@@ -14,15 +14,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.context.ApplicationEvent;
-
-import dev.clustering.membership.ClusterEvent;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.membership.Member;
 import dev.clustering.membership.MemberStatus;
 import dev.clustering.membership.NodeAddress;
-import dev.clustering.membership.NodeJoinedEvent;
-import dev.clustering.membership.NodeLeftEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,12 +58,11 @@ class ClusterNodeTests {
 		// simultaneous dialling must not show up as flapping: exactly one join per peer, no leave
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			for (ClusterNode node : List.of(abc, bcd, def)) {
-				List<ClusterEvent> log = this.cluster.events.get(node.self().name())
+				List<EngineEvent> log = this.cluster.events.get(node.self().name())
 					.stream()
-					.filter(ClusterEvent.class::isInstance)
-					.map(ClusterEvent.class::cast)
+					.filter((e) -> e instanceof EngineEvent.MemberJoined || e instanceof EngineEvent.MemberLeft)
 					.toList();
-				assertThat(log).hasSize(2).allMatch(NodeJoinedEvent.class::isInstance);
+				assertThat(log).hasSize(2).allMatch(EngineEvent.MemberJoined.class::isInstance);
 			}
 		});
 	}
@@ -82,10 +76,10 @@ class ClusterNodeTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2 && bcd.members().size() == 2);
 		def.halt();
 		await().atMost(Duration.ofSeconds(2)).until(() -> names(abc).equals(List.of("bcd@127.0.0.1")));
-		assertThat(leftEvent(abc, "def@127.0.0.1").getReason()).isEqualTo(LeaveReason.CONNECTION_LOST);
+		assertThat(leftEvent(abc, "def@127.0.0.1").reason()).isEqualTo(LeaveReason.CONNECTION_LOST);
 		bcd.close();
 		await().atMost(Duration.ofSeconds(2)).until(() -> abc.members().isEmpty());
-		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.LEFT);
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").reason()).isEqualTo(LeaveReason.LEFT);
 	}
 
 	@Test
@@ -113,7 +107,7 @@ class ClusterNodeTests {
 		bcd.close();
 		assertThat(bcd.isRunning()).isFalse();
 		await().atMost(Duration.ofSeconds(2)).until(() -> abc.members().isEmpty());
-		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.LEFT);
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").reason()).isEqualTo(LeaveReason.LEFT);
 		// the same object, started again: it binds its port again and joins as a new process would
 		bcd.start();
 		assertThat(bcd.isRunning()).isTrue();
@@ -121,7 +115,7 @@ class ClusterNodeTests {
 		assertThat(abc.members().get(0).incarnation()).isNotEqualTo(first);
 		assertThat(bcd.topologies()).singleElement().satisfies((t) -> assertThat(t.hasRun()).isTrue());
 		// the listener registered before the first start hears the second join too
-		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(NodeJoinedEvent.class::isInstance).hasSize(2);
+		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(EngineEvent.MemberJoined.class::isInstance).hasSize(2);
 	}
 
 	@Test
@@ -133,11 +127,11 @@ class ClusterNodeTests {
 		this.cluster.frozen.add("bcd");
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> abc.snapshot().member("bcd@127.0.0.1").status() == MemberStatus.UNREACHABLE);
-		assertThat(leftEvent(abc, "bcd@127.0.0.1").getReason()).isEqualTo(LeaveReason.UNREACHABLE);
+		assertThat(leftEvent(abc, "bcd@127.0.0.1").reason()).isEqualTo(LeaveReason.UNREACHABLE);
 		assertThat(abc.members()).isEmpty();
 		this.cluster.frozen.remove("bcd");
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1);
-		assertThat(this.cluster.events.get("abc@127.0.0.1")).filteredOn(NodeJoinedEvent.class::isInstance).hasSize(2);
+		assertThat(this.cluster.events.get("abc@127.0.0.1")).filteredOn(EngineEvent.MemberJoined.class::isInstance).hasSize(2);
 	}
 
 	@Test
@@ -149,8 +143,8 @@ class ClusterNodeTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 1 && bcd.members().size() == 1);
 		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> abc.members().size() == 1
 				&& bcd.members().size() == 1 && intruder.members().isEmpty());
-		assertThat(this.cluster.events.get("abc@127.0.0.1")).filteredOn(ClusterEvent.class::isInstance)
-			.noneMatch((e) -> ((ClusterEvent) e).getNodeName().startsWith("evil"));
+		assertThat(this.cluster.events.get("abc@127.0.0.1")).filteredOn(EngineEvent.MemberJoined.class::isInstance)
+			.noneMatch((e) -> ((EngineEvent.MemberJoined) e).member().name().startsWith("evil"));
 	}
 
 	@Test
@@ -211,14 +205,14 @@ class ClusterNodeTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2 && late.members().size() == 1);
 	}
 
-	private NodeLeftEvent leftEvent(ClusterNode node, String name) {
+	private EngineEvent.MemberLeft leftEvent(ClusterNode node, String name) {
 		return this.cluster.events.get(node.self().name())
 			.stream()
-			.filter(NodeLeftEvent.class::isInstance)
-			.map(NodeLeftEvent.class::cast)
-			.filter((e) -> e.getNodeName().equals(name))
+			.filter(EngineEvent.MemberLeft.class::isInstance)
+			.map(EngineEvent.MemberLeft.class::cast)
+			.filter((e) -> e.member().name().equals(name))
 			.reduce((a, b) -> b)
-			.orElseThrow(() -> new AssertionError("no NodeLeftEvent for " + name));
+			.orElseThrow(() -> new AssertionError("no MemberLeft for " + name));
 	}
 
 	@Test
@@ -230,7 +224,7 @@ class ClusterNodeTests {
 		// a slow listener holds the event thread on the first join, so the second join is still queued
 		// when the new listener is added
 		ClusterNode abc = this.cluster.start("abc", ports[0], hosts, (builder) -> builder.listener((event) -> {
-			if (event instanceof NodeJoinedEvent) {
+			if (event instanceof EngineEvent.MemberJoined) {
 				blocked.countDown();
 				try {
 					release.await(10, TimeUnit.SECONDS);
@@ -244,17 +238,17 @@ class ClusterNodeTests {
 		assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
 		this.cluster.start("cde", ports[2], "s3cret", hosts);
 		await().atMost(Duration.ofSeconds(10)).until(() -> abc.members().size() == 2);
-		List<ApplicationEvent> heard = new CopyOnWriteArrayList<>();
+		List<EngineEvent> heard = new CopyOnWriteArrayList<>();
 		abc.addListener(heard::add);
 		abc.eventLoop().submit(() -> null).get(5, TimeUnit.SECONDS);
 		release.countDown();
 		// events are delivered in order: once a listener added after that one heard its joins, every
 		// earlier delivery is done
-		List<ApplicationEvent> probe = new CopyOnWriteArrayList<>();
+		List<EngineEvent> probe = new CopyOnWriteArrayList<>();
 		abc.addListener(probe::add);
 		await().atMost(Duration.ofSeconds(10)).until(() -> probe.size() >= 2);
-		assertThat(heard).filteredOn(NodeJoinedEvent.class::isInstance)
-			.extracting((e) -> ((NodeJoinedEvent) e).getNodeName())
+		assertThat(heard).filteredOn(EngineEvent.MemberJoined.class::isInstance)
+			.extracting((e) -> ((EngineEvent.MemberJoined) e).member().name())
 			.containsExactlyInAnyOrder("bcd@127.0.0.1", "cde@127.0.0.1");
 	}
 

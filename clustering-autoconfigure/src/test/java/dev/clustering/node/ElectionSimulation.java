@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.Set;
 
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.transport.Message;
 
@@ -188,7 +188,7 @@ final class ElectionSimulation {
 
 		final Map<String, Long> changeVisibleAt = new HashMap<>();
 
-		final List<LeadershipRevokedEvent.Reason> revoked = new ArrayList<>();
+		final List<RevocationReason> revoked = new ArrayList<>();
 
 		// members whose death this node was told of (until they are seen again)
 		final Set<String> ended = new HashSet<>();
@@ -218,7 +218,7 @@ final class ElectionSimulation {
 						}
 
 						@Override
-						public void lost(long token, LeadershipRevokedEvent.Reason reason) {
+						public void lost(long token, RevocationReason reason) {
 							Sim.this.revoked.add(reason);
 						}
 					});

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 
@@ -99,7 +99,7 @@ class ElectionTests {
 		}
 		assertThat(sim.leadersNow()).containsExactly("n2@h");
 		assertThat(leaseEnded).isPositive().isLessThan(sim.wins.get(1)[0]);
-		assertThat(sim.node(0).revoked).contains(LeadershipRevokedEvent.Reason.QUORUM_LOST);
+		assertThat(sim.node(0).revoked).contains(RevocationReason.QUORUM_LOST);
 		assertThat(this.violations).isEmpty();
 	}
 
@@ -269,7 +269,7 @@ class ElectionTests {
 		sim.node(0).election.yieldLeadership(sim.node(0).roster());
 		sim.run(LEASE, STEP, invariants(sim));
 		assertThat(sim.leadersNow()).containsExactly("n1@h");
-		assertThat(sim.node(0).revoked).containsExactly(LeadershipRevokedEvent.Reason.YIELDED);
+		assertThat(sim.node(0).revoked).containsExactly(RevocationReason.YIELDED);
 		sim.run(4 * LEASE, STEP, invariants(sim));
 		assertThat(sim.leadersNow()).containsExactly("n1@h");
 		assertThat(this.violations).isEmpty();
@@ -285,7 +285,7 @@ class ElectionTests {
 		sim.run(LEASE / 4, STEP, invariants(sim));
 		assertThat(sim.leadersNow()).containsExactly("n1@h");
 		assertThat(sim.wins.get(1)[0] - leftAt).isLessThan(100 * MS);
-		assertThat(sim.node(0).revoked).containsExactly(LeadershipRevokedEvent.Reason.SHUTDOWN);
+		assertThat(sim.node(0).revoked).containsExactly(RevocationReason.SHUTDOWN);
 	}
 
 	@Test
@@ -368,7 +368,7 @@ class ElectionTests {
 					}
 
 					@Override
-					public void lost(long token, LeadershipRevokedEvent.Reason reason) {
+					public void lost(long token, RevocationReason reason) {
 					}
 				});
 		sim.run(6 * LEASE, STEP, invariants(sim));

@@ -6,9 +6,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustering.discovery.RegistryDisconnectedEvent;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.singleton.StopReason;
 
@@ -77,10 +76,10 @@ class RegistryElectionTests {
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(abc.leadership().isLeader()).isFalse();
 			assertThat(this.cluster.events.get("abc@127.0.0.1")).anySatisfy((e) -> assertThat(e)
-				.isInstanceOfSatisfying(RegistryDisconnectedEvent.class, (d) -> assertThat(d.getTopology()).isEqualTo("prod")));
+				.isInstanceOfSatisfying(EngineEvent.RegistryDisconnected.class, (d) -> assertThat(d.topology()).isEqualTo("prod")));
 			assertThat(this.cluster.events.get("abc@127.0.0.1")).anySatisfy((e) -> assertThat(e)
-				.isInstanceOfSatisfying(LeadershipRevokedEvent.class,
-						(r) -> assertThat(r.getReason()).isEqualTo(LeadershipRevokedEvent.Reason.REGISTRY_LOST)));
+				.isInstanceOfSatisfying(EngineEvent.LeadershipRevoked.class,
+						(r) -> assertThat(r.reason()).isEqualTo(RevocationReason.REGISTRY_LOST)));
 			assertThat(bcd.leadership().isLeader()).isTrue();
 		});
 		if (runner.equals("abc")) {

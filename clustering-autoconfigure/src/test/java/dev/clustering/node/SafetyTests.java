@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.NodeAddress;
-import dev.clustering.membership.NodeLeftEvent;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
@@ -129,8 +128,8 @@ class SafetyTests {
 		assertThat(this.log.entries).anyMatch((e) -> !e.start() && e.node().equals("abc")
 				&& e.reason() == StopReason.SHUTDOWN);
 		await().atMost(Duration.ofSeconds(5)).until(() -> bcd.leadership().isLeader() || def.leadership().isLeader());
-		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(NodeLeftEvent.class::isInstance)
-			.extracting((e) -> ((NodeLeftEvent) e).getReason())
+		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(EngineEvent.MemberLeft.class::isInstance)
+			.extracting((e) -> ((EngineEvent.MemberLeft) e).reason())
 			.containsExactly(LeaveReason.LEFT);
 		assertThat(this.log.overlaps).isEmpty();
 		assertThat(this.log.maxRunning.get()).isEqualTo(1);

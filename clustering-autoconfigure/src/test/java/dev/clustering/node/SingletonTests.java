@@ -7,7 +7,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.NodeAddress;
@@ -189,8 +188,8 @@ class SingletonTests {
 		assertThat(bcd.leadership().fencingToken()).isGreaterThan(first);
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> def.leadership().leader().map(LeaderInfo::name).orElse("").equals("bcd@127.0.0.1"));
-		assertThat(this.cluster.events.get("def@127.0.0.1")).filteredOn(LeaderElectedEvent.class::isInstance)
-			.extracting((e) -> ((LeaderElectedEvent) e).getLeader())
+		assertThat(this.cluster.events.get("def@127.0.0.1")).filteredOn(EngineEvent.LeaderElected.class::isInstance)
+			.extracting((e) -> ((EngineEvent.LeaderElected) e).leader())
 			.containsExactly("abc@127.0.0.1", "bcd@127.0.0.1");
 	}
 

@@ -14,7 +14,6 @@ import java.util.stream.IntStream;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.staticlist.StaticStrategy;
-import org.springframework.context.ApplicationEvent;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.transport.LinkFilter;
 
@@ -30,7 +29,7 @@ final class TestCluster implements AutoCloseable {
 
 	final List<ClusterNode> nodes = new ArrayList<>();
 
-	final Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
+	final Map<String, List<EngineEvent>> events = new ConcurrentHashMap<>();
 
 	final Set<String> frozen = ConcurrentHashMap.newKeySet();
 
@@ -91,7 +90,7 @@ final class TestCluster implements AutoCloseable {
 
 	ClusterNode start(String name, String host, int port, String cookie, List<NodeAddress> hosts,
 			Consumer<ClusterNodeBuilder> customizer) {
-		List<ApplicationEvent> log = new CopyOnWriteArrayList<>();
+		List<EngineEvent> log = new CopyOnWriteArrayList<>();
 		ClusterNodeBuilder builder = ClusterNode.builder()
 			.name(name)
 			.host(host)

@@ -23,9 +23,8 @@ import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
-import dev.clustering.membership.NodeJoinedEvent;
-import dev.clustering.membership.NodeLeftEvent;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.node.EngineEvent;
 
 /**
  * N nodes on loopback in this JVM, each with a static topology listing all N addresses, and the
@@ -255,34 +254,33 @@ final class BenchCluster implements AutoCloseable {
 		this.instances[index] = instance;
 	}
 
-	// Object, not ClusterEvent: the listener's parameter type is the engine's to choose (membership
-	// events may travel with other kinds of events); only membership events matter here.
-	private void onEvent(Instance instance, Object event) {
+	// only membership events matter here
+	private void onEvent(Instance instance, EngineEvent event) {
 		long now = System.nanoTime();
 		if (this.closing) {
 			return;
 		}
-		if (event instanceof NodeJoinedEvent) {
+		if (event instanceof EngineEvent.MemberJoined) {
 			this.joins.increment();
 			if (instance.up.incrementAndGet() == this.size - 1 && instance.fullAt == 0) {
 				instance.fullAt = now;
 				this.formed.countDown();
 			}
 		}
-		else if (event instanceof NodeLeftEvent left) {
+		else if (event instanceof EngineEvent.MemberLeft left) {
 			instance.up.decrementAndGet();
 			this.leaves.increment();
-			String observer = left.getLocalNode();
-			String subject = left.getNodeName();
+			String observer = left.localNode();
+			String subject = left.member().name();
 			Probe armed = this.probe;
 			if (armed != null && subject.equals(armed.victim) && !observer.equals(armed.victim)) {
-				armed.record(observer, now, left.getReason());
+				armed.record(observer, now, left.reason());
 			}
 			else if (armed != null && observer.equals(armed.victim)) {
 				this.victimSideLeaves.increment();
 			}
 			else {
-				this.unexpected.add(this.phase + ": " + observer + " saw " + subject + " leave (" + left.getReason()
+				this.unexpected.add(this.phase + ": " + observer + " saw " + subject + " leave (" + left.reason()
 						+ ")");
 			}
 		}

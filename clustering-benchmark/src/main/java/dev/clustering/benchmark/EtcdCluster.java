@@ -17,7 +17,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 
-import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.DiscoveryContext;
@@ -31,6 +30,7 @@ import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.node.EngineEvent;
 
 /**
  * Three (or more) nodes on 127.0.0.1 with an {@code etcd} topology, each with its own jetcd client
@@ -285,7 +285,7 @@ final class EtcdCluster implements AutoCloseable {
 		}
 	}
 
-	/** One record: an {@link ApplicationEvent}, a {@link Discovered} answer or a {@link PutAck}. */
+	/** One record: an {@link EngineEvent}, a {@link Discovered} answer or a {@link PutAck}. */
 	record Rec(long nanos, int node, int generation, Object what) {
 	}
 

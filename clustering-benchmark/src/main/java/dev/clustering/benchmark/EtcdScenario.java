@@ -9,9 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.clustering.detection.FailureDetectorSettings;
-import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.membership.NodeJoinedEvent;
+import dev.clustering.node.EngineEvent;
 
 import static dev.clustering.benchmark.ClusterBenchmark.header;
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
@@ -146,17 +145,17 @@ final class EtcdScenario {
 				List<EtcdCluster.Rec> recs = c.since(read);
 				read += recs.size();
 				for (EtcdCluster.Rec rec : recs) {
-					if (!(rec.what() instanceof LeaderElectedEvent e) || rec.node() == victim) {
+					if (!(rec.what() instanceof EngineEvent.LeaderElected e) || rec.node() == victim) {
 						continue;
 					}
-					if (e.getLeader().equals(before.name())) {
+					if (e.leader().equals(before.name())) {
 						continue; // a late echo of the old leader
 					}
 					if (newLeader == null) {
-						newLeader = e.getLeader();
-						newToken = e.getFencingToken();
+						newLeader = e.leader();
+						newToken = e.fencingToken();
 					}
-					if (e.getLeader().equals(newLeader) && e.getFencingToken() == newToken) {
+					if (e.leader().equals(newLeader) && e.fencingToken() == newToken) {
 						heard.putIfAbsent(rec.node(), rec.nanos());
 					}
 					else {
@@ -259,7 +258,7 @@ final class EtcdScenario {
 						}
 						continue;
 					}
-					if (rec.what() instanceof NodeJoinedEvent e && e.getMember().name().equals(c.fullName(victim))) {
+					if (rec.what() instanceof EngineEvent.MemberJoined e && e.member().name().equals(c.fullName(victim))) {
 						joined.putIfAbsent(rec.node(), rec.nanos());
 					}
 					else if (rec.what() instanceof EtcdCluster.Discovered d && d.addresses().contains(c.address(victim))) {

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.staticlist.StaticStrategy;
@@ -20,6 +19,7 @@ import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.node.EngineEvent;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonContext;
 import dev.clustering.singleton.SingletonSpec;
@@ -324,7 +324,7 @@ final class LeaderCluster implements AutoCloseable {
 		return this.events.since(mark);
 	}
 
-	private void record(int index, int generation, ApplicationEvent event) {
+	private void record(int index, int generation, EngineEvent event) {
 		this.events.add(new Rec(System.nanoTime(), index, generation, event));
 	}
 
@@ -348,7 +348,7 @@ final class LeaderCluster implements AutoCloseable {
 	}
 
 	/** One event as a node's listener received it. */
-	record Rec(long nanos, int node, int generation, ApplicationEvent event) {
+	record Rec(long nanos, int node, int generation, EngineEvent event) {
 	}
 
 	/** The singleton's starts and stops on every node, and how often one started while another ran. */

@@ -14,9 +14,9 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import dev.clustering.detection.FailureDetectorSettings;
-import dev.clustering.leadership.LeaderElectedEvent;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.LeadershipRevokedEvent;
+import dev.clustering.leadership.RevocationReason;
+import dev.clustering.node.EngineEvent;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.singleton.SingletonState;
@@ -219,25 +219,25 @@ final class LeadershipScenario {
 				if (rec.node() != victim || rec.generation() != generation) {
 					continue;
 				}
-				if (rec.event() instanceof LeadershipRevokedEvent revoked) {
+				if (rec.event() instanceof EngineEvent.LeadershipRevoked revoked) {
 					double ms = (rec.nanos() - thawAt) / 1e6;
-					fr.revokes.add(revoked.getReason() + (ms < 0
+					fr.revokes.add(revoked.reason() + (ms < 0
 							? " " + Format.ms((rec.nanos() - t0) / 1e6) + " after the " + (stall ? "pause" : "cut")
 							: " " + Format.ms(ms) + " after the " + (stall ? "resume" : "thaw")));
 					if (ms < 0) {
 						fr.revokedWhileFrozenMs = (rec.nanos() - t0) / 1e6;
-						fr.revokedWhileFrozenReason = revoked.getReason();
+						fr.revokedWhileFrozenReason = revoked.reason();
 					}
 					else if (Double.isNaN(fr.revokedAfterThawMs)) {
 						fr.revokedAfterThawMs = ms;
-						fr.revokedAfterThawReason = revoked.getReason();
+						fr.revokedAfterThawReason = revoked.reason();
 					}
 				}
-				else if (rec.event() instanceof LeaderElectedEvent elected && rec.nanos() - thawAt >= 0) {
-					if (elected.getLeader().equals(c.fullName(victim))) {
-						fr.reclaimedToken = elected.getFencingToken();
+				else if (rec.event() instanceof EngineEvent.LeaderElected elected && rec.nanos() - thawAt >= 0) {
+					if (elected.leader().equals(c.fullName(victim))) {
+						fr.reclaimedToken = elected.fencingToken();
 					}
-					else if (fr.newLeader != null && elected.getLeader().equals(fr.newLeader)
+					else if (fr.newLeader != null && elected.leader().equals(fr.newLeader)
 							&& Double.isNaN(fr.heardNewLeaderMs)) {
 						fr.heardNewLeaderMs = (rec.nanos() - thawAt) / 1e6;
 					}
@@ -410,7 +410,7 @@ final class LeadershipScenario {
 
 	/**
 	 * Waits until the survivors agree on a leader other than the victim and each of them has
-	 * received the {@link LeaderElectedEvent} for it.
+	 * received the {@link EngineEvent.LeaderElected} for it.
 	 * @return the election, or {@code null} if that did not happen within the timeout
 	 */
 	private static Election awaitElection(LeaderCluster c, int victim, List<Integer> survivors, int mark, long t0,
@@ -422,9 +422,9 @@ final class LeadershipScenario {
 				Map<Integer, Long> at = new HashMap<>();
 				int others = 0;
 				for (LeaderCluster.Rec rec : c.since(mark)) {
-					if (rec.event() instanceof LeaderElectedEvent e && survivors.contains(rec.node())
+					if (rec.event() instanceof EngineEvent.LeaderElected e && survivors.contains(rec.node())
 							&& rec.generation() == c.generation(rec.node())) {
-						if (e.getLeader().equals(agreed.name()) && e.getFencingToken() == agreed.fencingToken()) {
+						if (e.leader().equals(agreed.name()) && e.fencingToken() == agreed.fencingToken()) {
 							at.putIfAbsent(rec.node(), rec.nanos());
 						}
 						else {
@@ -527,11 +527,11 @@ final class LeadershipScenario {
 
 		double revokedWhileFrozenMs = Double.NaN;
 
-		LeadershipRevokedEvent.Reason revokedWhileFrozenReason;
+		RevocationReason revokedWhileFrozenReason;
 
 		double revokedAfterThawMs = Double.NaN;
 
-		LeadershipRevokedEvent.Reason revokedAfterThawReason;
+		RevocationReason revokedAfterThawReason;
 
 		final List<String> revokes = new ArrayList<>();
 

@@ -20,10 +20,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
-import dev.clustering.discovery.RegistryDisconnectedEvent;
-import dev.clustering.discovery.RegistryReconnectedEvent;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.node.EngineEvent;
 
 import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
 import static dev.clustering.discovery.etcd.EtcdTestNodes.leader;
@@ -165,7 +164,7 @@ class EtcdOutageIntegrationTests {
 
 		this.etcd.kill();
 		await().atMost(BOUND).until(() -> cluster.stream()
-			.allMatch((n) -> leader(n) == null && !nodes.events(n, RegistryDisconnectedEvent.class).isEmpty()));
+			.allMatch((n) -> leader(n) == null && !nodes.events(n, EngineEvent.RegistryDisconnected.class).isEmpty()));
 		assertThat(cluster).allSatisfy((n) -> {
 			assertThat(names(n)).as("the transport membership is kept").hasSize(2);
 			assertThat(n.leadership().isLeader()).isFalse();
@@ -174,7 +173,7 @@ class EtcdOutageIntegrationTests {
 
 		this.etcd.startProcess();
 		await().atMost(BOUND).until(() -> cluster.stream().allMatch((n) -> leader(n) != null
-				&& !nodes.events(n, RegistryReconnectedEvent.class).isEmpty()));
+				&& !nodes.events(n, EngineEvent.RegistryReconnected.class).isEmpty()));
 		assertThat(cluster).allSatisfy((n) -> {
 			assertThat(leader(n)).isEqualTo(leader);
 			assertThat(token(n)).isEqualTo(token);

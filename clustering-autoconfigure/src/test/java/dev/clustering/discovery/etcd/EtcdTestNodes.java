@@ -10,12 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.etcd.jetcd.Client;
 
-import org.springframework.context.ApplicationEvent;
 
 import dev.clustering.discovery.TopologyStatus;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.Member;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.node.EngineEvent;
 
 /**
  * Real nodes in this JVM, each on its own loopback address with an etcd topology ({@code prod}) of
@@ -31,12 +31,12 @@ final class EtcdTestNodes implements AutoCloseable {
 
 	private final Map<ClusterNode, EtcdStrategy> strategies = new ConcurrentHashMap<>();
 
-	final Map<String, List<ApplicationEvent>> events = new ConcurrentHashMap<>();
+	final Map<String, List<EngineEvent>> events = new ConcurrentHashMap<>();
 
 	ClusterNode start(EtcdServer etcd, EtcdSettings settings, String host) {
 		Client client = etcd.client();
 		EtcdStrategy strategy = new EtcdStrategy(client, settings);
-		List<ApplicationEvent> log = new CopyOnWriteArrayList<>();
+		List<EngineEvent> log = new CopyOnWriteArrayList<>();
 		ClusterNode node = ClusterNode.builder()
 			.name("app")
 			.host(host)
@@ -78,7 +78,7 @@ final class EtcdTestNodes implements AutoCloseable {
 		return node.leadership().leader().map(LeaderInfo::fencingToken).orElse(0L);
 	}
 
-	<T extends ApplicationEvent> List<T> events(ClusterNode node, Class<T> type) {
+	<T extends EngineEvent> List<T> events(ClusterNode node, Class<T> type) {
 		return this.events.getOrDefault(node.self().name(), List.of())
 			.stream()
 			.filter(type::isInstance)

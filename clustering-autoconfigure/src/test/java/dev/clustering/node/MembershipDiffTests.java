@@ -1,4 +1,4 @@
-package dev.clustering.membership;
+package dev.clustering.node;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -8,6 +8,13 @@ import java.util.Set;
 
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+
+import dev.clustering.membership.ClusterSnapshot;
+import dev.clustering.membership.LeaveReason;
+import dev.clustering.membership.LocalNode;
+import dev.clustering.membership.Member;
+import dev.clustering.membership.MemberStatus;
+import dev.clustering.membership.NodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,27 +36,28 @@ class MembershipDiffTests {
 		return new ClusterSnapshot(this.self, byName, departures);
 	}
 
-	private List<ClusterEvent> diff(ClusterSnapshot before, ClusterSnapshot after) {
-		return MembershipDiff.diff(this, before, after, T0);
+	private List<EngineEvent> diff(ClusterSnapshot before, ClusterSnapshot after) {
+		return MembershipDiff.diff(before, after, T0);
 	}
 
 	@Test
 	void newUpMemberJoined() {
-		List<ClusterEvent> events = diff(ClusterSnapshot.empty(this.self),
+		List<EngineEvent> events = diff(ClusterSnapshot.empty(this.self),
 				snapshot(Map.of(), member("bcd@h", 1, MemberStatus.UP)));
-		assertThat(events).singleElement().isInstanceOf(NodeJoinedEvent.class);
-		assertThat(events.get(0).getNodeName()).isEqualTo("bcd@h");
-		assertThat(events.get(0).getLocalNode()).isEqualTo("abc@127.0.0.1");
-		assertThat(events.get(0).getTimestamp()).isEqualTo(T0.toEpochMilli());
+		assertThat(events).singleElement().isInstanceOfSatisfying(EngineEvent.MemberJoined.class, (joined) -> {
+			assertThat(joined.member().name()).isEqualTo("bcd@h");
+			assertThat(joined.localNode()).isEqualTo("abc@127.0.0.1");
+			assertThat(joined.at()).isEqualTo(T0);
+		});
 	}
 
 	@Test
 	void removedMemberLeftWithTheRecordedReason() {
 		ClusterSnapshot before = snapshot(Map.of(), member("bcd@h", 1, MemberStatus.UP), member("def@h", 1, MemberStatus.UP));
 		ClusterSnapshot after = snapshot(Map.of("bcd@h", LeaveReason.LEFT));
-		List<ClusterEvent> events = diff(before, after);
-		assertThat(events).hasSize(2).allMatch(NodeLeftEvent.class::isInstance);
-		assertThat(events).extracting((e) -> ((NodeLeftEvent) e).getReason())
+		List<EngineEvent> events = diff(before, after);
+		assertThat(events).hasSize(2).allMatch(EngineEvent.MemberLeft.class::isInstance);
+		assertThat(events).extracting((e) -> ((EngineEvent.MemberLeft) e).reason())
 			.containsExactly(LeaveReason.LEFT, LeaveReason.CONNECTION_LOST);
 	}
 
@@ -58,8 +66,8 @@ class MembershipDiffTests {
 		ClusterSnapshot up = snapshot(Map.of(), member("bcd@h", 1, MemberStatus.UP));
 		ClusterSnapshot unreachable = snapshot(Map.of(), member("bcd@h", 1, MemberStatus.UNREACHABLE));
 		assertThat(diff(up, unreachable)).singleElement()
-			.satisfies((e) -> assertThat(((NodeLeftEvent) e).getReason()).isEqualTo(LeaveReason.UNREACHABLE));
-		assertThat(diff(unreachable, up)).singleElement().isInstanceOf(NodeJoinedEvent.class);
+			.satisfies((e) -> assertThat(((EngineEvent.MemberLeft) e).reason()).isEqualTo(LeaveReason.UNREACHABLE));
+		assertThat(diff(unreachable, up)).singleElement().isInstanceOf(EngineEvent.MemberJoined.class);
 	}
 
 	@Test
@@ -72,11 +80,11 @@ class MembershipDiffTests {
 	void newIncarnationLeavesThenJoins() {
 		ClusterSnapshot before = snapshot(Map.of(), member("bcd@h", 1, MemberStatus.UP));
 		ClusterSnapshot after = snapshot(Map.of(), member("bcd@h", 2, MemberStatus.UP));
-		List<ClusterEvent> events = diff(before, after);
+		List<EngineEvent> events = diff(before, after);
 		assertThat(events).hasSize(2);
-		assertThat(events.get(0)).isInstanceOf(NodeLeftEvent.class);
-		assertThat(events.get(1)).isInstanceOf(NodeJoinedEvent.class);
-		assertThat(events.get(1).getMember().incarnation()).isEqualTo(2);
+		assertThat(events.get(0)).isInstanceOf(EngineEvent.MemberLeft.class);
+		assertThat(events.get(1)).isInstanceOf(EngineEvent.MemberJoined.class);
+		assertThat(((EngineEvent.MemberJoined) events.get(1)).member().incarnation()).isEqualTo(2);
 	}
 
 	@Test

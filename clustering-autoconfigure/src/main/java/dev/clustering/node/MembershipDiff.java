@@ -1,9 +1,13 @@
-package dev.clustering.membership;
+package dev.clustering.node;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+
+import dev.clustering.membership.ClusterSnapshot;
+import dev.clustering.membership.LeaveReason;
+import dev.clustering.membership.Member;
 
 /**
  * Derives membership events from two snapshots; a pure function, tested without any network.
@@ -15,23 +19,22 @@ import java.util.TreeSet;
  * <li>a member replaced by a new incarnation under the same name left and joined again.</li>
  * </ul>
  */
-public final class MembershipDiff {
+final class MembershipDiff {
 
 	private MembershipDiff() {
 	}
 
 	/**
 	 * The events that lead from one snapshot to the next, in node-name order, leaves first.
-	 * @param source the event source
 	 * @param previous the earlier snapshot
 	 * @param current the later snapshot
 	 * @param at the time to stamp on the events
 	 * @return the events
 	 */
-	public static List<ClusterEvent> diff(Object source, ClusterSnapshot previous, ClusterSnapshot current, Instant at) {
+	static List<EngineEvent> diff(ClusterSnapshot previous, ClusterSnapshot current, Instant at) {
 		String local = current.self().name();
-		List<ClusterEvent> left = new ArrayList<>();
-		List<ClusterEvent> joined = new ArrayList<>();
+		List<EngineEvent> left = new ArrayList<>();
+		List<EngineEvent> joined = new ArrayList<>();
 		TreeSet<String> names = new TreeSet<>(previous.members().keySet());
 		names.addAll(current.members().keySet());
 		for (String name : names) {
@@ -41,10 +44,10 @@ public final class MembershipDiff {
 			boolean isUp = after != null && after.isUp();
 			boolean replaced = before != null && after != null && before.incarnation() != after.incarnation();
 			if (wasUp && (!isUp || replaced)) {
-				left.add(new NodeLeftEvent(source, local, before, leaveReason(current, name, after, replaced), at));
+				left.add(new EngineEvent.MemberLeft(local, before, leaveReason(current, name, after, replaced), at));
 			}
 			if (isUp && (!wasUp || replaced)) {
-				joined.add(new NodeJoinedEvent(source, local, after, at));
+				joined.add(new EngineEvent.MemberJoined(local, after, at));
 			}
 		}
 		left.addAll(joined);
