@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -48,7 +49,7 @@ public class ClusterAutoConfiguration {
 			ApplicationEventPublisher publisher) {
 		ClusterNodeBuilder builder = new ClusterNodeFactory(properties,
 				environment.getProperty("spring.application.name"), factories.orderedStream().toList(), strategies,
-				sslBundles.getIfAvailable())
+				sslBundles.getIfAvailable(), Binder.get(environment))
 			.builder();
 		// the node is the events' source, as before the engine had events of its own
 		AtomicReference<ClusterNode> source = new AtomicReference<>();

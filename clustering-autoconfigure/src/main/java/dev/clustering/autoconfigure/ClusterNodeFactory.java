@@ -13,6 +13,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -47,14 +48,17 @@ class ClusterNodeFactory {
 
 	private final SslBundles sslBundles;
 
+	private final Binder binder;
+
 	ClusterNodeFactory(ClusterProperties properties, String applicationName, Iterable<ClusterStrategyFactory> factories,
-			Map<String, DiscoveryStrategy> strategyBeans, SslBundles sslBundles) {
+			Map<String, DiscoveryStrategy> strategyBeans, SslBundles sslBundles, Binder binder) {
 		this.properties = properties;
 		this.applicationName = applicationName;
 		this.factories = new LinkedHashMap<>();
 		factories.forEach((factory) -> this.factories.put(factory.name(), factory));
 		this.strategyBeans = strategyBeans;
 		this.sslBundles = sslBundles;
+		this.binder = binder;
 	}
 
 	ClusterNodeBuilder builder() {
@@ -152,7 +156,7 @@ class ClusterNodeFactory {
 		}
 		ClusterStrategyFactory factory = this.factories.get(name);
 		if (factory != null) {
-			return factory.create(topology, properties, this.properties);
+			return factory.create(new StrategyContext(topology, name, this.binder, this.properties.getNode().getPort()));
 		}
 		DiscoveryStrategy bean = this.strategyBeans.get(name);
 		if (bean != null) {

@@ -3,8 +3,10 @@ package dev.clustering.autoconfigure;
 import dev.clustering.discovery.DiscoveryStrategy;
 
 /**
- * Creates a built-in strategy from a topology's properties. Each strategy module contributes one
- * as a bean; {@code cluster.topologies.<name>.strategy} selects it by {@link #name()}.
+ * Creates a strategy from a topology's properties. Each strategy's auto-configuration contributes
+ * one as a bean; {@code cluster.topologies.<name>.strategy} selects it by {@link #name()}, and its
+ * settings are {@code cluster.topologies.<name>.<strategy name>.*}, bound to a class of its own
+ * through {@link StrategyContext#properties(Class)}.
  */
 public interface ClusterStrategyFactory {
 
@@ -16,12 +18,10 @@ public interface ClusterStrategyFactory {
 
 	/**
 	 * Creates the strategy for one topology, validating its properties.
-	 * @param topology the topology name
-	 * @param properties the topology's properties
-	 * @param cluster all cluster properties (for defaults such as this node's port)
+	 * @param context the topology and the strategy's own properties
 	 * @return the strategy
 	 * @throws ClusterConfigurationException if a property is missing or wrong
 	 */
-	DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster);
+	DiscoveryStrategy create(StrategyContext context);
 
 }

@@ -16,9 +16,9 @@ class DnsSrvStrategyFactory implements ClusterStrategyFactory {
 	}
 
 	@Override
-	public DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster) {
-		String prefix = "cluster.topologies." + topology + ".dns-srv";
-		ClusterProperties.Topology.DnsSrv srv = properties.getDnsSrv();
+	public DiscoveryStrategy create(StrategyContext context) {
+		String prefix = context.prefix();
+		DnsSrvTopologyProperties srv = context.properties(DnsSrvTopologyProperties.class);
 		if (!StringUtils.hasText(srv.getService())) {
 			throw new ClusterConfigurationException(prefix + ".service", "the dns-srv strategy needs an SRV name",
 					"Set it to the name whose SRV records list the cluster's nodes, for example " + prefix

@@ -16,9 +16,9 @@ class DnsStrategyFactory implements ClusterStrategyFactory {
 	}
 
 	@Override
-	public DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster) {
-		String prefix = "cluster.topologies." + topology + ".dns";
-		ClusterProperties.Topology.Dns dns = properties.getDns();
+	public DiscoveryStrategy create(StrategyContext context) {
+		String prefix = context.prefix();
+		DnsTopologyProperties dns = context.properties(DnsTopologyProperties.class);
 		if (!StringUtils.hasText(dns.getQuery())) {
 			// nessie's Ignore: the strategy warns once when the topology starts
 			return DnsStrategy.ignore();
@@ -28,7 +28,7 @@ class DnsStrategyFactory implements ClusterStrategyFactory {
 			throw new ClusterConfigurationException(prefix + ".record-types", "no record type is set",
 					"Set A, AAAA or both.");
 		}
-		int port = (dns.getPort() != 0) ? dns.getPort() : cluster.getNode().getPort();
+		int port = (dns.getPort() != 0) ? dns.getPort() : context.nodePort();
 		if (port == 0) {
 			throw new ClusterConfigurationException(prefix + ".port",
 					"no port to contact the discovered addresses on (cluster.node.port is 0 too)",

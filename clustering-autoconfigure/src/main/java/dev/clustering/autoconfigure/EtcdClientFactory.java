@@ -39,7 +39,7 @@ final class EtcdClientFactory {
 	 * @param sslBundles the application's SSL bundles, or {@code null}
 	 * @return a new client, to be closed by the caller
 	 */
-	static Client create(String prefix, ClusterProperties.Topology.Etcd etcd, Duration ttl, SslBundles sslBundles) {
+	static Client create(String prefix, EtcdTopologyProperties etcd, Duration ttl, SslBundles sslBundles) {
 		List<URI> endpoints = endpoints(prefix, etcd.getEndpoints());
 		boolean https = "https".equalsIgnoreCase(endpoints.get(0).getScheme());
 		ClientBuilder builder = Client.builder()
@@ -118,7 +118,7 @@ final class EtcdClientFactory {
 				"Write it as http://host:port or https://host:port, for example http://etcd-1:2379.");
 	}
 
-	private static void credentials(String prefix, ClusterProperties.Topology.Etcd etcd, ClientBuilder builder) {
+	private static void credentials(String prefix, EtcdTopologyProperties etcd, ClientBuilder builder) {
 		ClusterSecrets.checkResolved(prefix + ".password", etcd.getPassword());
 		boolean user = StringUtils.hasText(etcd.getUsername());
 		boolean password = StringUtils.hasLength(etcd.getPassword());

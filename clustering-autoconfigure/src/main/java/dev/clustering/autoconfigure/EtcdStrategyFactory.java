@@ -56,9 +56,10 @@ class EtcdStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 	}
 
 	@Override
-	public DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster) {
-		String prefix = "cluster.topologies." + topology + ".etcd";
-		ClusterProperties.Topology.Etcd etcd = properties.getEtcd();
+	public DiscoveryStrategy create(StrategyContext context) {
+		String topology = context.topology();
+		String prefix = context.prefix();
+		EtcdTopologyProperties etcd = context.properties(EtcdTopologyProperties.class);
 		EtcdSettings settings = settings(prefix, etcd);
 		Client shared = this.applicationClient.get();
 		Client client;
@@ -89,7 +90,7 @@ class EtcdStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 		return strategy;
 	}
 
-	private EtcdSettings settings(String prefix, ClusterProperties.Topology.Etcd etcd) {
+	private EtcdSettings settings(String prefix, EtcdTopologyProperties etcd) {
 		if (etcd.getTtl() == null || etcd.getTtl().compareTo(EtcdSettings.MIN_TTL) < 0) {
 			throw new ClusterConfigurationException(prefix + ".ttl",
 					"must be at least " + EtcdSettings.MIN_TTL.toSeconds() + "s (the shortest lease etcd grants), was "

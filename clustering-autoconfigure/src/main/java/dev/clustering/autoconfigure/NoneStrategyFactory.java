@@ -14,7 +14,7 @@ class NoneStrategyFactory implements ClusterStrategyFactory {
 	}
 
 	@Override
-	public DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster) {
+	public DiscoveryStrategy create(StrategyContext context) {
 		return new NoneStrategy();
 	}
 

@@ -18,9 +18,9 @@ class StaticStrategyFactory implements ClusterStrategyFactory {
 	}
 
 	@Override
-	public DiscoveryStrategy create(String topology, ClusterProperties.Topology properties, ClusterProperties cluster) {
-		String property = "cluster.topologies." + topology + ".static.hosts";
-		List<String> hosts = properties.getStatic().getHosts();
+	public DiscoveryStrategy create(StrategyContext context) {
+		String property = context.property("hosts");
+		List<String> hosts = context.properties(StaticTopologyProperties.class).getHosts();
 		if (hosts == null || hosts.isEmpty()) {
 			throw new ClusterConfigurationException(property, "the static strategy needs at least one host",
 					"List the cluster's nodes as host:port, for example " + property

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
@@ -177,6 +178,36 @@ class ClusterAutoConfigurationTests {
 	}
 
 	@Test
+	void aStrategyFactoryBindsItsOwnGroupOfPropertiesToItsOwnClass() {
+		this.runner.withUserConfiguration(CustomFactoryConfiguration.class)
+			.withPropertyValues("cluster.topologies.mine.strategy=fixed", "cluster.topologies.mine.fixed.host=127.0.0.8",
+					"cluster.topologies.mine.fixed.port=9998", "cluster.topologies.mine.fixed.settle-time=2s")
+			.run((context) -> {
+				ClusterNode node = context.getBean(ClusterNode.class);
+				await().atMost(Duration.ofSeconds(5)).until(node::hasRun);
+				assertThat(node.topologies().get(0).discovered()).containsExactly(new NodeAddress("127.0.0.8", 9998));
+				FixedProperties bound = context.getBean(CustomFactoryConfiguration.class).bound.get(0);
+				assertThat(bound.getSettleTime()).isEqualTo(Duration.ofSeconds(2));
+			});
+	}
+
+	@Test
+	void aStrategyPropertyThatCannotBeConvertedFailsStartUpNamingIt() {
+		this.runner.withUserConfiguration(CustomFactoryConfiguration.class)
+			.withPropertyValues("cluster.topologies.mine.strategy=fixed", "cluster.topologies.mine.fixed.port=many")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				// Spring Boot's own bind failure, which its failure analysis reports with the property
+				Throwable cause = context.getStartupFailure();
+				while (cause != null && !(cause instanceof BindException)) {
+					cause = cause.getCause();
+				}
+				assertThat(cause).isInstanceOfSatisfying(BindException.class,
+						(ex) -> assertThat(ex.getName()).hasToString("cluster.topologies.mine.fixed.port"));
+			});
+	}
+
+	@Test
 	void userStrategyBeanIsListedAmongTheValidValues() {
 		this.runner.withUserConfiguration(CustomStrategyConfiguration.class)
 			.withPropertyValues("cluster.topologies.mine.strategy=wrong")
@@ -229,6 +260,66 @@ class ClusterAutoConfigurationTests {
 		@Bean
 		DiscoveryStrategy fixedPeers() {
 			return (PollingStrategy) (context) -> Set.of(new NodeAddress("127.0.0.9", 9999));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomFactoryConfiguration {
+
+		final List<FixedProperties> bound = new CopyOnWriteArrayList<>();
+
+		@Bean
+		ClusterStrategyFactory fixedFactory() {
+			return new ClusterStrategyFactory() {
+				@Override
+				public String name() {
+					return "fixed";
+				}
+
+				@Override
+				public DiscoveryStrategy create(StrategyContext context) {
+					FixedProperties properties = context.properties(FixedProperties.class);
+					CustomFactoryConfiguration.this.bound.add(properties);
+					NodeAddress address = new NodeAddress(properties.getHost(), properties.getPort());
+					return (PollingStrategy) (discovery) -> Set.of(address);
+				}
+			};
+		}
+
+	}
+
+	/** A custom strategy's own settings. */
+	public static class FixedProperties {
+
+		private String host = "127.0.0.1";
+
+		private int port = 9401;
+
+		private Duration settleTime = Duration.ZERO;
+
+		public String getHost() {
+			return this.host;
+		}
+
+		public void setHost(String host) {
+			this.host = host;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public Duration getSettleTime() {
+			return this.settleTime;
+		}
+
+		public void setSettleTime(Duration settleTime) {
+			this.settleTime = settleTime;
 		}
 
 	}
