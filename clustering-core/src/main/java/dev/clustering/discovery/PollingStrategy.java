@@ -9,7 +9,7 @@ import dev.clustering.membership.NodeAddress;
  * discovery is triggered by hand.
  */
 @FunctionalInterface
-public interface PollingStrategy extends DiscoveryStrategy {
+public non-sealed interface PollingStrategy extends DiscoveryStrategy {
 
 	/**
 	 * One discovery round. A failed look-up must throw: an empty set means "nobody is there", so

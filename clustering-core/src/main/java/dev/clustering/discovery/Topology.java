@@ -323,15 +323,14 @@ public final class Topology implements DiscoveryListener {
 			if (this.strategy instanceof RegistryStrategy registry && this.registration.get() == null) {
 				keep(this.registration, registry.register(this.context, new LoggingRegistryListener()), "registration");
 			}
-			if (this.strategy instanceof WatchStrategy watching && this.watch.get() == null) {
-				keep(this.watch, watching.watch(this.context, this), "watch");
-			}
-			else if (this.strategy instanceof PollingStrategy) {
-				this.executor.scheduleWithFixedDelay(this::poll, 0, this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+			// a strategy is one or the other (DiscoveryStrategy is sealed)
+			if (this.strategy instanceof WatchStrategy watching) {
+				if (this.watch.get() == null) {
+					keep(this.watch, watching.watch(this.context, this), "watch");
+				}
 			}
 			else {
-				logger.warn("[{}] strategy {} is neither polling nor watching; it discovers nothing", this.name,
-						this.strategy.getClass().getName());
+				this.executor.scheduleWithFixedDelay(this::poll, 0, this.pollInterval.toNanos(), TimeUnit.NANOSECONDS);
 			}
 		}
 		catch (Exception | LinkageError ex) {

@@ -4,7 +4,7 @@ package dev.clustering.discovery;
  * A strategy that pushes answers when they change (an etcd or ZooKeeper watch), instead of being
  * polled.
  */
-public interface WatchStrategy extends DiscoveryStrategy {
+public non-sealed interface WatchStrategy extends DiscoveryStrategy {
 
 	/**
 	 * Starts watching; every complete answer and every failure goes to the listener until the
