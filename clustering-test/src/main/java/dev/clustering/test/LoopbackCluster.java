@@ -1,0 +1,681 @@
+package dev.clustering.test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.staticlist.StaticStrategy;
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.membership.Member;
+import dev.clustering.membership.NodeAddress;
+import dev.clustering.node.ClusterNode;
+import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.node.EngineEvent;
+import dev.clustering.node.EventLoopPause;
+import dev.clustering.singleton.ClusterSingleton;
+import dev.clustering.singleton.SingletonInfo;
+import dev.clustering.singleton.SingletonSpec;
+import dev.clustering.singleton.SingletonState;
+import dev.clustering.transport.LinkFilter;
+
+/**
+ * Several nodes in one JVM, talking real TCP on loopback, each with a static topology that lists
+ * them all: for testing an application's cluster behaviour, and the engine's. Faults are injected
+ * between the nodes (partitions, cuts, one-way cuts, a paused event loop, a killed, stopped or
+ * restarted node), waits read like what a user checks ({@link #awaitLeader()},
+ * {@link #awaitMembers()}, {@link #awaitSingletonOn(String)}), and every node's events are
+ * recorded.
+ * <p>
+ * As a JUnit 5 extension it starts the nodes before each test and closes them after it:
+ * <pre>{@code
+ * @RegisterExtension
+ * final LoopbackCluster cluster = LoopbackCluster.nodes(3).singleton("reports", Reports::new).build();
+ * }</pre>
+ * Without JUnit: {@code try (LoopbackCluster cluster = LoopbackCluster.nodes(3).build().start()) { ... }}.
+ * Nodes are named by the given names ({@code n1}, {@code n2}, ... by default); every method takes
+ * that short name, and returns short names.
+ */
+public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
+
+	/**
+	 * Fast failure detection for tests: 200 ms heartbeats and 200 ms acceptable pause, so a dead node
+	 * is seen in well under a second and a leader's lease is 400 ms.
+	 */
+	public static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
+			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
+
+	private static final String HOST = "127.0.0.1";
+
+	private final Builder settings;
+
+	private final Map<String, TestNode> nodes = new LinkedHashMap<>();
+
+	// every node's events, across its restarts
+	private final Map<String, List<EngineEvent>> logs = new ConcurrentHashMap<>();
+
+	// faults, read by every node's link filter on its event loop
+	private final Map<String, Integer> sides = new ConcurrentHashMap<>();
+
+	private final Set<String> cuts = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> isolated = ConcurrentHashMap.newKeySet();
+
+	private LoopbackCluster(Builder settings) {
+		this.settings = settings;
+	}
+
+	/**
+	 * A cluster of nodes named {@code n1} to {@code n<count>}.
+	 * @param count how many nodes
+	 * @return a builder
+	 */
+	public static Builder nodes(int count) {
+		if (count < 1) {
+			throw new IllegalArgumentException("A cluster has at least one node, not " + count);
+		}
+		List<String> names = new ArrayList<>();
+		for (int i = 1; i <= count; i++) {
+			names.add("n" + i);
+		}
+		return new Builder(names);
+	}
+
+	/**
+	 * A cluster of nodes with the given names.
+	 * @param names the nodes' names (without {@code @host})
+	 * @return a builder
+	 */
+	public static Builder nodes(String... names) {
+		return new Builder(List.of(names));
+	}
+
+	/**
+	 * Starts every node (each listens on a free loopback port).
+	 * @return this cluster
+	 */
+	public synchronized LoopbackCluster start() {
+		if (!this.nodes.isEmpty()) {
+			throw new IllegalStateException("The cluster is started already");
+		}
+		List<Integer> ports = freePorts(this.settings.names.size());
+		List<NodeAddress> hosts = ports.stream().map((port) -> new NodeAddress(HOST, port)).toList();
+		for (int i = 0; i < ports.size(); i++) {
+			String name = this.settings.names.get(i);
+			this.nodes.put(name, new TestNode(name, build(name, ports.get(i), hosts)));
+		}
+		this.nodes.values().forEach((node) -> node.node.start());
+		return this;
+	}
+
+	private ClusterNode build(String name, int port, List<NodeAddress> hosts) {
+		List<EngineEvent> log = new CopyOnWriteArrayList<>();
+		ClusterNodeBuilder builder = ClusterNode.builder()
+			.name(name)
+			.host(HOST)
+			.port(port)
+			.cookie(this.settings.cookie.toCharArray())
+			.failureDetector(this.settings.failureDetector)
+			.splitBrain(this.settings.splitBrain, this.settings.quorumSize)
+			.linkFilter(new Links(name))
+			.topology("loopback", StaticStrategy.NAME, new StaticStrategy(hosts), Duration.ofMillis(500))
+			.listener(log::add);
+		this.settings.specs.forEach(builder::singletonSpec);
+		this.settings.singletons.forEach((singleton, factory) -> builder.singleton(singleton, factory.get()));
+		this.settings.customizer.accept(name, builder);
+		this.logs.put(name, log);
+		return builder.build();
+	}
+
+	/** Closes every node, gracefully. */
+	@Override
+	public synchronized void close() {
+		this.nodes.values().forEach((node) -> node.node.close());
+		this.nodes.clear();
+		heal();
+	}
+
+	@Override
+	public void beforeEach(ExtensionContext context) {
+		start();
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) {
+		close();
+	}
+
+	// ---- the nodes
+
+	/**
+	 * One node.
+	 * @param name its short name
+	 * @return the node
+	 */
+	public ClusterNode node(String name) {
+		TestNode node = this.nodes.get(name);
+		if (node == null) {
+			throw new IllegalArgumentException("No node " + name + " in this cluster; its nodes are " + this.nodes.keySet());
+		}
+		return node.node;
+	}
+
+	/**
+	 * The nodes' short names, in order.
+	 * @return the names
+	 */
+	public List<String> names() {
+		return List.copyOf(this.settings.names);
+	}
+
+	/**
+	 * The nodes that run now (not killed or stopped).
+	 * @return their short names
+	 */
+	public List<String> running() {
+		return this.nodes.values().stream().filter((n) -> n.node.isRunning()).map((n) -> n.name).toList();
+	}
+
+	/**
+	 * Every event a node's listeners heard, in order (across its restarts).
+	 * @param name the node
+	 * @return the events
+	 */
+	public List<EngineEvent> events(String name) {
+		node(name);
+		return List.copyOf(this.logs.get(name));
+	}
+
+	/**
+	 * The events of one kind a node heard, in order.
+	 * @param <T> the kind
+	 * @param name the node
+	 * @param type the kind, such as {@code EngineEvent.LeaderElected.class}
+	 * @return the events
+	 */
+	public <T extends EngineEvent> List<T> events(String name, Class<T> type) {
+		return events(name).stream().filter(type::isInstance).map(type::cast).toList();
+	}
+
+	// ---- faults
+
+	/**
+	 * Splits the cluster: nodes on different sides cannot reach each other (their connections stay
+	 * open, as with a blackhole route, and carry nothing). Nodes not listed form one more side.
+	 * @param sides the sides, by short name
+	 */
+	@SafeVarargs
+	public final void partition(Collection<String>... sides) {
+		this.sides.clear();
+		for (int i = 0; i < sides.length; i++) {
+			for (String name : sides[i]) {
+				node(name);
+				this.sides.put(name, i);
+			}
+		}
+		for (String name : this.settings.names) {
+			this.sides.putIfAbsent(name, sides.length);
+		}
+	}
+
+	/**
+	 * Cuts the link between two nodes, both ways.
+	 * @param a one node
+	 * @param b the other
+	 */
+	public void cut(String a, String b) {
+		cutOneWay(a, b);
+		cutOneWay(b, a);
+	}
+
+	/**
+	 * Cuts one direction of a link: what {@code from} sends never reaches {@code to}, while
+	 * {@code to}'s frames still reach {@code from}.
+	 * @param from the sender
+	 * @param to the receiver
+	 */
+	public void cutOneWay(String from, String to) {
+		node(from);
+		node(to);
+		this.cuts.add(from + ">" + to);
+	}
+
+	/**
+	 * Cuts a node from every other node.
+	 * @param name the node
+	 */
+	public void isolate(String name) {
+		node(name);
+		this.isolated.add(name);
+	}
+
+	/** Heals every partition and cut. */
+	public void heal() {
+		this.sides.clear();
+		this.cuts.clear();
+		this.isolated.clear();
+	}
+
+	/**
+	 * Stalls a node's event loop (a long GC pause, a stuck handler) while its clock runs: a leader
+	 * whose loop stalls must stop leading by the clock alone.
+	 * @param name the node
+	 * @param duration how long
+	 */
+	public void pause(String name, Duration duration) {
+		try {
+			EventLoopPause.pause(node(name), duration);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while pausing " + name, ex);
+		}
+	}
+
+	/**
+	 * Stops a node at once, without a word to its peers, as a crashed process would.
+	 * @param name the node
+	 */
+	public void kill(String name) {
+		node(name).halt();
+	}
+
+	/**
+	 * Stops a node gracefully: it hands its singletons over and leaves.
+	 * @param name the node
+	 */
+	public void stop(String name) {
+		node(name).close();
+	}
+
+	/**
+	 * Starts a killed or stopped node again, on its port, as a new incarnation.
+	 * @param name the node
+	 */
+	public void restart(String name) {
+		node(name).start();
+	}
+
+	// ---- waits
+
+	/**
+	 * Waits until every running node sees every other running node as an up member.
+	 */
+	public void awaitMembers() {
+		await("every running node sees every other one", () -> {
+			List<String> running = running();
+			return running.stream().allMatch((name) -> upMembers(name).containsAll(
+					running.stream().filter((other) -> !other.equals(name)).toList()));
+		});
+	}
+
+	/**
+	 * Waits until every running node has exactly this many up members besides itself.
+	 * @param others how many other nodes each should see
+	 */
+	public void awaitMembers(int others) {
+		await("every running node sees " + others + " other nodes up",
+				() -> running().stream().allMatch((name) -> upMembers(name).size() == others));
+	}
+
+	/**
+	 * Waits until the running nodes agree on a leader, and it leads by its own lease.
+	 * @return the leader and its fencing token
+	 */
+	public LeaderInfo awaitLeader() {
+		return awaitLeader(running());
+	}
+
+	/**
+	 * Waits until the given nodes agree on a leader (one of them), and it leads by its own lease.
+	 * @param among the nodes, by short name
+	 * @return the leader and its fencing token
+	 */
+	public LeaderInfo awaitLeader(Collection<String> among) {
+		LeaderInfo[] agreed = new LeaderInfo[1];
+		await("nodes " + among + " agree on a leader", () -> {
+			agreed[0] = agreedLeader(among);
+			return agreed[0] != null;
+		});
+		return agreed[0];
+	}
+
+	/**
+	 * Waits until a node does not lead: its own lease has run out or was given up.
+	 * @param name the node
+	 */
+	public void awaitNotLeading(String name) {
+		await(name + " does not lead", () -> node(name).leadership().ownLeadership().isEmpty());
+	}
+
+	/**
+	 * Waits until a singleton runs on one node, and every running node says so.
+	 * @param singleton the singleton's name
+	 * @return the node that runs it, by short name
+	 */
+	public String awaitSingletonOn(String singleton) {
+		String[] where = new String[1];
+		await("every running node sees singleton " + singleton + " running on one node", () -> {
+			where[0] = agreedPlacement(singleton);
+			return where[0] != null;
+		});
+		return where[0];
+	}
+
+	/**
+	 * Waits until a singleton runs on a given node, and every running node says so.
+	 * @param singleton the singleton's name
+	 * @param name the node, by short name
+	 */
+	public void awaitSingletonOn(String singleton, String name) {
+		node(name);
+		await("every running node sees singleton " + singleton + " running on " + name,
+				() -> name.equals(agreedPlacement(singleton)));
+	}
+
+	/**
+	 * Waits until a condition holds, checking it every 20 ms, up to the cluster's timeout.
+	 * @param description what is awaited, for the failure message
+	 * @param condition the condition
+	 * @throws AssertionError with the description and every node's view if the timeout passes
+	 */
+	public void await(String description, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + this.settings.timeout.toNanos();
+		while (true) {
+			if (condition.getAsBoolean()) {
+				return;
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("Timed out after " + this.settings.timeout.toMillis() + " ms waiting until "
+						+ description + "; the nodes see: " + views());
+			}
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError("Interrupted while waiting until " + description, ex);
+			}
+		}
+	}
+
+	/**
+	 * What each node sees now: members, leader, singletons; for failure messages.
+	 * @return one line per node
+	 */
+	public String views() {
+		return this.nodes.values().stream().map((n) -> {
+			if (!n.node.isRunning()) {
+				return n.name + ": not running";
+			}
+			String leader = n.node.leadership().leader().map((l) -> shortName(l.name()) + "#" + l.fencingToken())
+				.orElse("none");
+			String singletons = n.node.singletons().values().stream()
+				.map((s) -> s.name() + "=" + ((s.node() != null) ? shortName(s.node()) : "nowhere") + " " + s.state())
+				.collect(Collectors.joining(", "));
+			return n.name + ": up=" + upMembers(n.name) + " leader=" + leader + " " + singletons;
+		}).collect(Collectors.joining(" | "));
+	}
+
+	private List<String> upMembers(String name) {
+		ClusterNode node = node(name);
+		return node.isRunning() ? node.members().stream().map(Member::name).map(LoopbackCluster::shortName).toList()
+				: List.of();
+	}
+
+	private LeaderInfo agreedLeader(Collection<String> among) {
+		LeaderInfo first = null;
+		for (String name : among) {
+			Optional<LeaderInfo> seen = node(name).leadership().leader();
+			if (seen.isEmpty()) {
+				return null;
+			}
+			if (first == null) {
+				first = seen.get();
+			}
+			else if (!first.name().equals(seen.get().name()) || first.fencingToken() != seen.get().fencingToken()) {
+				return null;
+			}
+		}
+		if (first == null) {
+			return null;
+		}
+		String leader = shortName(first.name());
+		if (!among.contains(leader) || node(leader).leadership().ownLeadership().isEmpty()) {
+			return null;
+		}
+		return first;
+	}
+
+	private String agreedPlacement(String singleton) {
+		String where = null;
+		for (String name : running()) {
+			SingletonInfo info = node(name).singletons().get(singleton);
+			if (info == null || info.node() == null || info.state() != SingletonState.RUNNING) {
+				return null;
+			}
+			String runner = shortName(info.node());
+			if (where != null && !where.equals(runner)) {
+				return null;
+			}
+			where = runner;
+		}
+		return where;
+	}
+
+	/**
+	 * The short name of a node from its full name ({@code n1@127.0.0.1} gives {@code n1}), as in
+	 * {@link LeaderInfo#name()} and {@link SingletonInfo#node()}.
+	 * @param fullName the full name
+	 * @return the short name
+	 */
+	public static String shortName(String fullName) {
+		int at = fullName.indexOf('@');
+		return (at < 0) ? fullName : fullName.substring(0, at);
+	}
+
+	private boolean dropped(String from, String to) {
+		if (this.isolated.contains(from) || this.isolated.contains(to)) {
+			return true;
+		}
+		Integer a = this.sides.get(from);
+		Integer b = this.sides.get(to);
+		return (a != null && b != null && !a.equals(b)) || this.cuts.contains(from + ">" + to);
+	}
+
+	private static List<Integer> freePorts(int count) {
+		List<ServerSocket> sockets = new ArrayList<>();
+		try {
+			List<Integer> ports = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				ServerSocket socket = new ServerSocket(0);
+				sockets.add(socket);
+				ports.add(socket.getLocalPort());
+			}
+			return ports;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("No free loopback ports: " + ex.getMessage(), ex);
+		}
+		finally {
+			for (ServerSocket socket : sockets) {
+				try {
+					socket.close();
+				}
+				catch (IOException ex) {
+					// closing a probe socket
+				}
+			}
+		}
+	}
+
+	private static String newCookie() {
+		byte[] bytes = new byte[24];
+		new SecureRandom().nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	// what one node's transport drops, by the cluster's faults (peers are named name@host)
+	private final class Links implements LinkFilter {
+
+		private final String self;
+
+		Links(String self) {
+			this.self = self;
+		}
+
+		@Override
+		public boolean isCut(String peer) {
+			return dropsFrom(peer) && dropsTo(peer);
+		}
+
+		@Override
+		public boolean dropsFrom(String peer) {
+			return dropped(shortName(peer), this.self);
+		}
+
+		@Override
+		public boolean dropsTo(String peer) {
+			return dropped(this.self, shortName(peer));
+		}
+
+	}
+
+	private record TestNode(String name, ClusterNode node) {
+	}
+
+	/** How to build a {@link LoopbackCluster}. */
+	public static final class Builder {
+
+		private final List<String> names;
+
+		private String cookie = newCookie();
+
+		private FailureDetectorSettings failureDetector = FAST;
+
+		private SplitBrainStrategy splitBrain = SplitBrainStrategy.KEEP_MAJORITY;
+
+		private int quorumSize = 1;
+
+		private Duration timeout = Duration.ofSeconds(15);
+
+		private final Map<String, Supplier<? extends ClusterSingleton>> singletons = new LinkedHashMap<>();
+
+		private final List<SingletonSpec> specs = new ArrayList<>();
+
+		private BiConsumer<String, ClusterNodeBuilder> customizer = (name, builder) -> {
+		};
+
+		private Builder(List<String> names) {
+			if (names.isEmpty() || names.stream().anyMatch((n) -> n == null || n.isBlank() || n.contains("@"))
+					|| Set.copyOf(names).size() != names.size()) {
+				throw new IllegalArgumentException("Node names must be distinct, non-blank and without '@': " + names);
+			}
+			this.names = List.copyOf(names);
+		}
+
+		/**
+		 * Every node hosts this singleton, each with its own instance of the work.
+		 * @param name the singleton's name
+		 * @param work makes one node's instance
+		 * @return this builder
+		 */
+		public Builder singleton(String name, Supplier<? extends ClusterSingleton> work) {
+			this.singletons.put(Objects.requireNonNull(name), Objects.requireNonNull(work));
+			return this;
+		}
+
+		/**
+		 * Placement rules for a singleton (priority groups, failover timeout, takeover).
+		 * @param spec the rules
+		 * @return this builder
+		 */
+		public Builder singletonSpec(SingletonSpec spec) {
+			this.specs.add(Objects.requireNonNull(spec));
+			return this;
+		}
+
+		/**
+		 * The failure detector's settings ({@link #FAST} by default).
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		public Builder failureDetector(FailureDetectorSettings settings) {
+			this.failureDetector = Objects.requireNonNull(settings);
+			return this;
+		}
+
+		/**
+		 * The split-brain rule (keep-majority by default).
+		 * @param strategy the rule
+		 * @param quorumSize the quorum size, for a static quorum
+		 * @return this builder
+		 */
+		public Builder splitBrain(SplitBrainStrategy strategy, int quorumSize) {
+			this.splitBrain = Objects.requireNonNull(strategy);
+			this.quorumSize = quorumSize;
+			return this;
+		}
+
+		/**
+		 * The shared cookie (a random one by default).
+		 * @param cookie the cookie
+		 * @return this builder
+		 */
+		public Builder cookie(String cookie) {
+			this.cookie = Objects.requireNonNull(cookie);
+			return this;
+		}
+
+		/**
+		 * How long the waits wait (15 s by default).
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder timeout(Duration timeout) {
+			this.timeout = Objects.requireNonNull(timeout);
+			return this;
+		}
+
+		/**
+		 * Anything else, per node, on the engine's own builder.
+		 * @param customizer given each node's short name and builder
+		 * @return this builder
+		 */
+		public Builder customize(BiConsumer<String, ClusterNodeBuilder> customizer) {
+			this.customizer = Objects.requireNonNull(customizer);
+			return this;
+		}
+
+		/**
+		 * The cluster, not started (a JUnit extension starts it before each test).
+		 * @return the cluster
+		 */
+		public LoopbackCluster build() {
+			return new LoopbackCluster(this);
+		}
+
+	}
+
+}

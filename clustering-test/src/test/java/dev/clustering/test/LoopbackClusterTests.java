@@ -1,0 +1,130 @@
+package dev.clustering.test;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.membership.LeaveReason;
+import dev.clustering.node.EngineEvent;
+import dev.clustering.singleton.ClusterSingleton;
+import dev.clustering.singleton.SingletonContext;
+import dev.clustering.singleton.StopReason;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Each fault of the kit does to the engine what it says, and each wait waits for what it says.
+ */
+class LoopbackClusterTests {
+
+	private LoopbackCluster cluster;
+
+	@AfterEach
+	void close() {
+		if (this.cluster != null) {
+			this.cluster.close();
+		}
+	}
+
+	private LoopbackCluster start(LoopbackCluster.Builder builder) {
+		this.cluster = builder.build().start();
+		return this.cluster;
+	}
+
+	@Test
+	void nodesFormAClusterAndEveryNodeRecordsItsPeersJoining() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes("abc", "bcd", "cde"));
+		cluster.awaitMembers();
+		for (String name : cluster.names()) {
+			assertThat(cluster.events(name, EngineEvent.MemberJoined.class)).extracting((e) -> e.member().name())
+				.hasSize(2)
+				.noneMatch((member) -> member.startsWith(name + "@"));
+		}
+		assertThat(cluster.running()).containsExactly("abc", "bcd", "cde");
+	}
+
+	@Test
+	void aKilledNodeIsSeenAsACrashAndARestartedOneRejoinsAsANewIncarnation() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
+		cluster.awaitMembers();
+		long incarnation = cluster.node("n3").self().incarnation();
+		cluster.kill("n3");
+		cluster.awaitMembers(1);
+		assertThat(cluster.events("n1", EngineEvent.MemberLeft.class)).singleElement()
+			.satisfies((left) -> assertThat(left.reason()).isEqualTo(LeaveReason.CONNECTION_LOST));
+		cluster.restart("n3");
+		cluster.awaitMembers();
+		assertThat(cluster.node("n3").self().incarnation()).isNotEqualTo(incarnation);
+	}
+
+	@Test
+	void aPausedLeaderStopsLeadingByTheClockAndAnotherLeads() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
+		String leader = LoopbackCluster.shortName(cluster.awaitLeader().name());
+		List<String> others = cluster.names().stream().filter((n) -> !n.equals(leader)).toList();
+		cluster.pause(leader, Duration.ofSeconds(3));
+		// asked from this thread while the leader's loop does nothing: its lease runs out by the clock
+		cluster.awaitNotLeading(leader);
+		LeaderInfo next = cluster.awaitLeader(others);
+		assertThat(others).contains(LoopbackCluster.shortName(next.name()));
+	}
+
+	@Test
+	void aOneWayCutStopsOnlyOneDirection() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(2).splitBrain(SplitBrainStrategy.OFF, 1));
+		cluster.awaitMembers();
+		cluster.cutOneWay("n1", "n2");
+		// n2 hears nothing from n1 and judges it unreachable; n1 still hears n2
+		cluster.await("n2 no longer sees n1", () -> cluster.node("n2").members().isEmpty());
+		assertThat(cluster.events("n2", EngineEvent.MemberLeft.class)).last()
+			.satisfies((left) -> assertThat(left.reason()).isEqualTo(LeaveReason.UNREACHABLE));
+		cluster.heal();
+		cluster.awaitMembers();
+	}
+
+	@Test
+	void aSingletonFollowsAGracefulStopAtOnce() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3).singleton("billing", Idle::new));
+		String runner = cluster.awaitSingletonOn("billing");
+		cluster.stop(runner);
+		String next = cluster.awaitSingletonOn("billing");
+		assertThat(next).isNotEqualTo(runner);
+		cluster.awaitSingletonOn("billing", next);
+	}
+
+	@Test
+	void aWaitThatTimesOutSaysWhatItWaitedForAndWhatTheNodesSee() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(2).timeout(Duration.ofMillis(300)));
+		assertThatThrownBy(() -> cluster.awaitSingletonOn("nothing")).isInstanceOf(AssertionError.class)
+			.hasMessageContaining("singleton nothing")
+			.hasMessageContaining("n1: up=");
+	}
+
+	@Test
+	void unknownNodesAndBadNamesAreRefusedClearly() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(2));
+		assertThatThrownBy(() -> cluster.kill("n9")).isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("n9")
+			.hasMessageContaining("[n1, n2]");
+		assertThatThrownBy(() -> LoopbackCluster.nodes("a", "a")).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> LoopbackCluster.nodes("a@host")).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	static class Idle implements ClusterSingleton {
+
+		@Override
+		public void start(SingletonContext context) {
+		}
+
+		@Override
+		public void stop(StopReason reason) {
+		}
+
+	}
+
+}
