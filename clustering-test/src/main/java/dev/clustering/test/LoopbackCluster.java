@@ -1,24 +1,14 @@
 package dev.clustering.test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -27,18 +17,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.SplitBrainStrategy;
-import dev.clustering.membership.Member;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.ClusterNodeBuilder;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.node.EventLoopPause;
-import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonInfo;
-import dev.clustering.singleton.SingletonSpec;
-import dev.clustering.singleton.SingletonState;
-import dev.clustering.transport.LinkFilter;
 
 /**
  * Several nodes in one JVM, talking real TCP on loopback, each with a static topology that lists
@@ -68,7 +52,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	private static final String HOST = "127.0.0.1";
 
-	private final Builder settings;
+	private final LoopbackClusterBuilder settings;
 
 	private final Map<String, TestNode> nodes = new LinkedHashMap<>();
 
@@ -76,13 +60,9 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	private final Map<String, List<EngineEvent>> logs = new ConcurrentHashMap<>();
 
 	// faults, read by every node's link filter on its event loop
-	private final Map<String, Integer> sides = new ConcurrentHashMap<>();
+	private final LinkFaults links = new LinkFaults();
 
-	private final Set<String> cuts = ConcurrentHashMap.newKeySet();
-
-	private final Set<String> isolated = ConcurrentHashMap.newKeySet();
-
-	private LoopbackCluster(Builder settings) {
+	LoopbackCluster(LoopbackClusterBuilder settings) {
 		this.settings = settings;
 	}
 
@@ -91,7 +71,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param count how many nodes
 	 * @return a builder
 	 */
-	public static Builder nodes(int count) {
+	public static LoopbackClusterBuilder nodes(int count) {
 		if (count < 1) {
 			throw new IllegalArgumentException("A cluster has at least one node, not " + count);
 		}
@@ -99,7 +79,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		for (int i = 1; i <= count; i++) {
 			names.add("n" + i);
 		}
-		return new Builder(names);
+		return new LoopbackClusterBuilder(names);
 	}
 
 	/**
@@ -107,8 +87,8 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param names the nodes' names (without {@code @host})
 	 * @return a builder
 	 */
-	public static Builder nodes(String... names) {
-		return new Builder(List.of(names));
+	public static LoopbackClusterBuilder nodes(String... names) {
+		return new LoopbackClusterBuilder(List.of(names));
 	}
 
 	/**
@@ -119,7 +99,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		if (!this.nodes.isEmpty()) {
 			throw new IllegalStateException("The cluster is started already");
 		}
-		List<Integer> ports = freePorts(this.settings.names.size());
+		List<Integer> ports = Loopback.freePorts(this.settings.names.size());
 		List<NodeAddress> hosts = ports.stream().map((port) -> new NodeAddress(HOST, port)).toList();
 		for (int i = 0; i < ports.size(); i++) {
 			String name = this.settings.names.get(i);
@@ -138,7 +118,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			.cookie(this.settings.cookie.toCharArray())
 			.failureDetector(this.settings.failureDetector)
 			.splitBrain(this.settings.splitBrain, this.settings.quorumSize)
-			.linkFilter(new Links(name))
+			.linkFilter(this.links.filterFor(name))
 			.topology("loopback", StaticStrategy.NAME, new StaticStrategy(hosts), Duration.ofMillis(500))
 			.listener(log::add);
 		this.settings.specs.forEach(builder::singletonSpec);
@@ -227,16 +207,10 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	@SafeVarargs
 	public final void partition(Collection<String>... sides) {
-		this.sides.clear();
-		for (int i = 0; i < sides.length; i++) {
-			for (String name : sides[i]) {
-				node(name);
-				this.sides.put(name, i);
-			}
+		for (Collection<String> side : sides) {
+			side.forEach(this::node);
 		}
-		for (String name : this.settings.names) {
-			this.sides.putIfAbsent(name, sides.length);
-		}
+		this.links.partition(this.settings.names, sides);
 	}
 
 	/**
@@ -258,7 +232,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	public void cutOneWay(String from, String to) {
 		node(from);
 		node(to);
-		this.cuts.add(from + ">" + to);
+		this.links.cutOneWay(from, to);
 	}
 
 	/**
@@ -267,14 +241,12 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public void isolate(String name) {
 		node(name);
-		this.isolated.add(name);
+		this.links.isolate(name);
 	}
 
 	/** Heals every partition and cut. */
 	public void heal() {
-		this.sides.clear();
-		this.cuts.clear();
-		this.isolated.clear();
+		this.links.heal();
 	}
 
 	/**
@@ -425,63 +397,26 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return one line per node
 	 */
 	public String views() {
-		return this.nodes.values().stream().map((n) -> {
-			if (!n.node.isRunning()) {
-				return n.name + ": not running";
-			}
-			String leader = n.node.leadership().leader().map((l) -> shortName(l.name()) + "#" + l.fencingToken())
-				.orElse("none");
-			String singletons = n.node.singletons().values().stream()
-				.map((s) -> s.name() + "=" + ((s.node() != null) ? shortName(s.node()) : "nowhere") + " " + s.state())
-				.collect(Collectors.joining(", "));
-			return n.name + ": up=" + upMembers(n.name) + " leader=" + leader + " " + singletons;
-		}).collect(Collectors.joining(" | "));
+		return ClusterViews.describe(byName());
+	}
+
+	private Map<String, ClusterNode> byName() {
+		Map<String, ClusterNode> nodes = new LinkedHashMap<>();
+		this.nodes.forEach((name, node) -> nodes.put(name, node.node()));
+		return nodes;
 	}
 
 	private List<String> upMembers(String name) {
-		ClusterNode node = node(name);
-		return node.isRunning() ? node.members().stream().map(Member::name).map(LoopbackCluster::shortName).toList()
-				: List.of();
+		return ClusterViews.upMembers(node(name));
 	}
 
 	private LeaderInfo agreedLeader(Collection<String> among) {
-		LeaderInfo first = null;
-		for (String name : among) {
-			Optional<LeaderInfo> seen = node(name).leadership().leader();
-			if (seen.isEmpty()) {
-				return null;
-			}
-			if (first == null) {
-				first = seen.get();
-			}
-			else if (!first.name().equals(seen.get().name()) || first.fencingToken() != seen.get().fencingToken()) {
-				return null;
-			}
-		}
-		if (first == null) {
-			return null;
-		}
-		String leader = shortName(first.name());
-		if (!among.contains(leader) || node(leader).leadership().ownLeadership().isEmpty()) {
-			return null;
-		}
-		return first;
+		among.forEach(this::node);
+		return ClusterViews.agreedLeader(byName(), among);
 	}
 
 	private String agreedPlacement(String singleton) {
-		String where = null;
-		for (String name : running()) {
-			SingletonInfo info = node(name).singletons().get(singleton);
-			if (info == null || info.node() == null || info.state() != SingletonState.RUNNING) {
-				return null;
-			}
-			String runner = shortName(info.node());
-			if (where != null && !where.equals(runner)) {
-				return null;
-			}
-			where = runner;
-		}
-		return where;
+		return ClusterViews.agreedPlacement(byName(), running(), singleton);
 	}
 
 	/**
@@ -495,187 +430,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		return (at < 0) ? fullName : fullName.substring(0, at);
 	}
 
-	private boolean dropped(String from, String to) {
-		if (this.isolated.contains(from) || this.isolated.contains(to)) {
-			return true;
-		}
-		Integer a = this.sides.get(from);
-		Integer b = this.sides.get(to);
-		return (a != null && b != null && !a.equals(b)) || this.cuts.contains(from + ">" + to);
-	}
-
-	private static List<Integer> freePorts(int count) {
-		List<ServerSocket> sockets = new ArrayList<>();
-		try {
-			List<Integer> ports = new ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				ServerSocket socket = new ServerSocket(0);
-				sockets.add(socket);
-				ports.add(socket.getLocalPort());
-			}
-			return ports;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No free loopback ports: " + ex.getMessage(), ex);
-		}
-		finally {
-			for (ServerSocket socket : sockets) {
-				try {
-					socket.close();
-				}
-				catch (IOException ex) {
-					// closing a probe socket
-				}
-			}
-		}
-	}
-
-	private static String newCookie() {
-		byte[] bytes = new byte[24];
-		new SecureRandom().nextBytes(bytes);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-	}
-
-	// what one node's transport drops, by the cluster's faults (peers are named name@host)
-	private final class Links implements LinkFilter {
-
-		private final String self;
-
-		Links(String self) {
-			this.self = self;
-		}
-
-		@Override
-		public boolean isCut(String peer) {
-			return dropsFrom(peer) && dropsTo(peer);
-		}
-
-		@Override
-		public boolean dropsFrom(String peer) {
-			return dropped(shortName(peer), this.self);
-		}
-
-		@Override
-		public boolean dropsTo(String peer) {
-			return dropped(this.self, shortName(peer));
-		}
-
-	}
-
 	private record TestNode(String name, ClusterNode node) {
-	}
-
-	/** How to build a {@link LoopbackCluster}. */
-	public static final class Builder {
-
-		private final List<String> names;
-
-		private String cookie = newCookie();
-
-		private FailureDetectorSettings failureDetector = FAST;
-
-		private SplitBrainStrategy splitBrain = SplitBrainStrategy.KEEP_MAJORITY;
-
-		private int quorumSize = 1;
-
-		private Duration timeout = Duration.ofSeconds(15);
-
-		private final Map<String, Supplier<? extends ClusterSingleton>> singletons = new LinkedHashMap<>();
-
-		private final List<SingletonSpec> specs = new ArrayList<>();
-
-		private BiConsumer<String, ClusterNodeBuilder> customizer = (name, builder) -> {
-		};
-
-		private Builder(List<String> names) {
-			if (names.isEmpty() || names.stream().anyMatch((n) -> n == null || n.isBlank() || n.contains("@"))
-					|| Set.copyOf(names).size() != names.size()) {
-				throw new IllegalArgumentException("Node names must be distinct, non-blank and without '@': " + names);
-			}
-			this.names = List.copyOf(names);
-		}
-
-		/**
-		 * Every node hosts this singleton, each with its own instance of the work.
-		 * @param name the singleton's name
-		 * @param work makes one node's instance
-		 * @return this builder
-		 */
-		public Builder singleton(String name, Supplier<? extends ClusterSingleton> work) {
-			this.singletons.put(Objects.requireNonNull(name), Objects.requireNonNull(work));
-			return this;
-		}
-
-		/**
-		 * Placement rules for a singleton (priority groups, failover timeout, takeover).
-		 * @param spec the rules
-		 * @return this builder
-		 */
-		public Builder singletonSpec(SingletonSpec spec) {
-			this.specs.add(Objects.requireNonNull(spec));
-			return this;
-		}
-
-		/**
-		 * The failure detector's settings ({@link #FAST} by default).
-		 * @param settings the settings
-		 * @return this builder
-		 */
-		public Builder failureDetector(FailureDetectorSettings settings) {
-			this.failureDetector = Objects.requireNonNull(settings);
-			return this;
-		}
-
-		/**
-		 * The split-brain rule (keep-majority by default).
-		 * @param strategy the rule
-		 * @param quorumSize the quorum size, for a static quorum
-		 * @return this builder
-		 */
-		public Builder splitBrain(SplitBrainStrategy strategy, int quorumSize) {
-			this.splitBrain = Objects.requireNonNull(strategy);
-			this.quorumSize = quorumSize;
-			return this;
-		}
-
-		/**
-		 * The shared cookie (a random one by default).
-		 * @param cookie the cookie
-		 * @return this builder
-		 */
-		public Builder cookie(String cookie) {
-			this.cookie = Objects.requireNonNull(cookie);
-			return this;
-		}
-
-		/**
-		 * How long the waits wait (15 s by default).
-		 * @param timeout the timeout
-		 * @return this builder
-		 */
-		public Builder timeout(Duration timeout) {
-			this.timeout = Objects.requireNonNull(timeout);
-			return this;
-		}
-
-		/**
-		 * Anything else, per node, on the engine's own builder.
-		 * @param customizer given each node's short name and builder
-		 * @return this builder
-		 */
-		public Builder customize(BiConsumer<String, ClusterNodeBuilder> customizer) {
-			this.customizer = Objects.requireNonNull(customizer);
-			return this;
-		}
-
-		/**
-		 * The cluster, not started (a JUnit extension starts it before each test).
-		 * @return the cluster
-		 */
-		public LoopbackCluster build() {
-			return new LoopbackCluster(this);
-		}
-
 	}
 
 }

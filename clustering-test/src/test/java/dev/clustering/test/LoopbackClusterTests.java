@@ -31,7 +31,7 @@ class LoopbackClusterTests {
 		}
 	}
 
-	private LoopbackCluster start(LoopbackCluster.Builder builder) {
+	private LoopbackCluster start(LoopbackClusterBuilder builder) {
 		this.cluster = builder.build().start();
 		return this.cluster;
 	}

@@ -1,0 +1,131 @@
+package dev.clustering.test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.singleton.ClusterSingleton;
+import dev.clustering.singleton.SingletonSpec;
+
+/** How to build a {@link LoopbackCluster}: {@link LoopbackCluster#nodes(int)} begins one. */
+public final class LoopbackClusterBuilder {
+
+	final List<String> names;
+
+	String cookie = Loopback.newCookie();
+
+	FailureDetectorSettings failureDetector = LoopbackCluster.FAST;
+
+	SplitBrainStrategy splitBrain = SplitBrainStrategy.KEEP_MAJORITY;
+
+	int quorumSize = 1;
+
+	Duration timeout = Duration.ofSeconds(15);
+
+	final Map<String, Supplier<? extends ClusterSingleton>> singletons = new LinkedHashMap<>();
+
+	final List<SingletonSpec> specs = new ArrayList<>();
+
+	BiConsumer<String, ClusterNodeBuilder> customizer = (name, builder) -> {
+	};
+
+	LoopbackClusterBuilder(List<String> names) {
+		if (names.isEmpty() || names.stream().anyMatch((n) -> n == null || n.isBlank() || n.contains("@"))
+				|| Set.copyOf(names).size() != names.size()) {
+			throw new IllegalArgumentException("Node names must be distinct, non-blank and without '@': " + names);
+		}
+		this.names = List.copyOf(names);
+	}
+
+	/**
+	 * Every node hosts this singleton, each with its own instance of the work.
+	 * @param name the singleton's name
+	 * @param work makes one node's instance
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder singleton(String name, Supplier<? extends ClusterSingleton> work) {
+		this.singletons.put(Objects.requireNonNull(name), Objects.requireNonNull(work));
+		return this;
+	}
+
+	/**
+	 * Placement rules for a singleton (priority groups, failover timeout, takeover).
+	 * @param spec the rules
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder singletonSpec(SingletonSpec spec) {
+		this.specs.add(Objects.requireNonNull(spec));
+		return this;
+	}
+
+	/**
+	 * The failure detector's settings ({@link LoopbackCluster#FAST} by default).
+	 * @param settings the settings
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder failureDetector(FailureDetectorSettings settings) {
+		this.failureDetector = Objects.requireNonNull(settings);
+		return this;
+	}
+
+	/**
+	 * The split-brain rule (keep-majority by default).
+	 * @param strategy the rule
+	 * @param quorumSize the quorum size, for a static quorum
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder splitBrain(SplitBrainStrategy strategy, int quorumSize) {
+		this.splitBrain = Objects.requireNonNull(strategy);
+		this.quorumSize = quorumSize;
+		return this;
+	}
+
+	/**
+	 * The shared cookie (a random one by default).
+	 * @param cookie the cookie
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder cookie(String cookie) {
+		this.cookie = Objects.requireNonNull(cookie);
+		return this;
+	}
+
+	/**
+	 * How long the waits wait (15 s by default).
+	 * @param timeout the timeout
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder timeout(Duration timeout) {
+		this.timeout = Objects.requireNonNull(timeout);
+		return this;
+	}
+
+	/**
+	 * Anything else, per node, on the engine's own builder.
+	 * @param customizer given each node's short name and builder
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder customize(BiConsumer<String, ClusterNodeBuilder> customizer) {
+		this.customizer = Objects.requireNonNull(customizer);
+		return this;
+	}
+
+	/**
+	 * The cluster, not started (a JUnit extension starts it before each test).
+	 * @return the cluster
+	 */
+	public LoopbackCluster build() {
+		return new LoopbackCluster(this);
+	}
+
+}
+
