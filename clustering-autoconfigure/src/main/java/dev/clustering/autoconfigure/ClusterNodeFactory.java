@@ -34,10 +34,6 @@ import dev.clustering.transport.TransportSettings;
  */
 class ClusterNodeFactory {
 
-	// strategies whose client library is optional, and the dependency each needs
-	private static final Map<String, String> OPTIONAL_STRATEGIES = Map.of("dns", "dnsjava:dnsjava", "dns-srv",
-			"dnsjava:dnsjava", "etcd", "io.etcd:jetcd-core");
-
 	private final ClusterProperties properties;
 
 	private final String applicationName;
@@ -155,18 +151,16 @@ class ClusterNodeFactory {
 					"Set it to one of: " + validStrategies() + ".");
 		}
 		ClusterStrategyFactory factory = this.factories.get(name);
-		if (factory != null) {
-			return factory.create(new StrategyContext(topology, name, this.binder, this.properties.getNode().getPort()));
+		StrategyContext context = new StrategyContext(topology, name, this.binder, this.properties.getNode().getPort());
+		if (factory != null && factory.available()) {
+			return factory.create(context);
 		}
 		DiscoveryStrategy bean = this.strategyBeans.get(name);
 		if (bean != null) {
 			return bean;
 		}
-		String dependency = OPTIONAL_STRATEGIES.get(name);
-		if (dependency != null) {
-			throw new ClusterConfigurationException(property, "strategy '" + name + "' needs " + dependency
-					+ ", which is not on the classpath", "Add the dependency " + dependency
-							+ " to the application, or choose one of: " + validStrategies() + ".");
+		if (factory != null) {
+			return factory.create(context); // its library is missing: the error names it
 		}
 		throw new ClusterConfigurationException(property, "unknown strategy '" + name + "'",
 				"Set it to one of: " + validStrategies()
@@ -174,7 +168,8 @@ class ClusterNodeFactory {
 	}
 
 	private String validStrategies() {
-		TreeSet<String> names = new TreeSet<>(this.factories.keySet());
+		TreeSet<String> names = new TreeSet<>();
+		this.factories.values().stream().filter(ClusterStrategyFactory::available).forEach((f) -> names.add(f.name()));
 		names.addAll(this.strategyBeans.keySet());
 		return String.join(", ", names);
 	}

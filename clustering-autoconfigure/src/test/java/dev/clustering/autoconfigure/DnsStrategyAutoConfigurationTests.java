@@ -90,8 +90,9 @@ class DnsStrategyAutoConfigurationTests {
 	@Test
 	void whenDnsjavaIsAbsentThenNoDnsStrategies() {
 		this.runner.withClassLoader(new FilteredClassLoader(SimpleResolver.class)).run((context) -> {
-			assertThat(context).doesNotHaveBean(DnsStrategyAutoConfiguration.class);
+			assertThat(context).doesNotHaveBean(DnsStrategyFactory.class).doesNotHaveBean(DnsSrvStrategyFactory.class);
 			assertThat(context.getBeansOfType(ClusterStrategyFactory.class).values())
+				.filteredOn(ClusterStrategyFactory::available)
 				.extracting(ClusterStrategyFactory::name)
 				.doesNotContain("dns", "dns-srv");
 		});

@@ -91,8 +91,9 @@ class EtcdStrategyAutoConfigurationTests {
 	@Test
 	void whenJetcdIsAbsentThenNoEtcdStrategy() {
 		this.runner.withClassLoader(new FilteredClassLoader(Client.class)).run((context) -> {
-			assertThat(context).doesNotHaveBean(EtcdStrategyAutoConfiguration.class);
+			assertThat(context).doesNotHaveBean(EtcdStrategyFactory.class);
 			assertThat(context.getBeansOfType(ClusterStrategyFactory.class).values())
+				.filteredOn(ClusterStrategyFactory::available)
 				.extracting(ClusterStrategyFactory::name)
 				.doesNotContain("etcd");
 		});

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,7 +74,12 @@ public final class ClusterNode implements AutoCloseable {
 
 	private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
 
-	private final ClusterNodeBuilder config;
+	private final NodeSettings config;
+
+	// the singletons this node hosts and their rules: the built ones, then any registered before a start
+	private final Map<String, ClusterSingleton> hosted = new LinkedHashMap<>();
+
+	private final Map<String, SingletonSpec> specs = new LinkedHashMap<>();
 
 	private final CookieAuthenticator authenticator;
 
@@ -122,19 +128,21 @@ public final class ClusterNode implements AutoCloseable {
 
 	private volatile ClusterSnapshot snapshot;
 
-	ClusterNode(ClusterNodeBuilder config) {
+	ClusterNode(NodeSettings config) {
 		this.config = config;
-		this.authenticator = new CookieAuthenticator(config.cookie);
-		this.listeners.addAll(config.listeners);
+		this.hosted.putAll(config.singletons());
+		this.specs.putAll(config.singletonSpecs());
+		this.authenticator = new CookieAuthenticator(config.cookie());
+		this.listeners.addAll(config.listeners());
 		this.topologies = newTopologies(config);
 	}
 
 	// a topology runs once: each start gets new ones (their statuses start afresh)
-	private List<Topology> newTopologies(ClusterNodeBuilder config) {
+	private List<Topology> newTopologies(NodeSettings config) {
 		List<Topology> topologies = new ArrayList<>();
-		for (ClusterNodeBuilder.TopologySpec spec : config.topologies) {
+		for (ClusterNodeBuilder.TopologySpec spec : config.topologies()) {
 			topologies.add(new Topology(spec.name(), spec.strategyName(), spec.strategy(), spec.pollInterval(),
-					config.clock, (topology, status) -> onLoop(() -> this.mesh.topologyChanged(status))));
+					config.clock(), (topology, status) -> onLoop(() -> this.mesh.topologyChanged(status))));
 		}
 		return List.copyOf(topologies);
 	}
@@ -155,22 +163,25 @@ public final class ClusterNode implements AutoCloseable {
 	public void start() {
 		boolean again = this.state.compareAndSet(State.STOPPED, State.STARTED);
 		if (!again && !this.state.compareAndSet(State.LATENT, State.STARTED)) {
-			throw new IllegalStateException("Cluster node " + this.config.name + " is already running");
+			throw new IllegalStateException("Cluster node " + this.config.name() + " is already running");
 		}
-		ClusterNodeBuilder c = this.config;
+		NodeSettings c;
+		synchronized (this.hosted) {
+			c = this.config.withSingletons(new LinkedHashMap<>(this.hosted), new LinkedHashMap<>(this.specs));
+		}
 		if (again) {
 			this.topologies = newTopologies(c);
 		}
-		String bindHost = (c.transport.bindHost() != null) ? c.transport.bindHost() : c.host;
-		this.transport = new NettyTransport("cluster-" + c.name, c.transport, this.authenticator);
+		String bindHost = (c.transport().bindHost() != null) ? c.transport().bindHost() : c.host();
+		this.transport = new NettyTransport("cluster-" + c.name(), c.transport(), this.authenticator);
 		int port;
 		try {
-			port = this.transport.bind(bindHost, c.port);
+			port = this.transport.bind(bindHost, c.port());
 		}
 		catch (Exception ex) {
 			this.transport.shutdown();
 			this.state.set(State.STOPPED);
-			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port, 1)).hostForDisplay(), c.port, ex);
+			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port(), 1)).hostForDisplay(), c.port(), ex);
 		}
 		String weak = weakCookie(c, this.transport.boundAddress());
 		if (weak != null) {
@@ -179,23 +190,23 @@ public final class ClusterNode implements AutoCloseable {
 			throw new IllegalStateException(weak);
 		}
 		long incarnation = this.authenticator.newIncarnation();
-		Map<String, String> metadata = new LinkedHashMap<>(c.metadata);
-		metadata.put(NodeMetadata.STARTED_AT, Long.toString(c.clock.millis()));
-		metadata.put(Singletons.HOSTED, String.join(",", c.singletons.keySet()));
+		Map<String, String> metadata = new LinkedHashMap<>(c.metadata());
+		metadata.put(NodeMetadata.STARTED_AT, Long.toString(c.clock().millis()));
+		metadata.put(Singletons.HOSTED, String.join(",", c.singletons().keySet()));
 		String configHash = configHash(c);
 		metadata.put(Singletons.CONFIG, configHash);
-		metadata.put(NodeMetadata.ELECTION_CONFIG, "lease=" + (c.failureDetector.heartbeatInterval().toMillis()
-				+ c.failureDetector.acceptableHeartbeatPause().toMillis()) + "ms,split-brain=" + c.splitBrain
-				+ ((c.splitBrain == SplitBrainStrategy.STATIC_QUORUM)
-						? ",quorum-size=" + c.quorumSize : ""));
-		LocalNode self = new LocalNode(LocalNode.nodeName(c.name, c.host), new NodeAddress(c.host, port), incarnation,
+		metadata.put(NodeMetadata.ELECTION_CONFIG, "lease=" + (c.failureDetector().heartbeatInterval().toMillis()
+				+ c.failureDetector().acceptableHeartbeatPause().toMillis()) + "ms,split-brain=" + c.splitBrain()
+				+ ((c.splitBrain() == SplitBrainStrategy.STATIC_QUORUM)
+						? ",quorum-size=" + c.quorumSize() : ""));
+		LocalNode self = new LocalNode(LocalNode.nodeName(c.name(), c.host()), new NodeAddress(c.host(), port), incarnation,
 				metadata);
 		this.snapshot = ClusterSnapshot.empty(self);
-		this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-events-" + c.name, true));
+		this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-events-" + c.name(), true));
 		this.loop = this.transport.eventLoop();
 		long checkNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
-				c.failureDetector.heartbeatInterval().toNanos() / 4);
-		this.mesh = new Mesh(self, this.transport, c.failureDetector, c.transport, c.links, c.clock, this.nanoTime,
+				c.failureDetector().heartbeatInterval().toNanos() / 4);
+		this.mesh = new Mesh(self, this.transport, c.failureDetector(), c.transport(), c.links(), c.clock(), this.nanoTime,
 				checkNanos, this::publish);
 		this.coordination = new Coordination(self, c, this.mesh, this.loop, this.nanoTime, this.topologies,
 				this::dispatch);
@@ -205,13 +216,13 @@ public final class ClusterNode implements AutoCloseable {
 			logger.warn("No cluster.cookie is set: node {} accepts only peers on loopback. Set the same "
 					+ "cluster.cookie on every node to form a cluster across machines.", self.name());
 		}
-		long heartbeatNanos = c.failureDetector.heartbeatInterval().toNanos();
+		long heartbeatNanos = c.failureDetector().heartbeatInterval().toNanos();
 		this.loop.scheduleAtFixedRate(this::heartbeat, heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
 		this.loop.scheduleAtFixedRate(this::tick, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
 		onLoop(() -> this.coordination.membershipChanged(this.snapshot, this.snapshot));
 		Map<String, Predicate<String>> scopes = new HashMap<>();
 		List<DiscoveryContext> contexts = new ArrayList<>();
-		for (ClusterNodeBuilder.TopologySpec spec : c.topologies) {
+		for (ClusterNodeBuilder.TopologySpec spec : c.topologies()) {
 			DiscoveryContext context = new DiscoveryContext(spec.name(), self, spec.pollInterval());
 			contexts.add(context);
 			if (spec.strategy() instanceof NameScoped scoped) {
@@ -293,7 +304,10 @@ public final class ClusterNode implements AutoCloseable {
 		if (this.state.get() == State.STARTED) {
 			throw new IllegalStateException("Singletons are registered while the node does not run");
 		}
-		this.config.singleton(name, singleton);
+		synchronized (this.hosted) {
+			this.hosted.put(name, Objects.requireNonNull(singleton));
+			this.specs.putIfAbsent(name, SingletonSpec.defaults(name));
+		}
 	}
 
 	/**
@@ -487,7 +501,7 @@ public final class ClusterNode implements AutoCloseable {
 	private void publish(ClusterSnapshot next) {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
-		List<EngineEvent> changes = MembershipDiff.diff(previous, next, this.config.clock.instant());
+		List<EngineEvent> changes = MembershipDiff.diff(previous, next, this.config.clock().instant());
 		changes.forEach(this::dispatch);
 		if (this.coordination != null) {
 			// with the departures, so it knows who said goodbye
@@ -538,21 +552,21 @@ public final class ClusterNode implements AutoCloseable {
 	}
 
 	// a short cookie is guessable offline from one proof seen on the wire: only on loopback is it allowed
-	private static String weakCookie(ClusterNodeBuilder c, InetAddress bound) {
-		if (c.cookie == null || c.cookie.length == 0 || c.cookie.length >= MIN_COOKIE_LENGTH) {
+	private static String weakCookie(NodeSettings c, InetAddress bound) {
+		if (c.cookie() == null || c.cookie().length == 0 || c.cookie().length >= MIN_COOKIE_LENGTH) {
 			return null;
 		}
 		if (bound != null && bound.isLoopbackAddress()) {
 			logger.warn("cluster.cookie is shorter than {} characters; accepted because node {} listens on loopback "
-					+ "only. Generate one with: openssl rand -base64 32", MIN_COOKIE_LENGTH, c.name);
+					+ "only. Generate one with: openssl rand -base64 32", MIN_COOKIE_LENGTH, c.name());
 			return null;
 		}
 		return "cluster.cookie is shorter than " + MIN_COOKIE_LENGTH + " characters on a node that listens on "
 				+ bound + ". Generate one with `openssl rand -base64 32` and set the same on every node.";
 	}
 
-	private static String configHash(ClusterNodeBuilder c) {
-		String text = c.singletonSpecs.values().stream().map(SingletonSpec::describe).sorted()
+	private static String configHash(NodeSettings c) {
+		String text = c.singletonSpecs().values().stream().map(SingletonSpec::describe).sorted()
 			.reduce("", (a, b) -> a + ";" + b);
 		try {
 			byte[] digest = MessageDigest.getInstance("SHA-256")
@@ -567,7 +581,7 @@ public final class ClusterNode implements AutoCloseable {
 	@Override
 	public String toString() {
 		ClusterSnapshot current = this.snapshot;
-		return "ClusterNode[" + ((current != null) ? current.self().name() : this.config.name) + "]";
+		return "ClusterNode[" + ((current != null) ? current.self().name() : this.config.name()) + "]";
 	}
 
 }

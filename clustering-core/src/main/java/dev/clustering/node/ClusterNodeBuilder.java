@@ -216,11 +216,14 @@ public final class ClusterNodeBuilder {
 	}
 
 	/**
-	 * Builds the node (not started).
+	 * Builds the node (not started), with a copy of these settings: changing this builder afterwards
+	 * does not change the node, and one builder may build several nodes.
 	 * @return the node
 	 */
 	public ClusterNode build() {
-		return new ClusterNode(this);
+		return new ClusterNode(new NodeSettings(this.name, this.host, this.port, this.cookie, this.metadata,
+				this.failureDetector, this.transport, this.links, this.clock, this.topologies, this.listeners,
+				this.singletonSpecs, this.singletons, this.splitBrain, this.quorumSize));
 	}
 
 	record TopologySpec(String name, String strategyName, DiscoveryStrategy strategy, Duration pollInterval) {

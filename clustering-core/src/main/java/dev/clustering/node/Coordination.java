@@ -43,7 +43,7 @@ final class Coordination implements Mesh.Protocol {
 
 	private final LocalNode self;
 
-	private final ClusterNodeBuilder config;
+	private final NodeSettings config;
 
 	private final Mesh mesh;
 
@@ -72,17 +72,17 @@ final class Coordination implements Mesh.Protocol {
 
 	private LeaderInfo published;
 
-	Coordination(LocalNode self, ClusterNodeBuilder config, Mesh mesh, EventLoop loop,
+	Coordination(LocalNode self, NodeSettings config, Mesh mesh, EventLoop loop,
 			LongSupplier nanoTime, List<Topology> topologies, Consumer<EngineEvent> events) {
 		this.self = self;
 		this.config = config;
 		this.mesh = mesh;
 		this.loop = loop;
 		this.events = events;
-		this.heartbeatNanos = config.failureDetector.heartbeatInterval().toNanos();
+		this.heartbeatNanos = config.failureDetector().heartbeatInterval().toNanos();
 		this.startedAt = Long.parseLong(self.metadata().get(NodeMetadata.STARTED_AT));
-		long lease = config.failureDetector.heartbeatInterval().toNanos()
-				+ config.failureDetector.acceptableHeartbeatPause().toNanos();
+		long lease = config.failureDetector().heartbeatInterval().toNanos()
+				+ config.failureDetector().acceptableHeartbeatPause().toNanos();
 		Election.Listener listener = new Election.Listener() {
 			@Override
 			public void won(long token) {
@@ -96,18 +96,18 @@ final class Coordination implements Mesh.Protocol {
 		};
 		this.electionTopology = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
 		if (this.electionTopology != null) {
-			this.registry = new RegistryElection(self.name(), this.electionTopology, config.clock, nanoTime,
+			this.registry = new RegistryElection(self.name(), this.electionTopology, config.clock(), nanoTime,
 					Math.max(lease / 20, 1_000_000L), listener);
 			this.election = this.registry;
 		}
 		else {
 			this.registry = null;
-			this.election = new Election(self.name(), lease, config.clock, nanoTime, mesh::send, listener);
+			this.election = new Election(self.name(), lease, config.clock(), nanoTime, mesh::send, listener);
 		}
 		this.snapshot = ClusterSnapshot.empty(self);
 		this.roster = computeRoster();
-		this.singletons = new Singletons(self.name(), self.incarnation(), Map.copyOf(config.singletonSpecs),
-				Map.copyOf(config.singletons), self.metadata().get(Singletons.CONFIG), config.clock, nanoTime, loop,
+		this.singletons = new Singletons(self.name(), self.incarnation(), Map.copyOf(config.singletonSpecs()),
+				Map.copyOf(config.singletons()), self.metadata().get(Singletons.CONFIG), config.clock(), nanoTime, loop,
 				new Singletons.Messenger() {
 					@Override
 					public void send(String to, Message message) {
@@ -318,7 +318,7 @@ final class Coordination implements Mesh.Protocol {
 			}
 		}
 		return Roster.of(this.self.name(), this.startedAt, reachable, unreachable, this.mesh.leavingMembers(),
-				this.mesh.knownNodeCount(), this.config.splitBrain, this.config.quorumSize);
+				this.mesh.knownNodeCount(), this.config.splitBrain(), this.config.quorumSize());
 	}
 
 	private void publishLeader() {

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.clustering.discovery.none.NoneStrategy;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.membership.Member;
 import dev.clustering.membership.MemberStatus;
@@ -116,6 +117,32 @@ class ClusterNodeTests {
 		assertThat(bcd.topologies()).singleElement().satisfies((t) -> assertThat(t.hasRun()).isTrue());
 		// the listener registered before the first start hears the second join too
 		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(EngineEvent.MemberJoined.class::isInstance).hasSize(2);
+	}
+
+	@Test
+	void aNodeKeepsTheSettingsItWasBuiltWithAndOneBuilderMayBuildSeveral() {
+		int[] ports = TestCluster.freePorts(2);
+		ClusterNodeBuilder builder = ClusterNode.builder()
+			.name("abc")
+			.host("127.0.0.1")
+			.port(ports[0])
+			.cookie("s3cret".toCharArray())
+			.topology("local", "none", new NoneStrategy(), Duration.ofMillis(500));
+		ClusterNode first = builder.build();
+		builder.name("bcd").port(ports[1]);
+		ClusterNode second = builder.build();
+		try {
+			first.start();
+			second.start();
+			assertThat(first.self().name()).isEqualTo("abc@127.0.0.1");
+			assertThat(first.self().address().port()).isEqualTo(ports[0]);
+			assertThat(second.self().name()).isEqualTo("bcd@127.0.0.1");
+			assertThat(second.self().address().port()).isEqualTo(ports[1]);
+		}
+		finally {
+			first.close();
+			second.close();
+		}
 	}
 
 	@Test

@@ -72,7 +72,8 @@ final class ClusterViews {
 		return first;
 	}
 
-	// the node every one of `running` sees running the singleton, if they agree
+	// the node every one of `running` sees running the singleton, if they agree and it is one of them (a
+	// node killed a moment ago is still seen running it until the others notice)
 	static String agreedPlacement(Map<String, ClusterNode> nodes, Collection<String> running, String singleton) {
 		String where = null;
 		for (String name : running) {
@@ -86,7 +87,7 @@ final class ClusterViews {
 			}
 			where = runner;
 		}
-		return where;
+		return (where != null && running.contains(where)) ? where : null;
 	}
 
 }
