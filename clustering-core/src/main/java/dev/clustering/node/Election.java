@@ -57,8 +57,6 @@ final class Election implements LeaderElection {
 	 */
 	static final long MAX_TOKEN_AHEAD_MILLIS = 10 * 60_000L;
 
-	private static final int RING = 64;
-
 	private final WarningLimiter warnings = new WarningLimiter();
 
 	/** Sends messages. */
@@ -115,7 +113,7 @@ final class Election implements LeaderElection {
 
 	private Candidacy candidacy;
 
-	private Leading leading;
+	private LeaderTerm leading;
 
 	private Learned learned;
 
@@ -139,12 +137,8 @@ final class Election implements LeaderElection {
 
 	private long leaderlessSinceNanos;
 
-	// follower: (leader token, renewal sequence) -> when this node acknowledged it
-	private final long[] ackTokens = new long[RING];
-
-	private final long[] ackSequences = new long[RING];
-
-	private final long[] ackTimes = new long[RING];
+	// follower: the renewals this node acknowledged, and when
+	private final RenewalLog renewals = new RenewalLog();
 
 	// the anchor of this node's singleton permits (see permitAnchorNanos), for any thread
 	private volatile long permitAnchor = Deadlines.NONE;
@@ -341,9 +335,8 @@ final class Election implements LeaderElection {
 	 * rests on an earlier leadership)
 	 */
 	long lastAckNanos(String member) {
-		Leading term = this.leading;
-		Long at = (term != null) ? term.ackReceived.get(member) : null;
-		return (at != null) ? at : Long.MIN_VALUE;
+		LeaderTerm term = this.leading;
+		return (term != null) ? term.lastAckNanos(member) : Long.MIN_VALUE;
 	}
 
 	/**
@@ -353,17 +346,13 @@ final class Election implements LeaderElection {
 	 * @return whether it does
 	 */
 	boolean supportsMe(String member) {
-		Leading term = this.leading;
-		if (term == null) {
-			return false;
-		}
-		Ack ack = term.acks.get(member);
+		LeaderTerm term = this.leading;
 		// a renewal it acknowledged (a vote alone gives it no permit: confirmTo has nothing to echo), and
 		// recently: a member that no longer acknowledges (it stopped hearing renewals, a one-way cut) holds
 		// no permit, so a singleton placed on it would not run
-		return ack != null && ack.sequence > 0
-				&& this.nanoTime.getAsLong() - ack.sentNanos < this.leaseNanos - this.marginNanos;
+		return term != null && term.supportedBy(member, this.nanoTime.getAsLong(), this.leaseNanos - this.marginNanos);
 	}
+
 
 	/** Re-evaluates: lease expiry, renewals, candidacy. Called on every tick and after every change. */
 	@Override
@@ -381,7 +370,7 @@ final class Election implements LeaderElection {
 			this.support = null;
 		}
 		if (this.leading != null) {
-			this.leading.acks.keySet().retainAll(roster.reachable().keySet());
+			this.leading.retainReachable(roster.reachable().keySet());
 			long until = leaseUntil(roster, now);
 			if (!roster.hasQuorum()) {
 				logger.warn("Node {} has no quorum ({} of {} nodes reachable, {} needed): giving up leadership",
@@ -394,7 +383,7 @@ final class Election implements LeaderElection {
 			}
 			else {
 				publishLease(until);
-				if (now - this.leading.lastRenewNanos >= this.renewEveryNanos) {
+				if (now - this.leading.lastRenewNanos() >= this.renewEveryNanos) {
 					renew(roster, now);
 				}
 			}
@@ -558,15 +547,12 @@ final class Election implements LeaderElection {
 		this.support = new Support(from, renew.token(), now + promise(renew.leaseMillis()), true);
 		this.excluded.remove(from);
 		this.leaderless = false;
-		int slot = (int) (renew.sequence() % RING);
-		this.ackTokens[slot] = renew.token();
-		this.ackSequences[slot] = renew.sequence();
-		this.ackTimes[slot] = now;
+		this.renewals.acknowledged(renew.token(), renew.sequence(), now);
 		this.out.send(from, new Message.LeaseAck(renew.token(), renew.sequence()));
 		if (renew.acked() > 0) {
-			int ackedSlot = (int) (renew.acked() % RING);
-			if (this.ackTokens[ackedSlot] == renew.token() && this.ackSequences[ackedSlot] == renew.acked()) {
-				anchorAt(this.ackTimes[ackedSlot]);
+			long acknowledgedAt = this.renewals.acknowledgedAt(renew.token(), renew.acked());
+			if (acknowledgedAt != Deadlines.NONE) {
+				anchorAt(acknowledgedAt);
 			}
 		}
 		refreshView(now);
@@ -576,17 +562,8 @@ final class Election implements LeaderElection {
 		if (this.leading == null || ack.token() != this.leading.token) {
 			return;
 		}
-		int slot = (int) (ack.sequence() % RING);
-		if (this.leading.renewSequences[slot] != ack.sequence()) {
-			return; // too old to know when it was sent
-		}
-		long sent = this.leading.renewTimes[slot];
-		Ack previous = this.leading.acks.get(from);
 		long now = this.nanoTime.getAsLong();
-		if (previous == null || ack.sequence() > previous.sequence) {
-			this.leading.acks.put(from, new Ack(ack.sequence(), sent));
-			this.leading.ackReceived.put(from, now);
-		}
+		this.leading.acknowledged(from, ack.sequence(), now);
 		long until = leaseUntil(roster, now);
 		if (Deadlines.holds(until, now)) {
 			publishLease(until);
@@ -614,8 +591,7 @@ final class Election implements LeaderElection {
 	public void memberEnded(String name) {
 		long now = this.nanoTime.getAsLong();
 		if (this.leading != null) {
-			this.leading.acks.remove(name);
-			this.leading.ackReceived.remove(name);
+			this.leading.forget(name);
 		}
 		if (this.support != null && this.support.leader.equals(name)) {
 			logger.info("Leader {} is gone; node {} is free to vote at once", name, this.self);
@@ -707,11 +683,11 @@ final class Election implements LeaderElection {
 	private void win(Roster roster, long now) {
 		Candidacy won = this.candidacy;
 		this.candidacy = null;
-		this.leading = new Leading(won.token, now, this.clock.instant());
+		this.leading = new LeaderTerm(won.token, now, this.clock.instant());
 		// every vote is a promise that started after the request was sent
 		for (String voter : won.granted) {
 			if (!voter.equals(this.self)) {
-				this.leading.acks.put(voter, new Ack(0, won.startNanos));
+				this.leading.voted(voter, won.startNanos);
 			}
 		}
 		this.support = new Support(this.self, won.token, Deadlines.FOREVER, true);
@@ -727,60 +703,39 @@ final class Election implements LeaderElection {
 
 	@Override
 	public void confirmTo(String member) {
-		Leading term = this.leading;
+		LeaderTerm term = this.leading;
 		// only while the lease holds: what a renewal tells a follower anchors its permits, which must not
 		// reach past this leadership
 		if (term == null || !isLeader()) {
 			return;
 		}
-		Ack ack = term.acks.get(member);
-		if (ack == null || ack.sequence == 0) {
+		long acked = term.acknowledged(member);
+		if (acked == 0) {
 			return;
 		}
-		long now = this.nanoTime.getAsLong();
-		term.sequence++;
-		int slot = (int) (term.sequence % RING);
-		term.renewSequences[slot] = term.sequence;
-		term.renewTimes[slot] = now;
-		this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, ack.sequence, term.known, leaseMillis()));
+		long sequence = term.renewal(this.nanoTime.getAsLong(), false);
+		this.out.send(member, new Message.LeaseRenew(term.token, sequence, acked, term.known(), leaseMillis()));
 	}
 
 	private void renew(Roster roster, long now) {
-		Leading term = this.leading;
-		term.known = roster.known();
-		term.sequence++;
-		int slot = (int) (term.sequence % RING);
-		term.renewSequences[slot] = term.sequence;
-		term.renewTimes[slot] = now;
-		term.lastRenewNanos = now;
+		LeaderTerm term = this.leading;
+		term.known(roster.known());
+		long sequence = term.renewal(now, true);
 		for (String member : roster.reachable().keySet()) {
 			if (roster.leaving().contains(member)) {
 				continue;
 			}
-			Ack ack = term.acks.get(member);
-			this.out.send(member, new Message.LeaseRenew(term.token, term.sequence, (ack != null) ? ack.sequence : 0,
-					term.known, leaseMillis()));
+			this.out.send(member, new Message.LeaseRenew(term.token, sequence, term.acknowledged(member), term.known(),
+					leaseMillis()));
 		}
 	}
 
 	// the lease: a quorum (this node included) acknowledged renewals sent at or after the returned
 	// time minus the lease
 	private long leaseUntil(Roster roster, long now) {
-		int others = roster.needed() - 1;
-		if (others <= 0) {
-			return now + this.leaseNanos - this.marginNanos;
-		}
-		// the acknowledgements' send times, latest first: the lease rests on the quorum's oldest
-		long[] sent = this.leading.acks.values()
-			.stream()
-			.mapToLong((ack) -> ack.sentNanos - now)
-			.sorted()
-			.toArray();
-		if (sent.length < others) {
-			return Deadlines.NONE;
-		}
-		return now + sent[sent.length - others] + this.leaseNanos - this.marginNanos;
+		return this.leading.leaseUntil(roster.needed() - 1, now, this.leaseNanos - this.marginNanos);
 	}
+
 
 	private void stepDown(Roster roster, RevocationReason reason) {
 		long token = this.leading.token;
@@ -884,9 +839,6 @@ final class Election implements LeaderElection {
 	private record Learned(String leader, long token, long atNanos) {
 	}
 
-	private record Ack(long sequence, long sentNanos) {
-	}
-
 	private static final class Candidacy {
 
 		final long token;
@@ -898,39 +850,6 @@ final class Election implements LeaderElection {
 		Candidacy(long token, long startNanos) {
 			this.token = token;
 			this.startNanos = startNanos;
-		}
-
-	}
-
-	private static final class Leading {
-
-		final long token;
-
-		final long sinceNanos;
-
-		final Instant since;
-
-		final Map<String, Ack> acks = new HashMap<>();
-
-		// when the latest acknowledgement of each member arrived, kept while it is unreachable: a
-		// member's permits rest on renewals it acknowledged and this leader heard acknowledged, so they
-		// end at most a permit's length after this
-		final Map<String, Long> ackReceived = new HashMap<>();
-
-		final long[] renewSequences = new long[RING];
-
-		final long[] renewTimes = new long[RING];
-
-		long sequence;
-
-		long lastRenewNanos;
-
-		int known = 1;
-
-		Leading(long token, long sinceNanos, Instant since) {
-			this.token = token;
-			this.sinceNanos = sinceNanos;
-			this.since = since;
 		}
 
 	}
