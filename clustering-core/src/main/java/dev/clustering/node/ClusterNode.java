@@ -1,14 +1,9 @@
 package dev.clustering.node;
 
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +11,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,7 +21,6 @@ import java.util.function.Predicate;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +74,6 @@ public final class ClusterNode implements AutoCloseable {
 
 	private final CookieAuthenticator authenticator;
 
-	private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
 	// replaced (never changed) by each start, read by any thread
 	private volatile List<Topology> topologies;
@@ -95,7 +85,7 @@ public final class ClusterNode implements AutoCloseable {
 
 	private volatile EventLoop loop;
 
-	private volatile ExecutorService events;
+	private final EventDispatch dispatch;
 
 	private volatile Mesh mesh;
 
@@ -133,7 +123,7 @@ public final class ClusterNode implements AutoCloseable {
 		this.hosted.putAll(config.singletons());
 		this.specs.putAll(config.singletonSpecs());
 		this.authenticator = new CookieAuthenticator(config.cookie());
-		this.listeners.addAll(config.listeners());
+		this.dispatch = new EventDispatch(config.listeners());
 		this.topologies = newTopologies(config);
 	}
 
@@ -183,7 +173,7 @@ public final class ClusterNode implements AutoCloseable {
 			this.state.set(State.STOPPED);
 			throw new ClusterBindException(new NodeAddress(bindHost, Math.max(c.port(), 1)).hostForDisplay(), c.port(), ex);
 		}
-		String weak = weakCookie(c, this.transport.boundAddress());
+		String weak = c.weakCookie(this.transport.boundAddress());
 		if (weak != null) {
 			this.transport.shutdown();
 			this.state.set(State.STOPPED);
@@ -193,7 +183,7 @@ public final class ClusterNode implements AutoCloseable {
 		Map<String, String> metadata = new LinkedHashMap<>(c.metadata());
 		metadata.put(NodeMetadata.STARTED_AT, Long.toString(c.clock().millis()));
 		metadata.put(Singletons.HOSTED, String.join(",", c.singletons().keySet()));
-		String configHash = configHash(c);
+		String configHash = c.singletonsHash();
 		metadata.put(Singletons.CONFIG, configHash);
 		metadata.put(NodeMetadata.ELECTION_CONFIG, "lease=" + (c.failureDetector().heartbeatInterval().toMillis()
 				+ c.failureDetector().acceptableHeartbeatPause().toMillis()) + "ms,split-brain=" + c.splitBrain()
@@ -202,14 +192,14 @@ public final class ClusterNode implements AutoCloseable {
 		LocalNode self = new LocalNode(LocalNode.nodeName(c.name(), c.host()), new NodeAddress(c.host(), port), incarnation,
 				metadata);
 		this.snapshot = ClusterSnapshot.empty(self);
-		this.events = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-events-" + c.name(), true));
+		this.dispatch.start(c.name());
 		this.loop = this.transport.eventLoop();
 		long checkNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
 				c.failureDetector().heartbeatInterval().toNanos() / 4);
 		this.mesh = new Mesh(self, this.transport, c.failureDetector(), c.transport(), c.links(), c.clock(), this.nanoTime,
 				checkNanos, this::publish);
 		this.coordination = new Coordination(self, c, this.mesh, this.loop, this.nanoTime, this.topologies,
-				this::dispatch);
+				this.dispatch::dispatch);
 		this.mesh.protocol(this.coordination);
 		this.transport.attach(self, this.mesh);
 		if (!this.authenticator.isCookieConfigured()) {
@@ -317,19 +307,15 @@ public final class ClusterNode implements AutoCloseable {
 	 */
 	public void addListener(ClusterListener listener) {
 		if (this.state.get() != State.STARTED) {
-			this.listeners.add(listener);
+			this.dispatch.add(listener, null);
 			return;
 		}
 		onLoop(() -> {
 			ClusterSnapshot current = this.snapshot;
-			this.listeners.add(listener);
-			try {
-				this.events.execute(() -> current.upMembers()
-					.forEach((m) -> deliver(listener, new EngineEvent.MemberJoined(current.self().name(), m, m.since()))));
-			}
-			catch (RejectedExecutionException ex) {
-				logger.debug("Node is shut down; no events for the new listener");
-			}
+			this.dispatch.add(listener, current.upMembers()
+				.stream()
+				.map((m) -> (EngineEvent) new EngineEvent.MemberJoined(current.self().name(), m, m.since()))
+				.toList());
 		});
 	}
 
@@ -502,33 +488,13 @@ public final class ClusterNode implements AutoCloseable {
 		ClusterSnapshot previous = this.snapshot;
 		this.snapshot = new ClusterSnapshot(next.self(), next.members(), Map.of());
 		List<EngineEvent> changes = MembershipDiff.diff(previous, next, this.config.clock().instant());
-		changes.forEach(this::dispatch);
+		changes.forEach(this.dispatch::dispatch);
 		if (this.coordination != null) {
 			// with the departures, so it knows who said goodbye
 			this.coordination.membershipChanged(previous, next);
 		}
 	}
 
-	// on the event loop: the listeners are those registered when the event happened, so one added
-	// later hears only what happened after it was added (and the members up when it was)
-	private void dispatch(EngineEvent event) {
-		List<ClusterListener> targets = List.copyOf(this.listeners);
-		try {
-			this.events.execute(() -> targets.forEach((l) -> deliver(l, event)));
-		}
-		catch (RejectedExecutionException ex) {
-			logger.debug("Node is shut down; dropped {}", event);
-		}
-	}
-
-	private void deliver(ClusterListener listener, EngineEvent event) {
-		try {
-			listener.onEvent(event);
-		}
-		catch (RuntimeException ex) {
-			logger.error("Cluster listener {} failed on {}", listener, event, ex);
-		}
-	}
 
 	private void onLoop(Runnable task) {
 		try {
@@ -542,42 +508,10 @@ public final class ClusterNode implements AutoCloseable {
 	private void shutdown() {
 		this.transport.shutdown();
 		this.coordination.close();
-		this.events.shutdown();
-		try {
-			this.events.awaitTermination(2, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.dispatch.shutdown();
 	}
 
 	// a short cookie is guessable offline from one proof seen on the wire: only on loopback is it allowed
-	private static String weakCookie(NodeSettings c, InetAddress bound) {
-		if (c.cookie() == null || c.cookie().length == 0 || c.cookie().length >= MIN_COOKIE_LENGTH) {
-			return null;
-		}
-		if (bound != null && bound.isLoopbackAddress()) {
-			logger.warn("cluster.cookie is shorter than {} characters; accepted because node {} listens on loopback "
-					+ "only. Generate one with: openssl rand -base64 32", MIN_COOKIE_LENGTH, c.name());
-			return null;
-		}
-		return "cluster.cookie is shorter than " + MIN_COOKIE_LENGTH + " characters on a node that listens on "
-				+ bound + ". Generate one with `openssl rand -base64 32` and set the same on every node.";
-	}
-
-	private static String configHash(NodeSettings c) {
-		String text = c.singletonSpecs().values().stream().map(SingletonSpec::describe).sorted()
-			.reduce("", (a, b) -> a + ";" + b);
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(text.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 8);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
 	@Override
 	public String toString() {
 		ClusterSnapshot current = this.snapshot;

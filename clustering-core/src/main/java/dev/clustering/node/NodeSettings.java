@@ -1,10 +1,18 @@
 package dev.clustering.node;
 
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.SplitBrainStrategy;
@@ -39,6 +47,8 @@ record NodeSettings(String name, String host, int port, char[] cookie, Map<Strin
 		Map<String, SingletonSpec> singletonSpecs, Map<String, ClusterSingleton> singletons,
 		SplitBrainStrategy splitBrain, int quorumSize) {
 
+	private static final Logger logger = LoggerFactory.getLogger(NodeSettings.class);
+
 	NodeSettings {
 		cookie = (cookie != null) ? cookie.clone() : null;
 		metadata = ordered(metadata);
@@ -58,6 +68,44 @@ record NodeSettings(String name, String host, int port, char[] cookie, Map<Strin
 		return new NodeSettings(this.name, this.host, this.port, this.cookie, this.metadata, this.failureDetector,
 				this.transport, this.links, this.clock, this.topologies, this.listeners, specs, hosted,
 				this.splitBrain, this.quorumSize);
+	}
+
+	/**
+	 * Why the cookie may not be used on this bound address (shorter than
+	 * {@link ClusterNode#MIN_COOKIE_LENGTH} characters and not on loopback), or {@code null}.
+	 * @param bound the bound address
+	 * @return the problem, or {@code null}
+	 */
+	String weakCookie(InetAddress bound) {
+		if (this.cookie == null || this.cookie.length == 0 || this.cookie.length >= ClusterNode.MIN_COOKIE_LENGTH) {
+			return null;
+		}
+		if (bound != null && bound.isLoopbackAddress()) {
+			logger.warn("cluster.cookie is shorter than {} characters; accepted because node {} listens on loopback "
+					+ "only. Generate one with: openssl rand -base64 32", ClusterNode.MIN_COOKIE_LENGTH, this.name);
+			return null;
+		}
+		return "cluster.cookie is shorter than " + ClusterNode.MIN_COOKIE_LENGTH + " characters on a node that listens "
+				+ "on " + bound + ". Generate one with `openssl rand -base64 32` and set the same on every node.";
+	}
+
+	/**
+	 * A hash of the singletons' placement rules, which nodes compare in the handshake.
+	 * @return 16 hexadecimal digits
+	 */
+	String singletonsHash() {
+		String text = this.singletonSpecs.values()
+			.stream()
+			.map(SingletonSpec::describe)
+			.sorted()
+			.reduce("", (a, b) -> a + ";" + b);
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest, 0, 8);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Override
