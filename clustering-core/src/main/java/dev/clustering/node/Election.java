@@ -523,7 +523,11 @@ final class Election implements LeaderElection {
 				return;
 			}
 		}
-		if (this.candidacy != null && renew.token() >= this.candidacy.token) {
+		if (this.candidacy != null) {
+			// a leader renews to this node: it holds a quorum's lease, so this candidacy cannot win while
+			// the leader is heard; follow it, and free this candidacy's voters (they may be this node's
+			// neighbours in a former minority, which would otherwise take turns standing and voting for
+			// each other, deaf to the leader, long after a heal)
 			abandonCandidacy(now);
 		}
 		boolean supporting = supportValid(now) && this.support.leader.equals(from)

@@ -322,6 +322,77 @@ class ElectionTests {
 	}
 
 	@Test
+	void aMinorityThatTriedToElectFollowsTheLeaderSoonAfterTheHeal() {
+		long worst = 0;
+		for (long seed = 300; seed < 320; seed++) {
+			ElectionSimulation sim = new ElectionSimulation(5, LEASE, seed);
+			sim.detectionLagNanos = LEASE;
+			sim.run(4 * LEASE, STEP, invariants(sim));
+			String leader = sim.leadersNow().get(0);
+			int leaderIndex = Integer.parseInt(leader.substring(1, leader.indexOf('@')));
+			java.util.List<Integer> others = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+			others.remove(Integer.valueOf(leaderIndex));
+			Set<Integer> minority = Set.of(others.get(0), others.get(1));
+			Set<Integer> majority = new HashSet<>(Set.of(0, 1, 2, 3, 4));
+			majority.removeAll(minority);
+			sim.cutBetween(minority, majority);
+			sim.run(3 * LEASE, STEP, invariants(sim));
+			sim.heal();
+			long healed = sim.now;
+			long agreed = -1;
+			while (sim.now - healed < 10 * LEASE) {
+				sim.step(STEP);
+				invariants(sim).run();
+				List<String> leaders = sim.leadersNow();
+				if (leaders.size() == 1) {
+					Election elected = sim.nodes.stream().filter((n) -> n.name.equals(leaders.get(0))).findFirst()
+						.orElseThrow().election;
+					boolean all = sim.nodes.stream().allMatch((n) -> n.view() != null
+							&& n.view().name().equals(leaders.get(0))
+							&& (n.name.equals(leaders.get(0)) || elected.supportsMe(n.name)));
+					if (all) {
+						agreed = sim.now;
+						break;
+					}
+				}
+			}
+			assertThat(agreed).as("seed %d: every node follows one leader after the heal", seed).isPositive();
+			worst = Math.max(worst, agreed - healed);
+			assertThat(this.violations).as("seed %d", seed).isEmpty();
+		}
+		assertThat(worst / MS).isLessThanOrEqualTo(2 * LEASE / MS);
+	}
+
+	@Test
+	void aCandidateThatHearsALeaderRenewFollowsIt() {
+		ElectionSimulation sim = new ElectionSimulation(3, LEASE, 18);
+		sim.run(4 * LEASE, STEP, invariants(sim));
+		assertThat(sim.leadersNow()).containsExactly("n0@h");
+		long token = sim.node(0).election.leadingToken();
+		// n1 stops hearing n0 and stands (n2 still supports n0 and refuses)
+		sim.cutBetween(Set.of(0), Set.of(1));
+		boolean standing = false;
+		for (int i = 0; i < 3 * LEASE / STEP && !standing; i++) {
+			sim.step(STEP);
+			standing = sim.inFlight.stream()
+				.anyMatch((e) -> e.from().name.equals("n1@h") && e.message() instanceof Message.VoteRequest);
+		}
+		assertThat(standing).isTrue();
+		// the link heals and n0's renewal reaches the candidate: it follows n0 rather than stay a candidate
+		sim.heal();
+		sim.inFlight.clear();
+		ElectionSimulation.Sim candidate = sim.node(1);
+		candidate.election.received("n0@h", new Message.LeaseRenew(token, 1_000, 0, 3, 2000), candidate.roster());
+		assertThat(sim.inFlight).anySatisfy((e) -> {
+			assertThat(e.to().name).isEqualTo("n0@h");
+			assertThat(e.message()).isInstanceOfSatisfying(Message.LeaseAck.class,
+					(ack) -> assertThat(ack.token()).isEqualTo(token));
+		});
+		assertThat(candidate.view()).isNotNull().extracting(LeaderInfo::name).isEqualTo("n0@h");
+		assertThat(this.violations).isEmpty();
+	}
+
+	@Test
 	void nodesWhoseDiscoveryListsFewerNodesCannotFormASecondMajority() {
 		// every node's discovery lists only n2 and n3: they meet everyone and know of 4; n0 and n1 (the
 		// oldest) know of 3 and never meet each other
