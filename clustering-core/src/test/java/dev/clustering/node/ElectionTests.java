@@ -330,7 +330,7 @@ class ElectionTests {
 			sim.run(4 * LEASE, STEP, invariants(sim));
 			String leader = sim.leadersNow().get(0);
 			int leaderIndex = Integer.parseInt(leader.substring(1, leader.indexOf('@')));
-			java.util.List<Integer> others = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+			List<Integer> others = new ArrayList<>(List.of(0, 1, 2, 3, 4));
 			others.remove(Integer.valueOf(leaderIndex));
 			Set<Integer> minority = Set.of(others.get(0), others.get(1));
 			Set<Integer> majority = new HashSet<>(Set.of(0, 1, 2, 3, 4));
