@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -196,6 +197,25 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public <T extends EngineEvent> List<T> events(String name, Class<T> type) {
 		return events(name).stream().filter(type::isInstance).map(type::cast).toList();
+	}
+
+	/**
+	 * Waits until a node's listeners have heard an event of a kind that matches (events are delivered
+	 * on the node's event thread, a moment after the views that other waits read change).
+	 * @param <T> the kind
+	 * @param name the node
+	 * @param type the kind, such as {@code EngineEvent.MemberLeft.class}
+	 * @param matching which event
+	 * @return the latest such event
+	 */
+	public <T extends EngineEvent> T awaitEvent(String name, Class<T> type, Predicate<? super T> matching) {
+		List<T> found = new ArrayList<>();
+		await(name + " heard a matching " + type.getSimpleName(), () -> {
+			found.clear();
+			events(name, type).stream().filter(matching).forEach(found::add);
+			return !found.isEmpty();
+		});
+		return found.get(found.size() - 1);
 	}
 
 	// ---- faults
