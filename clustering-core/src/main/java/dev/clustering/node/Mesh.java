@@ -5,11 +5,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -37,9 +35,11 @@ import dev.clustering.transport.TransportSettings;
 import dev.clustering.transport.WarningLimiter;
 
 /**
- * The node's view of its peers: who is connected, who is heard from, whom to dial. Every method
- * runs on the transport's single event-loop thread (asserted at each entry point), so nothing here
- * is locked; each change ends in a new immutable {@link ClusterSnapshot} handed to the node.
+ * The node's view of its peers: who is connected, who is heard from (each member's failure
+ * detector), who is admitted. What discovery lists and the nodes beyond the members are
+ * {@link KnownNodes}; dialling them is the {@link Dialer}'s. Every method runs on the transport's
+ * single event-loop thread (asserted at each entry point), so nothing here is locked; each change
+ * ends in a new immutable {@link ClusterSnapshot} handed to the node.
  * <p>
  * Two nodes that dial each other at the same moment end up with two connections; both sides keep
  * the one dialled by the node whose name sorts first and close the other, saying why. A peer stays
@@ -59,8 +59,6 @@ final class Mesh implements ConnectionListener {
 
 	private final FailureDetectorSettings detectorSettings;
 
-	private final TransportSettings transportSettings;
-
 	private final LinkFilter links;
 
 	private final Clock clock;
@@ -73,31 +71,12 @@ final class Mesh implements ConnectionListener {
 
 	private Protocol protocol = Protocol.NONE;
 
-	// topology name -> which node names it admits (only for name-scoped strategies); set before start
-	private volatile Map<String, Predicate<String>> nameScopes = Map.of();
-
 	private final Map<String, Peer> peers = new HashMap<>();
 
-	// address this node dialled -> name of the node found there (or this node's own name)
-	private final Map<NodeAddress, String> aliases = new HashMap<>();
+	// what discovery lists, aliases, out-of-scope and departed nodes
+	private final KnownNodes known;
 
-	private final Map<NodeAddress, DialBackoff> dials = new HashMap<>();
-
-	private final Map<String, TopologyStatus> topologies = new HashMap<>();
-
-	// addresses where a node whose name no topology admits answered (not counted as known nodes)
-	private final Set<NodeAddress> outOfScope = new HashSet<>();
-
-	// nodes that said goodbye and were not heard from since, and where they were (not counted)
-	private final Map<String, Set<NodeAddress>> departed = new HashMap<>();
-
-	// when each recently departed member was last heard from, the oldest dropped first
-	private final Map<String, Long> lastHeardDeparted = new LinkedHashMap<>(16, 0.75f, false) {
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-			return size() > 1024;
-		}
-	};
+	private final Dialer dialer;
 
 	private final long pauseToleranceNanos;
 
@@ -116,7 +95,8 @@ final class Mesh implements ConnectionListener {
 		this.transport = transport;
 		this.loop = transport.eventLoop();
 		this.detectorSettings = detectorSettings;
-		this.transportSettings = transportSettings;
+		this.known = new KnownNodes(self);
+		this.dialer = new Dialer(transport, transportSettings, nanoTime);
 		this.links = links;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
@@ -132,7 +112,7 @@ final class Mesh implements ConnectionListener {
 	}
 
 	void nameScopes(Map<String, Predicate<String>> scopes) {
-		this.nameScopes = Map.copyOf(scopes);
+		this.known.nameScopes(scopes);
 	}
 
 	@Override
@@ -144,7 +124,7 @@ final class Mesh implements ConnectionListener {
 		if (peer.name().equals(this.self.name())) {
 			if (peer.incarnation() == this.self.incarnation()) {
 				if (connection.dialled() != null) {
-					this.aliases.put(connection.dialled(), this.self.name());
+					this.known.alias(connection.dialled(), this.self.name());
 				}
 				return new Message.Reject(Message.RejectReason.NOT_ALLOWED, "connected to itself");
 			}
@@ -158,9 +138,8 @@ final class Mesh implements ConnectionListener {
 					+ "NAT, or a different bind address?)", peer.name(), peer.address().host(), connection.remoteHost());
 		}
 		NodeAddress at = (connection.dialled() != null) ? connection.dialled() : peer.address();
-		String outOfScope = outOfScope(at, peer.name());
+		String outOfScope = this.known.refuses(at, peer.name());
 		if (outOfScope != null) {
-			this.outOfScope.add(at);
 			logger.info("[{}] not joining {} at {}: its name does not match the topology's basename", outOfScope,
 					peer.name(), peer.address());
 			return new Message.Reject(Message.RejectReason.NOT_ALLOWED,
@@ -179,7 +158,7 @@ final class Mesh implements ConnectionListener {
 			this.peers.put(peer.name(), existing);
 		}
 		existing.connections.add(connection);
-		this.outOfScope.remove(at);
+		this.known.admitted(at);
 		return null;
 	}
 
@@ -225,10 +204,10 @@ final class Mesh implements ConnectionListener {
 		}
 		long now = this.nanoTime.getAsLong();
 		if (connection.dialled() != null) {
-			this.aliases.put(connection.dialled(), identity.name());
-			dial(connection.dialled()).connected();
+			this.known.alias(connection.dialled(), identity.name());
+			this.dialer.connected(connection.dialled());
 		}
-		if (this.departed.remove(identity.name()) != null) {
+		if (this.known.returned(identity.name())) {
 			logger.debug("Node {} is back after saying goodbye; it counts towards the quorum again", identity.name());
 		}
 		if (peer.member == null) {
@@ -312,14 +291,13 @@ final class Mesh implements ConnectionListener {
 		if (peer != null && peer.member != null) {
 			return peer.lastReceivedNanos;
 		}
-		Long departed = this.lastHeardDeparted.get(name);
-		return (departed != null) ? departed : Long.MIN_VALUE;
+		return this.known.lastHeard(name);
 	}
 
 	// what was last heard from members that are gone, for the failover rules (bounded)
 	private void remember(Peer peer) {
 		if (peer.member != null && peer.lastReceivedNanos != Long.MIN_VALUE) {
-			this.lastHeardDeparted.put(peer.name, peer.lastReceivedNanos);
+			this.known.lastHeard(peer.name, peer.lastReceivedNanos);
 		}
 	}
 
@@ -356,12 +334,7 @@ final class Mesh implements ConnectionListener {
 				members.put(p.name, p.member.address());
 			}
 		});
-		Set<NodeAddress> discovered = new HashSet<>();
-		this.topologies.values().forEach((status) -> discovered.addAll(status.discovered()));
-		Set<NodeAddress> departedAddresses = new HashSet<>();
-		this.departed.values().forEach(departedAddresses::addAll);
-		return QuorumCount.strangers(this.self.name(), this.self.address(), members, discovered, this.aliases,
-				this.outOfScope, this.departed.keySet(), departedAddresses);
+		return this.known.strangers(members);
 	}
 
 	@Override
@@ -370,17 +343,7 @@ final class Mesh implements ConnectionListener {
 		long now = this.nanoTime.getAsLong();
 		NodeAddress dialled = connection.dialled();
 		if (dialled != null) {
-			DialBackoff backoff = dial(dialled);
-			if (connection.wasEstablished()) {
-				backoff.disconnected(now);
-			}
-			else if (this.self.name().equals(this.aliases.get(dialled))) {
-				backoff.connected(); // that address is this node; it is never dialled again
-			}
-			else {
-				dialFailed(dialled, backoff, now,
-						(connection.failure() != null) ? connection.failure() : "closed during the handshake");
-			}
+			this.dialer.closed(connection, this.self.name().equals(this.known.alias(dialled)), now);
 		}
 		Peer peer = owner(connection);
 		if (peer == null) {
@@ -400,14 +363,7 @@ final class Mesh implements ConnectionListener {
 		boolean crashed = !peer.leaving && connection.closedByPeer();
 		logger.info("Node {} left ({}{})", peer.name, reason, crashed ? ", its connection was closed by its side" : "");
 		if (reason == LeaveReason.LEFT) {
-			Set<NodeAddress> where = new HashSet<>();
-			where.add(peer.member.address());
-			this.aliases.forEach((address, name) -> {
-				if (name.equals(peer.name)) {
-					where.add(address);
-				}
-			});
-			this.departed.put(peer.name, where);
+			this.known.departed(peer.member);
 		}
 		publish(Map.of(peer.name, reason));
 		if (crashed) {
@@ -465,11 +421,7 @@ final class Mesh implements ConnectionListener {
 	/** A topology reported: attribute members to it and dial what is new. */
 	void topologyChanged(TopologyStatus status) {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
-		this.topologies.put(status.name(), status);
-		// what is known of departed nodes matters only where discovery still lists them
-		Set<NodeAddress> discovered = new HashSet<>();
-		this.topologies.values().forEach((s) -> discovered.addAll(s.discovered()));
-		this.departed.values().removeIf((where) -> where.stream().noneMatch(discovered::contains));
+		this.known.topologyChanged(status);
 		publish(Map.of());
 		dialDiscovered(this.nanoTime.getAsLong());
 	}
@@ -505,25 +457,6 @@ final class Mesh implements ConnectionListener {
 		new ArrayList<>(this.peers.values()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::abort));
 	}
 
-	/**
-	 * The topology that keeps a node out, or {@code null}: a node is refused only when every topology
-	 * listing its address is name-scoped and none admits its name. A node no topology lists may join.
-	 */
-	private String outOfScope(NodeAddress address, String name) {
-		String refusing = null;
-		for (TopologyStatus status : this.topologies.values()) {
-			if (!status.discovered().contains(address)) {
-				continue;
-			}
-			Predicate<String> scope = this.nameScopes.get(status.name());
-			if (scope == null || scope.test(name)) {
-				return null;
-			}
-			refusing = status.name();
-		}
-		return refusing;
-	}
-
 	private Message.Reject duplicate(PeerIdentity peer, String why) {
 		return new Message.Reject(Message.RejectReason.DUPLICATE_NAME,
 				"a node named " + peer.name() + " is already a member of " + this.self.name() + "'s cluster" + why);
@@ -533,53 +466,12 @@ final class Mesh implements ConnectionListener {
 		if (this.leaving) {
 			return;
 		}
-		Map<NodeAddress, Set<String>> wanted = new HashMap<>();
-		this.topologies.values().forEach((status) -> status.discovered()
-			.forEach((address) -> wanted.computeIfAbsent(address, (a) -> new TreeSet<>()).add(status.name())));
+		Map<NodeAddress, Set<String>> wanted = this.known.wanted();
 		Set<NodeAddress> connected = new HashSet<>();
 		this.peers.values().stream().filter((p) -> p.member != null).forEach((p) -> connected.add(p.member.address()));
-		this.dials.keySet().removeIf((address) -> !wanted.containsKey(address) && !this.dials.get(address).inFlight());
-		this.aliases.keySet().removeIf((address) -> !wanted.containsKey(address) && !connected.contains(address)
-				&& !this.self.name().equals(this.aliases.get(address)) && !isMember(this.aliases.get(address)));
-		wanted.forEach((address, names) -> {
-			String alias = this.aliases.get(address);
-			if (address.equals(this.self.address()) || this.self.name().equals(alias) || connected.contains(address)
-					|| (alias != null && isMember(alias))) {
-				return;
-			}
-			DialBackoff backoff = dial(address);
-			backoff.topologies = names;
-			if (backoff.mayDial(now)) {
-				backoff.dialling();
-				this.transport.connect(address).addListener((future) -> {
-					if (!future.isSuccess()) {
-						Throwable cause = future.cause();
-						onLoop(() -> dialFailed(address, backoff, this.nanoTime.getAsLong(),
-								(cause.getMessage() != null) ? cause.getMessage() : cause.toString()));
-					}
-				});
-			}
-		});
-	}
-
-	private void onLoop(Runnable task) {
-		if (this.loop.inEventLoop()) {
-			task.run();
-		}
-		else {
-			this.loop.execute(task);
-		}
-	}
-
-	private void dialFailed(NodeAddress address, DialBackoff backoff, long now, String reason) {
-		if (backoff.failed(now, reason)) {
-			logger.info("{} cannot reach {}: {}; retrying with back-off", backoff.topologies, address, reason);
-		}
-	}
-
-	private DialBackoff dial(NodeAddress address) {
-		return this.dials.computeIfAbsent(address, (a) -> new DialBackoff(
-				this.transportSettings.reconnectInitialBackoff(), this.transportSettings.reconnectMaxBackoff()));
+		this.known.pruneAliases(wanted.keySet(), connected, this::isMember);
+		this.dialer.dial(wanted, (address) -> this.known.isSelf(address) || connected.contains(address)
+				|| isMember(this.known.alias(address)), now);
 	}
 
 	private boolean isMember(String name) {
@@ -629,7 +521,7 @@ final class Mesh implements ConnectionListener {
 		Map<String, Member> members = new HashMap<>();
 		for (Peer peer : this.peers.values()) {
 			if (peer.member != null) {
-				Set<String> names = topologiesOf(peer.member);
+				Set<String> names = this.known.topologiesOf(peer.member);
 				if (!names.equals(peer.member.topologies())) {
 					peer.member = peer.member.withTopologies(names);
 				}
@@ -637,19 +529,6 @@ final class Mesh implements ConnectionListener {
 			}
 		}
 		this.sink.accept(new ClusterSnapshot(this.self, members, departures));
-	}
-
-	private Set<String> topologiesOf(Member member) {
-		Set<String> names = new TreeSet<>();
-		for (TopologyStatus status : this.topologies.values()) {
-			for (NodeAddress address : status.discovered()) {
-				if (address.equals(member.address()) || member.name().equals(this.aliases.get(address))) {
-					names.add(status.name());
-					break;
-				}
-			}
-		}
-		return names;
 	}
 
 	/** What the node does with messages beyond membership, and with its own pauses. */
