@@ -1,9 +1,7 @@
 package dev.clustering.transport;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -99,10 +97,10 @@ public final class FrameCodec {
 			// laid out so that a node of protocol 1 reads it far enough to refuse it by version
 			out.writeByte(HELLO);
 			out.writeShort(m.major());
-			writeString(out, m.name());
+			WireFields.writeString(out, m.name());
 			out.writeLong(m.minor());
-			writeAddress(out, m.address());
-			writeFixed(out, m.nonce(), NONCE_LENGTH);
+			WireFields.writeAddress(out, m.address());
+			WireFields.writeFixed(out, m.nonce(), NONCE_LENGTH);
 			out.writeShort(0);
 		}
 		else if (message instanceof Message.ForeignHello) {
@@ -110,35 +108,35 @@ public final class FrameCodec {
 		}
 		else if (message instanceof Message.Challenge m) {
 			out.writeByte(CHALLENGE);
-			writeString(out, m.name());
+			WireFields.writeString(out, m.name());
 			out.writeShort(m.minor());
-			writeFixed(out, m.nonce(), NONCE_LENGTH);
+			WireFields.writeFixed(out, m.nonce(), NONCE_LENGTH);
 		}
 		else if (message instanceof Message.Response m) {
 			out.writeByte(RESPONSE);
-			writeFixed(out, m.proof(), PROOF_LENGTH);
+			WireFields.writeFixed(out, m.proof(), PROOF_LENGTH);
 			out.writeLong(m.incarnation());
 		}
 		else if (message instanceof Message.Welcome m) {
 			out.writeByte(WELCOME);
-			writeFixed(out, m.proof(), PROOF_LENGTH);
+			WireFields.writeFixed(out, m.proof(), PROOF_LENGTH);
 			out.writeLong(m.incarnation());
-			writeAddress(out, m.address());
-			writeMap(out, m.metadata());
+			WireFields.writeAddress(out, m.address());
+			WireFields.writeMap(out, m.metadata());
 		}
 		else if (message instanceof Message.Confirm m) {
 			out.writeByte(CONFIRM);
-			writeMap(out, m.metadata());
+			WireFields.writeMap(out, m.metadata());
 		}
 		else if (message instanceof Message.Reject m) {
 			out.writeByte(REJECT);
 			out.writeByte(m.reason().ordinal());
-			writeString(out, m.detail());
+			WireFields.writeString(out, m.detail());
 		}
 		else if (message instanceof Message.Close m) {
 			out.writeByte(CLOSE);
 			out.writeByte(m.reason().ordinal());
-			writeString(out, m.detail());
+			WireFields.writeString(out, m.detail());
 		}
 		else if (message instanceof Message.Heartbeat m) {
 			out.writeByte(HEARTBEAT);
@@ -149,34 +147,34 @@ public final class FrameCodec {
 		}
 		else if (message instanceof Message.VoteRequest m) {
 			out.writeByte(VOTE_REQUEST);
-			writeToken(out, m.token());
-			writeKnown(out, m.known());
-			writeDuration(out, m.leaseMillis());
+			WireFields.writeToken(out, m.token());
+			WireFields.writeKnown(out, m.known());
+			WireFields.writeDuration(out, m.leaseMillis());
 		}
 		else if (message instanceof Message.Vote m) {
 			out.writeByte(VOTE);
-			writeToken(out, m.token());
+			WireFields.writeToken(out, m.token());
 			out.writeBoolean(m.granted());
-			writeOptionalName(out, m.leader());
-			writeToken(out, m.leaderToken());
-			writeToken(out, m.highest());
+			WireFields.writeOptionalName(out, m.leader());
+			WireFields.writeToken(out, m.leaderToken());
+			WireFields.writeToken(out, m.highest());
 		}
 		else if (message instanceof Message.LeaseRenew m) {
 			out.writeByte(LEASE_RENEW);
-			writeToken(out, m.token());
-			writeCount(out, m.sequence());
-			writeCount(out, m.acked());
-			writeKnown(out, m.known());
-			writeDuration(out, m.leaseMillis());
+			WireFields.writeToken(out, m.token());
+			WireFields.writeCount(out, m.sequence());
+			WireFields.writeCount(out, m.acked());
+			WireFields.writeKnown(out, m.known());
+			WireFields.writeDuration(out, m.leaseMillis());
 		}
 		else if (message instanceof Message.LeaseAck m) {
 			out.writeByte(LEASE_ACK);
-			writeToken(out, m.token());
-			writeCount(out, m.sequence());
+			WireFields.writeToken(out, m.token());
+			WireFields.writeCount(out, m.sequence());
 		}
 		else if (message instanceof Message.Resign m) {
 			out.writeByte(RESIGN);
-			writeToken(out, m.token());
+			WireFields.writeToken(out, m.token());
 		}
 		else if (message instanceof Message.SingletonState m) {
 			out.writeByte(SINGLETON_STATE);
@@ -195,18 +193,18 @@ public final class FrameCodec {
 		}
 		else if (message instanceof Message.SingletonOrder m) {
 			out.writeByte(SINGLETON_ORDER);
-			writeSingletonName(out, m.name());
+			WireFields.writeSingletonName(out, m.name());
 			out.writeBoolean(m.start());
-			writeCount(out, m.token());
+			WireFields.writeCount(out, m.token());
 			out.writeByte(m.startType());
-			writeOptionalName(out, m.from());
+			WireFields.writeOptionalName(out, m.from());
 			out.writeByte(m.stopReason());
-			writeDuration(out, m.failoverMillis());
+			WireFields.writeDuration(out, m.failoverMillis());
 		}
 		else if (message instanceof Message.MoveRequest m) {
 			out.writeByte(MOVE_REQUEST);
-			writeSingletonName(out, m.name());
-			writeName(out, m.target());
+			WireFields.writeSingletonName(out, m.name());
+			WireFields.writeName(out, m.target());
 		}
 		else if (message instanceof Message.Unknown) {
 			throw new IllegalArgumentException("an unknown message is never sent");
@@ -267,34 +265,34 @@ public final class FrameCodec {
 			}
 			Message message = switch (type) {
 				case HELLO -> {
-					String name = readName(in);
+					String name = WireFields.readName(in);
 					long minor = in.readLong();
 					if (minor < 0 || minor > 0xffff) {
 						throw new CorruptedFrameException("minor version out of range");
 					}
-					NodeAddress address = readAddress(in);
-					byte[] nonce = readFixed(in, NONCE_LENGTH);
+					NodeAddress address = WireFields.readAddress(in);
+					byte[] nonce = WireFields.readFixed(in, NONCE_LENGTH);
 					if (in.readUnsignedShort() != 0) {
 						throw new CorruptedFrameException("a hello carries no metadata");
 					}
 					yield new Message.Hello(PROTOCOL_MAJOR, (int) minor, name, address, nonce);
 				}
-				case CHALLENGE -> new Message.Challenge(readName(in), in.readUnsignedShort(), readFixed(in, NONCE_LENGTH));
-				case RESPONSE -> new Message.Response(readFixed(in, PROOF_LENGTH), in.readLong());
-				case WELCOME -> new Message.Welcome(readFixed(in, PROOF_LENGTH), in.readLong(), readAddress(in),
-						readMap(in));
-				case CONFIRM -> new Message.Confirm(readMap(in));
-				case REJECT -> new Message.Reject(rejectReason(in.readUnsignedByte()), readString(in));
-				case CLOSE -> new Message.Close(closeReason(in.readUnsignedByte()), readString(in));
+				case CHALLENGE -> new Message.Challenge(WireFields.readName(in), in.readUnsignedShort(), WireFields.readFixed(in, NONCE_LENGTH));
+				case RESPONSE -> new Message.Response(WireFields.readFixed(in, PROOF_LENGTH), in.readLong());
+				case WELCOME -> new Message.Welcome(WireFields.readFixed(in, PROOF_LENGTH), in.readLong(), WireFields.readAddress(in),
+						WireFields.readMap(in));
+				case CONFIRM -> new Message.Confirm(WireFields.readMap(in));
+				case REJECT -> new Message.Reject(rejectReason(in.readUnsignedByte()), WireFields.readString(in));
+				case CLOSE -> new Message.Close(closeReason(in.readUnsignedByte()), WireFields.readString(in));
 				case HEARTBEAT -> new Message.Heartbeat(in.readLong());
 				case LEAVING -> new Message.Leaving();
-				case VOTE_REQUEST -> new Message.VoteRequest(readToken(in), readKnown(in), readDuration(in));
-				case VOTE -> new Message.Vote(readToken(in), in.readBoolean(), readOptionalName(in), readToken(in),
-						readToken(in));
-				case LEASE_RENEW -> new Message.LeaseRenew(readToken(in), readCount(in), readCount(in), readKnown(in),
-						readDuration(in));
-				case LEASE_ACK -> new Message.LeaseAck(readToken(in), readCount(in));
-				case RESIGN -> new Message.Resign(readToken(in));
+				case VOTE_REQUEST -> new Message.VoteRequest(WireFields.readToken(in), WireFields.readKnown(in), WireFields.readDuration(in));
+				case VOTE -> new Message.Vote(WireFields.readToken(in), in.readBoolean(), WireFields.readOptionalName(in), WireFields.readToken(in),
+						WireFields.readToken(in));
+				case LEASE_RENEW -> new Message.LeaseRenew(WireFields.readToken(in), WireFields.readCount(in), WireFields.readCount(in), WireFields.readKnown(in),
+						WireFields.readDuration(in));
+				case LEASE_ACK -> new Message.LeaseAck(WireFields.readToken(in), WireFields.readCount(in));
+				case RESIGN -> new Message.Resign(WireFields.readToken(in));
 				case SINGLETON_STATE -> readState(in, peerMinor);
 				case STATE_SYNC -> {
 					int count = in.readUnsignedShort();
@@ -308,10 +306,10 @@ public final class FrameCodec {
 					yield new Message.StateSync(List.copyOf(states));
 				}
 				case STATE_REQUEST -> new Message.StateRequest();
-				case SINGLETON_ORDER -> new Message.SingletonOrder(readSingletonName(in), in.readBoolean(),
-						readCount(in), ordinal(in, StartType.values().length, peerMinor), readOptionalName(in),
-						ordinal(in, StopReason.values().length, peerMinor), readDuration(in));
-				case MOVE_REQUEST -> new Message.MoveRequest(readSingletonName(in), readName(in));
+				case SINGLETON_ORDER -> new Message.SingletonOrder(WireFields.readSingletonName(in), in.readBoolean(),
+						WireFields.readCount(in), WireFields.ordinal(in, StartType.values().length, peerMinor), WireFields.readOptionalName(in),
+						WireFields.ordinal(in, StopReason.values().length, peerMinor), WireFields.readDuration(in));
+				case MOVE_REQUEST -> new Message.MoveRequest(WireFields.readSingletonName(in), WireFields.readName(in));
 				default -> {
 					if (!established) {
 						throw new CorruptedFrameException("unknown message type " + type);
@@ -334,109 +332,17 @@ public final class FrameCodec {
 	}
 
 	private static void writeState(ByteBuf out, Message.SingletonState m) {
-		writeSingletonName(out, m.name());
+		WireFields.writeSingletonName(out, m.name());
 		out.writeByte(m.state());
-		writeCount(out, m.token());
+		WireFields.writeCount(out, m.token());
 		out.writeByte(m.startType());
-		writeOptionalName(out, m.from());
+		WireFields.writeOptionalName(out, m.from());
 		out.writeLong(m.sinceMillis());
 	}
 
 	private static Message.SingletonState readState(ByteBuf in, int peerMinor) {
-		return new Message.SingletonState(readSingletonName(in), ordinal(in, SingletonState.values().length, peerMinor),
-				readCount(in), ordinal(in, StartType.values().length, peerMinor), readOptionalName(in), in.readLong());
-	}
-
-	private static void writeAddress(ByteBuf out, NodeAddress address) {
-		writeString(out, address.host());
-		out.writeShort(address.port());
-	}
-
-	private static NodeAddress readAddress(ByteBuf in) {
-		String host = readString(in);
-		if (!WireText.isHost(host)) {
-			throw new CorruptedFrameException("not a host");
-		}
-		int port = in.readUnsignedShort();
-		if (port == 0) {
-			throw new CorruptedFrameException("port 0");
-		}
-		// the host is a literal or a name checked by the grammar: building the address looks nothing up
-		return new NodeAddress(host, port);
-	}
-
-	private static void writeToken(ByteBuf out, long token) {
-		if (token < 0 || token > MAX_LEADER_TOKEN) {
-			throw new IllegalArgumentException("leadership token out of range: " + token);
-		}
-		out.writeLong(token);
-	}
-
-	private static long readToken(ByteBuf in) {
-		long token = in.readLong();
-		if (token < 0 || token > MAX_LEADER_TOKEN) {
-			throw new CorruptedFrameException("leadership token out of range");
-		}
-		return token;
-	}
-
-	/** Longest lease or timeout on the wire: a day. */
-	private static final long MAX_DURATION_MILLIS = 86_400_000L;
-
-	/** Most nodes a count may name. */
-	private static final int MAX_KNOWN = 1 << 20;
-
-	private static void writeKnown(ByteBuf out, int known) {
-		if (known < 1 || known > MAX_KNOWN) {
-			throw new IllegalArgumentException("node count out of range: " + known);
-		}
-		out.writeInt(known);
-	}
-
-	private static int readKnown(ByteBuf in) {
-		int known = in.readInt();
-		if (known < 1 || known > MAX_KNOWN) {
-			throw new CorruptedFrameException("node count out of range");
-		}
-		return known;
-	}
-
-	private static void writeDuration(ByteBuf out, long millis) {
-		if (millis < 0 || millis > MAX_DURATION_MILLIS) {
-			throw new IllegalArgumentException("duration out of range: " + millis);
-		}
-		out.writeInt((int) millis);
-	}
-
-	private static long readDuration(ByteBuf in) {
-		long millis = in.readUnsignedInt();
-		if (millis > MAX_DURATION_MILLIS) {
-			throw new CorruptedFrameException("duration out of range");
-		}
-		return millis;
-	}
-
-	private static void writeCount(ByteBuf out, long value) {
-		if (value < 0) {
-			throw new IllegalArgumentException("negative value: " + value);
-		}
-		out.writeLong(value);
-	}
-
-	private static long readCount(ByteBuf in) {
-		long value = in.readLong();
-		if (value < 0) {
-			throw new CorruptedFrameException("negative value");
-		}
-		return value;
-	}
-
-	private static int ordinal(ByteBuf in, int known, int peerMinor) {
-		int value = in.readUnsignedByte();
-		if (value >= known && peerMinor <= PROTOCOL_MINOR) {
-			throw new CorruptedFrameException("enum value " + value + " out of range");
-		}
-		return value;
+		return new Message.SingletonState(WireFields.readSingletonName(in), WireFields.ordinal(in, SingletonState.values().length, peerMinor),
+				WireFields.readCount(in), WireFields.ordinal(in, StartType.values().length, peerMinor), WireFields.readOptionalName(in), in.readLong());
 	}
 
 	private static Message.RejectReason rejectReason(int ordinal) {
@@ -448,111 +354,6 @@ public final class FrameCodec {
 	private static Message.CloseReason closeReason(int ordinal) {
 		Message.CloseReason[] reasons = Message.CloseReason.values();
 		return (ordinal < reasons.length) ? reasons[ordinal] : Message.CloseReason.OTHER;
-	}
-
-	private static void writeFixed(ByteBuf out, byte[] bytes, int length) {
-		if (bytes.length != length) {
-			throw new IllegalArgumentException("expected " + length + " bytes, got " + bytes.length);
-		}
-		out.writeBytes(bytes);
-	}
-
-	private static byte[] readFixed(ByteBuf in, int length) {
-		byte[] bytes = new byte[length];
-		in.readBytes(bytes);
-		return bytes;
-	}
-
-	private static void writeString(ByteBuf out, String value) {
-		byte[] bytes = WireText.encode(value);
-		out.writeShort(bytes.length);
-		out.writeBytes(bytes);
-	}
-
-	private static String readString(ByteBuf in) {
-		int length = in.readUnsignedShort();
-		if (length > WireText.MAX_STRING_BYTES) {
-			throw new CorruptedFrameException("string longer than " + WireText.MAX_STRING_BYTES + " bytes");
-		}
-		if (length > in.readableBytes()) {
-			throw new CorruptedFrameException("frame ends inside a field");
-		}
-		byte[] bytes = new byte[length];
-		in.readBytes(bytes);
-		return WireText.decode(bytes);
-	}
-
-	private static void writeName(ByteBuf out, String name) {
-		if (!WireText.isNodeName(name)) {
-			throw new IllegalArgumentException("not a node name: " + WireText.forLog(name));
-		}
-		writeString(out, name);
-	}
-
-	private static String readName(ByteBuf in) {
-		String name = readString(in);
-		if (!WireText.isNodeName(name)) {
-			throw new CorruptedFrameException("not a node name");
-		}
-		return name;
-	}
-
-	private static void writeOptionalName(ByteBuf out, String name) {
-		if (name == null || name.isEmpty()) {
-			out.writeShort(0);
-		}
-		else {
-			writeName(out, name);
-		}
-	}
-
-	private static String readOptionalName(ByteBuf in) {
-		String name = readString(in);
-		if (!name.isEmpty() && !WireText.isNodeName(name)) {
-			throw new CorruptedFrameException("not a node name");
-		}
-		return name;
-	}
-
-	private static void writeSingletonName(ByteBuf out, String name) {
-		if (name.isEmpty() || name.length() > MAX_SINGLETON_NAME) {
-			throw new IllegalArgumentException("singleton name must have 1 to " + MAX_SINGLETON_NAME + " characters");
-		}
-		writeString(out, name);
-	}
-
-	private static String readSingletonName(ByteBuf in) {
-		String name = readString(in);
-		if (name.isEmpty() || name.length() > MAX_SINGLETON_NAME) {
-			throw new CorruptedFrameException("singleton name length out of range");
-		}
-		return name;
-	}
-
-	private static void writeMap(ByteBuf out, Map<String, String> map) {
-		if (map.size() > MAX_METADATA_ENTRIES) {
-			throw new IllegalArgumentException("more than " + MAX_METADATA_ENTRIES + " metadata entries");
-		}
-		out.writeShort(map.size());
-		map.forEach((key, value) -> {
-			writeString(out, key);
-			writeString(out, value);
-		});
-	}
-
-	private static Map<String, String> readMap(ByteBuf in) {
-		int entries = in.readUnsignedShort();
-		if (entries > MAX_METADATA_ENTRIES) {
-			throw new CorruptedFrameException("more than " + MAX_METADATA_ENTRIES + " metadata entries");
-		}
-		Map<String, String> map = new LinkedHashMap<>();
-		for (int i = 0; i < entries; i++) {
-			String key = readString(in);
-			if (key.isEmpty() || map.put(key, readString(in)) != null) {
-				throw new CorruptedFrameException("empty or repeated metadata key");
-			}
-		}
-		return Map.copyOf(map);
 	}
 
 }
