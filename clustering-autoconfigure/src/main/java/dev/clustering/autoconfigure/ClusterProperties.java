@@ -489,7 +489,8 @@ public class ClusterProperties {
 	 * One topology: a way of discovering nodes. The strategy's own settings, under
 	 * {@code cluster.topologies.<name>.<strategy>.*}, are bound by its factory into a class of its own
 	 * ({@link StaticTopologyProperties}, {@link DnsTopologyProperties}, {@link DnsSrvTopologyProperties},
-	 * {@link EtcdTopologyProperties}, or a custom strategy's), see {@link StrategyContext}.
+	 * {@link EtcdTopologyProperties}, {@link ZooKeeperTopologyProperties}, or a custom strategy's), see
+	 * {@link StrategyContext}.
 	 */
 	public static class Topology {
 

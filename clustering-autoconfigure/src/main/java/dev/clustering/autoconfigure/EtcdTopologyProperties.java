@@ -50,7 +50,7 @@ public class EtcdTopologyProperties {
 	 */
 	private boolean failFast;
 
-	private final Ssl ssl = new Ssl();
+	private final RegistrySslProperties ssl = new RegistrySslProperties();
 
 	public List<String> getEndpoints() {
 		return this.endpoints;
@@ -108,29 +108,8 @@ public class EtcdTopologyProperties {
 		this.failFast = failFast;
 	}
 
-	public Ssl getSsl() {
+	public RegistrySslProperties getSsl() {
 		return this.ssl;
-	}
-
-	/**
-	 * TLS for the connection to etcd.
-	 */
-	public static class Ssl {
-
-		/**
-		 * Name of the SSL bundle (spring.ssl.bundle.*) that secures the connection to etcd
-		 * with TLS; its trust store checks etcd, its key store (if any) identifies this node.
-		 */
-		private String bundle;
-
-		public String getBundle() {
-			return this.bundle;
-		}
-
-		public void setBundle(String bundle) {
-			this.bundle = bundle;
-		}
-
 	}
 
 }

@@ -26,6 +26,7 @@ import dev.clustering.membership.NodeJoinedEvent;
 import dev.clustering.membership.NodeLeftEvent;
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -243,15 +244,6 @@ class ClusterAutoConfigurationTests {
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(heard.annotated).contains("left bcd@127.0.0.1 LEFT"));
 		});
-	}
-
-	private static ClusterConfigurationException rootCause(Throwable failure) {
-		Throwable cause = failure;
-		while (cause != null && !(cause instanceof ClusterConfigurationException)) {
-			cause = cause.getCause();
-		}
-		assertThat(cause).as("a ClusterConfigurationException in %s", failure).isNotNull();
-		return (ClusterConfigurationException) cause;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,6 +13,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -131,15 +132,6 @@ class ClusterSecretsTests {
 		assertThat(ClusterSecrets.isLoopbackOnly("10.0.0.1", "127.0.0.1")).isFalse();
 		assertThat(ClusterSecrets.isLoopbackOnly(null, "127.0.0.1")).isFalse();
 		assertThat(ClusterSecrets.isLoopbackOnly(null, null)).isFalse();
-	}
-
-	static ClusterConfigurationException rootCause(Throwable failure) {
-		Throwable cause = failure;
-		while (cause != null && !(cause instanceof ClusterConfigurationException)) {
-			cause = cause.getCause();
-		}
-		assertThat(cause).as("a ClusterConfigurationException in %s", failure).isNotNull();
-		return (ClusterConfigurationException) cause;
 	}
 
 }

@@ -14,6 +14,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -112,7 +113,7 @@ class ClusterTlsTests {
 					"spring.ssl.bundle.jks.cluster.keystore.type=PKCS12")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				ClusterConfigurationException ex = ClusterSecretsTests.rootCause(context.getStartupFailure());
+				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
 				assertThat(ex.getProperty()).isEqualTo("cluster.transport.ssl.bundle");
 				assertThat(ex.getProblem()).contains("no trust store");
 			});

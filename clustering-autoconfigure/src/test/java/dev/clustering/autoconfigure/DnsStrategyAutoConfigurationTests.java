@@ -20,6 +20,7 @@ import dev.clustering.discovery.dns.Dnsmasq;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -223,15 +224,6 @@ class DnsStrategyAutoConfigurationTests {
 		dns("cluster.topologies.k8s.dns.query=app.cluster.test", "cluster.topologies.k8s.dns.timeout=0s")
 			.run((context) -> assertThat(rootCause(context.getStartupFailure()).getProperty())
 				.isEqualTo("cluster.topologies.k8s.dns.timeout"));
-	}
-
-	private static ClusterConfigurationException rootCause(Throwable failure) {
-		Throwable cause = failure;
-		while (cause != null && !(cause instanceof ClusterConfigurationException)) {
-			cause = cause.getCause();
-		}
-		assertThat(cause).as("a ClusterConfigurationException in %s", failure).isNotNull();
-		return (ClusterConfigurationException) cause;
 	}
 
 }

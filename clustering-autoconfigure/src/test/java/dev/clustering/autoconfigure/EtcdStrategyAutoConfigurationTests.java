@@ -27,6 +27,8 @@ import dev.clustering.discovery.etcd.EtcdServer;
 import dev.clustering.discovery.etcd.NodeRecord;
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
+import static dev.clustering.autoconfigure.StartupFailures.unusedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -70,15 +72,6 @@ class EtcdStrategyAutoConfigurationTests {
 
 	private static List<KeyValue> keys(String prefix) throws Exception {
 		return admin.getKVClient().get(EtcdKeys.bytes(prefix), GetOption.builder().isPrefix(true).build()).get().getKvs();
-	}
-
-	private static int unusedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@Test
@@ -295,15 +288,6 @@ class EtcdStrategyAutoConfigurationTests {
 				"spring.ssl.bundle.pem.etcd.truststore.certificate=classpath:nothing.pem")
 			.run((context) -> assertThat(rootCause(context.getStartupFailure()).getProperty())
 				.isEqualTo("cluster.topologies.prod.etcd.endpoints"));
-	}
-
-	private static ClusterConfigurationException rootCause(Throwable failure) {
-		Throwable cause = failure;
-		while (cause != null && !(cause instanceof ClusterConfigurationException)) {
-			cause = cause.getCause();
-		}
-		assertThat(cause).as("a ClusterConfigurationException in %s", failure).isNotNull();
-		return (ClusterConfigurationException) cause;
 	}
 
 	/** Key text to bytes and back. */

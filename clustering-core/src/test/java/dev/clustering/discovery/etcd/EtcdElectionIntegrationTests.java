@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.Recorders;
 
 import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
 import static dev.clustering.discovery.etcd.EtcdRuntime.text;

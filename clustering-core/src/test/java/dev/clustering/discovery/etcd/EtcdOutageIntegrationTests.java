@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.Recorders;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.EngineEvent;

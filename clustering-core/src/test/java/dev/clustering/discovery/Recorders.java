@@ -1,4 +1,4 @@
-package dev.clustering.discovery.etcd;
+package dev.clustering.discovery;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,33 +6,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.clustering.discovery.DiscoveryContext;
-import dev.clustering.discovery.DiscoveryListener;
 import dev.clustering.discovery.ElectionCapable.ElectionListener;
-import dev.clustering.discovery.RegistryListener;
 import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 
 /**
- * Listeners that record what the etcd strategy tells them, with when, for the integration tests.
+ * Listeners that record what a registry strategy (etcd, ZooKeeper) tells them, with when, for the
+ * integration tests.
  */
-final class Recorders {
+public final class Recorders {
 
 	private Recorders() {
 	}
 
-	static DiscoveryContext context(String host, int port) {
+	public static DiscoveryContext context(String host, int port) {
 		NodeAddress address = new NodeAddress(host, port);
 		return new DiscoveryContext("prod", new LocalNode(LocalNode.nodeName("app", host), address, 1L,
 				Map.of("zone", "z-" + host)), Duration.ofSeconds(1));
 	}
 
-	static long millisSince(long nanos) {
+	public static long millisSince(long nanos) {
 		return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
 	}
 
 	/** What an election listener heard. */
-	static final class Election implements ElectionListener {
+	public static final class Election implements ElectionListener {
 
 		/**
 		 * One report.
@@ -41,15 +39,15 @@ final class Recorders {
 		 * @param error why unknown, or {@code null}
 		 * @param nanos when
 		 */
-		record Event(String leader, long token, Throwable error, long nanos) {
+		public record Event(String leader, long token, Throwable error, long nanos) {
 
-			boolean unknown() {
+			public boolean unknown() {
 				return this.leader == null;
 			}
 
 		}
 
-		final List<Event> events = new CopyOnWriteArrayList<>();
+		public final List<Event> events = new CopyOnWriteArrayList<>();
 
 		@Override
 		public void leaderElected(String leaderName, long fencingToken) {
@@ -61,21 +59,21 @@ final class Recorders {
 			this.events.add(new Event(null, 0, error, System.nanoTime()));
 		}
 
-		Event last() {
+		public Event last() {
 			return this.events.isEmpty() ? null : this.events.get(this.events.size() - 1);
 		}
 
-		String leader() {
+		public String leader() {
 			Event last = last();
 			return (last != null) ? last.leader() : null;
 		}
 
-		long token() {
+		public long token() {
 			Event last = last();
 			return (last != null) ? last.token() : 0;
 		}
 
-		boolean isUnknown() {
+		public boolean isUnknown() {
 			Event last = last();
 			return last != null && last.unknown();
 		}
@@ -86,7 +84,7 @@ final class Recorders {
 		 * @param since only events after this
 		 * @return the event, or {@code null}
 		 */
-		Event firstLeaderOtherThan(String previous, long since) {
+		public Event firstLeaderOtherThan(String previous, long since) {
 			for (Event event : this.events) {
 				if (event.nanos() >= since && !event.unknown() && !event.leader().equals(previous)) {
 					return event;
@@ -98,9 +96,9 @@ final class Recorders {
 	}
 
 	/** What a registry listener heard, in order. */
-	static final class Registry implements RegistryListener {
+	public static final class Registry implements RegistryListener {
 
-		final List<String> events = new CopyOnWriteArrayList<>();
+		public final List<String> events = new CopyOnWriteArrayList<>();
 
 		@Override
 		public void registryLost(Throwable error) {
@@ -115,19 +113,19 @@ final class Recorders {
 	}
 
 	/** Every answer and failure a discovery listener heard. */
-	static final class Discovery implements DiscoveryListener {
+	public static final class Discovery implements DiscoveryListener {
 
 		/**
 		 * One answer.
 		 * @param addresses the addresses
 		 * @param nanos when
 		 */
-		record Answer(Set<NodeAddress> addresses, long nanos) {
+		public record Answer(Set<NodeAddress> addresses, long nanos) {
 		}
 
-		final List<Answer> answers = new CopyOnWriteArrayList<>();
+		public final List<Answer> answers = new CopyOnWriteArrayList<>();
 
-		final List<Throwable> failures = new CopyOnWriteArrayList<>();
+		public final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
 		@Override
 		public void discovered(Set<NodeAddress> addresses) {
@@ -139,7 +137,7 @@ final class Recorders {
 			this.failures.add(error);
 		}
 
-		Set<NodeAddress> last() {
+		public Set<NodeAddress> last() {
 			return this.answers.isEmpty() ? null : this.answers.get(this.answers.size() - 1).addresses();
 		}
 
@@ -149,7 +147,7 @@ final class Recorders {
 		 * @param since only answers after this
 		 * @return the nano time, or -1
 		 */
-		long firstWith(NodeAddress address, long since) {
+		public long firstWith(NodeAddress address, long since) {
 			for (Answer answer : this.answers) {
 				if (answer.nanos() >= since && answer.addresses().contains(address)) {
 					return answer.nanos();
@@ -158,7 +156,7 @@ final class Recorders {
 			return -1;
 		}
 
-		long firstWithout(NodeAddress address, long since) {
+		public long firstWithout(NodeAddress address, long since) {
 			for (Answer answer : this.answers) {
 				if (answer.nanos() >= since && !answer.addresses().contains(address)) {
 					return answer.nanos();
