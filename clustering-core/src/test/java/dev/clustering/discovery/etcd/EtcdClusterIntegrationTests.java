@@ -15,10 +15,10 @@ import dev.clustering.node.ClusterNode;
 
 import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
 import static dev.clustering.discovery.etcd.EtcdRuntime.text;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.leader;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.names;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.status;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.token;
+import static dev.clustering.discovery.RegistryTestNodes.leader;
+import static dev.clustering.discovery.RegistryTestNodes.names;
+import static dev.clustering.discovery.RegistryTestNodes.status;
+import static dev.clustering.discovery.RegistryTestNodes.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -26,9 +26,9 @@ import dev.clustering.node.ClusterNode;
 import dev.clustering.node.EngineEvent;
 
 import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.leader;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.names;
-import static dev.clustering.discovery.etcd.EtcdTestNodes.token;
+import static dev.clustering.discovery.RegistryTestNodes.leader;
+import static dev.clustering.discovery.RegistryTestNodes.names;
+import static dev.clustering.discovery.RegistryTestNodes.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

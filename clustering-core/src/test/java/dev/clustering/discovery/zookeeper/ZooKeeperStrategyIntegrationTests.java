@@ -1,7 +1,6 @@
 package dev.clustering.discovery.zookeeper;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +15,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -47,28 +43,13 @@ import static org.awaitility.Awaitility.await;
  * garbage under the members' path, and the server restarted under the nodes.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class ZooKeeperStrategyIntegrationTests {
-
-	private static final int SESSION_MS = 2000;
+class ZooKeeperStrategyIntegrationTests extends SharedZooKeeper {
 
 	private static final Duration BOUND = Duration.ofSeconds(20);
-
-	private static TestingServer server;
 
 	private final List<AutoCloseable> open = new ArrayList<>();
 
 	private ZooKeeperSettings settings;
-
-	@BeforeAll
-	static void startServer() throws Exception {
-		// a 200 ms tick allows sessions of 0.4 to 4 s
-		server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 200, -1), true);
-	}
-
-	@AfterAll
-	static void stopServer() throws IOException {
-		server.close();
-	}
 
 	@BeforeEach
 	void settings(TestInfo test) {
@@ -112,16 +93,9 @@ class ZooKeeperStrategyIntegrationTests {
 		ElectionCapable.Campaign campaign;
 
 		Node(String host) throws IOException {
-			this.proxy = new FreezableProxy(new InetSocketAddress("127.0.0.1", server.getPort()));
-			this.client = CuratorFrameworkFactory.builder()
-				.connectString(this.proxy.connectString())
-				.sessionTimeoutMs(SESSION_MS)
-				.connectionTimeoutMs(1000)
-				.retryPolicy(new ExponentialBackoffRetry(50, 10, 500))
-				.build();
-			this.client.start();
-			this.strategy = new ZooKeeperStrategy(this.client, ZooKeeperStrategyIntegrationTests.this.settings,
-					Duration.ofMillis(SESSION_MS / 5));
+			this.proxy = proxy();
+			this.client = client(this.proxy, SESSION_MS);
+			this.strategy = strategy(this.client, ZooKeeperStrategyIntegrationTests.this.settings, SESSION_MS);
 			this.context = Recorders.context(host, 9401);
 			ZooKeeperStrategyIntegrationTests.this.open.add(this.proxy);
 			ZooKeeperStrategyIntegrationTests.this.open.add(this.client);
@@ -164,13 +138,9 @@ class ZooKeeperStrategyIntegrationTests {
 		}
 
 		/** Dies: its connections are reset and nothing more reaches ZooKeeper; its session stays until it expires. */
-		void crash() throws IOException {
-			this.proxy.close();
+		void crash() {
 			this.strategy.close();
-			// its client cannot reach the server any more to end the session: let it give up on the side
-			Thread closing = new Thread(this.client::close, "crashed-client");
-			closing.setDaemon(true);
-			closing.start();
+			cutOff(this.proxy, this.client);
 		}
 
 	}

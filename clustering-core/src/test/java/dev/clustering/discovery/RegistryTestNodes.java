@@ -1,0 +1,121 @@
+package dev.clustering.discovery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.membership.Member;
+import dev.clustering.node.ClusterNode;
+import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.node.EngineEvent;
+import dev.clustering.singleton.ClusterSingleton;
+
+/**
+ * Real nodes in this JVM, each on its own loopback address with a registry topology ({@code prod})
+ * whose strategy the test builds for it (its own client, as a separate process would have); records
+ * their events, crashes a node as a killed process would die, and closes what it started.
+ */
+public final class RegistryTestNodes implements AutoCloseable {
+
+	/** The topology's name. */
+	public static final String TOPOLOGY = "prod";
+
+	private final List<AutoCloseable> open = new ArrayList<>();
+
+	private final Map<ClusterNode, Runnable> deaths = new ConcurrentHashMap<>();
+
+	private final Map<String, List<EngineEvent>> events = new ConcurrentHashMap<>();
+
+	/**
+	 * Starts a node named {@code app@<host>}.
+	 * @param host its loopback address
+	 * @param strategyName the strategy's name
+	 * @param strategy its strategy
+	 * @param death what else ends when its process dies (its registry client, unannounced), or
+	 * {@code null}
+	 * @param singletons the singletons it hosts, by name
+	 * @param resources closed after the node, in reverse order (client, strategy)
+	 * @return the started node
+	 */
+	public ClusterNode start(String host, String strategyName, DiscoveryStrategy strategy, Runnable death,
+			Map<String, ClusterSingleton> singletons, AutoCloseable... resources) {
+		List<EngineEvent> log = new CopyOnWriteArrayList<>();
+		ClusterNodeBuilder builder = ClusterNode.builder()
+			.name("app")
+			.host(host)
+			.port(0)
+			.cookie("s3cret".toCharArray())
+			.topology(TOPOLOGY, strategyName, strategy, Duration.ofSeconds(5))
+			.listener(log::add);
+		singletons.forEach(builder::singleton);
+		ClusterNode node = builder.build();
+		this.open.addAll(List.of(resources));
+		this.open.add(node);
+		node.start();
+		this.events.put(node.self().name(), log);
+		this.deaths.put(node, (death != null) ? death : () -> {
+		});
+		return node;
+	}
+
+	/**
+	 * The node's process dies: what dies with it goes first (its registry client, without a word),
+	 * then its connections close without a goodbye.
+	 * @param node the node
+	 */
+	public void crash(ClusterNode node) {
+		this.deaths.get(node).run();
+		node.halt();
+	}
+
+	/**
+	 * The events a node's listeners heard, of one kind.
+	 * @param <T> the kind
+	 * @param node the node
+	 * @param type the kind
+	 * @return the events, in order
+	 */
+	public <T extends EngineEvent> List<T> events(ClusterNode node, Class<T> type) {
+		return this.events.getOrDefault(node.self().name(), List.of())
+			.stream()
+			.filter(type::isInstance)
+			.map(type::cast)
+			.toList();
+	}
+
+	public static List<String> names(ClusterNode node) {
+		return node.members().stream().map(Member::name).sorted().toList();
+	}
+
+	public static TopologyStatus status(ClusterNode node) {
+		return node.topologies().get(0);
+	}
+
+	public static String leader(ClusterNode node) {
+		return node.leadership().leader().map(LeaderInfo::name).orElse(null);
+	}
+
+	public static long token(ClusterNode node) {
+		return node.leadership().leader().map(LeaderInfo::fencingToken).orElse(0L);
+	}
+
+	@Override
+	public void close() {
+		Collections.reverse(this.open);
+		for (AutoCloseable closeable : this.open) {
+			try {
+				closeable.close();
+			}
+			catch (Exception ex) {
+				// closing what a test left half-open
+			}
+		}
+		this.open.clear();
+	}
+
+}
