@@ -47,6 +47,11 @@ final class LinkFaults {
 		this.isolated.clear();
 	}
 
+	// asked for every frame in or out: nothing to look up while there is no fault
+	private boolean none() {
+		return this.sides.isEmpty() && this.cuts.isEmpty() && this.isolated.isEmpty();
+	}
+
 	boolean dropped(String from, String to) {
 		if (this.isolated.contains(from) || this.isolated.contains(to)) {
 			return true;
@@ -71,12 +76,12 @@ final class LinkFaults {
 
 			@Override
 			public boolean dropsFrom(String peer) {
-				return dropped(LoopbackCluster.shortName(peer), self);
+				return !none() && dropped(LoopbackCluster.shortName(peer), self);
 			}
 
 			@Override
 			public boolean dropsTo(String peer) {
-				return dropped(self, LoopbackCluster.shortName(peer));
+				return !none() && dropped(self, LoopbackCluster.shortName(peer));
 			}
 
 		};

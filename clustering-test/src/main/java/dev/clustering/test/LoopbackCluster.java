@@ -6,8 +6,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -16,7 +21,6 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import dev.clustering.detection.FailureDetectorSettings;
-import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNode;
@@ -27,11 +31,11 @@ import dev.clustering.singleton.SingletonInfo;
 
 /**
  * Several nodes in one JVM, talking real TCP on loopback, each with a static topology that lists
- * them all: for testing an application's cluster behaviour, and the engine's. Faults are injected
+ * them all (or a topology of the test's choice): for testing an application's cluster behaviour, and the engine's. Faults are injected
  * between the nodes (partitions, cuts, one-way cuts, a paused event loop, a killed, stopped or
  * restarted node), waits read like what a user checks ({@link #awaitLeader()},
  * {@link #awaitMembers()}, {@link #awaitSingletonOn(String)}), and every node's events are
- * recorded.
+ * recorded, per node and in one {@link #timeline()} of arrival times.
  * <p>
  * As a JUnit 5 extension it starts the nodes before each test and closes them after it:
  * <pre>{@code
@@ -59,6 +63,9 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	// every node's events, across its restarts
 	private final Map<String, List<EngineEvent>> logs = new ConcurrentHashMap<>();
+
+	// every node's events in arrival order, with their arrival time
+	private final List<RecordedEvent> timeline = new ArrayList<>();
 
 	// faults, read by every node's link filter on its event loop
 	private final LinkFaults links = new LinkFaults();
@@ -120,13 +127,24 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			.failureDetector(this.settings.failureDetector)
 			.splitBrain(this.settings.splitBrain, this.settings.quorumSize)
 			.linkFilter(this.links.filterFor(name))
-			.topology("loopback", StaticStrategy.NAME, new StaticStrategy(hosts), Duration.ofMillis(500))
-			.listener(log::add);
+			.topology("loopback", this.settings.strategyName, this.settings.strategy.apply(name, hosts),
+					this.settings.pollInterval);
+		if (this.settings.recordEvents) {
+			builder.listener((event) -> record(name, log, event));
+		}
 		this.settings.specs.forEach(builder::singletonSpec);
 		this.settings.singletons.forEach((singleton, factory) -> builder.singleton(singleton, factory.get()));
 		this.settings.customizer.accept(name, builder);
 		this.logs.put(name, log);
 		return builder.build();
+	}
+
+	private void record(String name, List<EngineEvent> log, EngineEvent event) {
+		long now = System.nanoTime();
+		log.add(event);
+		synchronized (this.timeline) {
+			this.timeline.add(new RecordedEvent(now, name, event));
+		}
 	}
 
 	/** Closes every node, gracefully. */
@@ -135,6 +153,34 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		this.nodes.values().forEach((node) -> node.node.close());
 		this.nodes.clear();
 		heal();
+	}
+
+	/**
+	 * Heals every fault, then closes every node gracefully, several at a time (closing many nodes
+	 * one after the other takes long: each waits for its goodbyes).
+	 * @param parallelism how many nodes close at once
+	 */
+	public synchronized void close(int parallelism) {
+		heal();
+		ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, this.nodes.size())));
+		try {
+			List<Future<?>> closing = new ArrayList<>();
+			this.nodes.values().forEach((node) -> closing.add(pool.submit(node.node::close)));
+			for (Future<?> future : closing) {
+				future.get();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while closing the nodes", ex);
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("A node failed to close", ex.getCause());
+		}
+		finally {
+			pool.shutdown();
+			this.nodes.clear();
+		}
 	}
 
 	@Override
@@ -186,6 +232,36 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	public List<EngineEvent> events(String name) {
 		node(name);
 		return List.copyOf(this.logs.get(name));
+	}
+
+	/**
+	 * Every node's events in the order their listeners received them, each with its arrival time.
+	 * @return the events
+	 */
+	public List<RecordedEvent> timeline() {
+		return since(0);
+	}
+
+	/**
+	 * A position in the {@link #timeline()}, to read what comes after it with {@link #since(int)}:
+	 * take it just before a fault, then time the fault's effect on every node.
+	 * @return the number of events recorded so far
+	 */
+	public int mark() {
+		synchronized (this.timeline) {
+			return this.timeline.size();
+		}
+	}
+
+	/**
+	 * The events recorded after a {@link #mark()}, in arrival order.
+	 * @param mark the mark
+	 * @return the events
+	 */
+	public List<RecordedEvent> since(int mark) {
+		synchronized (this.timeline) {
+			return List.copyOf(this.timeline.subList(mark, this.timeline.size()));
+		}
 	}
 
 	/**
@@ -286,6 +362,27 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
+	 * Stalls a node's event loop until the caller releases it, as a stopped process
+	 * ({@code SIGSTOP}) would be; the hold tells when the loop actually stalled.
+	 * <pre>{@code
+	 * EventLoopPause.Hold hold = cluster.hold("n1");
+	 * ... // measure from hold.stalledAt()
+	 * long resumedAt = hold.release();
+	 * }</pre>
+	 * @param name the node
+	 * @return the hold, once the loop has stalled
+	 */
+	public EventLoopPause.Hold hold(String name) {
+		try {
+			return EventLoopPause.hold(node(name));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while holding " + name, ex);
+		}
+	}
+
+	/**
 	 * Stops a node at once, without a word to its peers, as a crashed process would.
 	 * @param name the node
 	 */
@@ -332,6 +429,38 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
+	 * Whether every node runs and sees every other node up, now (no waiting).
+	 * @return whether the cluster is whole
+	 */
+	public boolean whole() {
+		return !this.nodes.isEmpty() && this.nodes.values()
+			.stream()
+			.allMatch((n) -> n.node.isRunning() && n.node.members().size() == this.nodes.size() - 1);
+	}
+
+	/**
+	 * The leader the given nodes agree on now (no waiting): one of them, seen by all with the same
+	 * fencing token, and leading by its own lease; every one of them must be running.
+	 * @param among the nodes, by short name
+	 * @return the leader and its fencing token, or empty if they do not agree
+	 */
+	public Optional<LeaderInfo> agreedLeader(Collection<String> among) {
+		if (!among.stream().allMatch((name) -> node(name).isRunning())) {
+			return Optional.empty();
+		}
+		return Optional.ofNullable(ClusterViews.agreedLeader(byName(), among));
+	}
+
+	/**
+	 * The node that runs a singleton now (no waiting), if every running node says so.
+	 * @param singleton the singleton's name
+	 * @return its short name, or empty if it runs nowhere or the nodes do not agree
+	 */
+	public Optional<String> placement(String singleton) {
+		return Optional.ofNullable(agreedPlacement(singleton));
+	}
+
+	/**
 	 * Waits until the running nodes agree on a leader, and it leads by its own lease.
 	 * @return the leader and its fencing token
 	 */
@@ -347,7 +476,8 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	public LeaderInfo awaitLeader(Collection<String> among) {
 		LeaderInfo[] agreed = new LeaderInfo[1];
 		await("nodes " + among + " agree on a leader", () -> {
-			agreed[0] = agreedLeader(among);
+			among.forEach(this::node);
+			agreed[0] = ClusterViews.agreedLeader(byName(), among);
 			return agreed[0] != null;
 		});
 		return agreed[0];
@@ -428,11 +558,6 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	private List<String> upMembers(String name) {
 		return ClusterViews.upMembers(node(name));
-	}
-
-	private LeaderInfo agreedLeader(Collection<String> among) {
-		among.forEach(this::node);
-		return ClusterViews.agreedLeader(byName(), among);
 	}
 
 	private String agreedPlacement(String singleton) {

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.DiscoveryStrategy;
+import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.SplitBrainStrategy;
+import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNodeBuilder;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonSpec;
@@ -34,6 +38,14 @@ public final class LoopbackClusterBuilder {
 	final Map<String, Supplier<? extends ClusterSingleton>> singletons = new LinkedHashMap<>();
 
 	final List<SingletonSpec> specs = new ArrayList<>();
+
+	String strategyName = StaticStrategy.NAME;
+
+	BiFunction<String, List<NodeAddress>, DiscoveryStrategy> strategy = (name, all) -> new StaticStrategy(all);
+
+	Duration pollInterval = Duration.ofMillis(500);
+
+	boolean recordEvents = true;
 
 	BiConsumer<String, ClusterNodeBuilder> customizer = (name, builder) -> {
 	};
@@ -106,6 +118,35 @@ public final class LoopbackClusterBuilder {
 	 */
 	public LoopbackClusterBuilder timeout(Duration timeout) {
 		this.timeout = Objects.requireNonNull(timeout);
+		return this;
+	}
+
+	/**
+	 * Each node's one topology, instead of a static list of every node polled every 500 ms: for a
+	 * registry such as etcd, or another poll interval.
+	 * @param strategyName the strategy's name, for display (such as {@code EtcdStrategy.NAME})
+	 * @param strategy given a node's short name and every node's address, makes its strategy
+	 * @param pollInterval how often a polling strategy is polled
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder topology(String strategyName,
+			BiFunction<String, List<NodeAddress>, DiscoveryStrategy> strategy, Duration pollInterval) {
+		this.strategyName = Objects.requireNonNull(strategyName);
+		this.strategy = Objects.requireNonNull(strategy);
+		this.pollInterval = Objects.requireNonNull(pollInterval);
+		return this;
+	}
+
+	/**
+	 * Whether every node's events are kept for {@link LoopbackCluster#events(String)},
+	 * {@link LoopbackCluster#timeline()} and {@link LoopbackCluster#awaitEvent} (on by default).
+	 * Off for many nodes over a long run, where keeping them would cost memory and time; a
+	 * listener of one's own ({@link #customize}) still hears every event.
+	 * @param record whether to keep them
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder recordEvents(boolean record) {
+		this.recordEvents = record;
 		return this;
 	}
 

@@ -2,14 +2,21 @@ package dev.clustering.test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.LeaveReason;
+import dev.clustering.membership.NodeAddress;
+import dev.clustering.node.ClusterNode;
 import dev.clustering.node.EngineEvent;
+import dev.clustering.node.EventLoopPause;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonContext;
 import dev.clustering.singleton.StopReason;
@@ -118,6 +125,102 @@ class LoopbackClusterTests {
 			.hasMessageContaining("[n1, n2]");
 		assertThatThrownBy(() -> LoopbackCluster.nodes("a", "a")).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> LoopbackCluster.nodes("a@host")).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void theTimelineHasEveryNodesEventsInArrivalOrderWithTheirArrivalTime() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
+		cluster.awaitMembers();
+		int mark = cluster.mark();
+		long killedAt = System.nanoTime();
+		cluster.kill("n3");
+		cluster.awaitEvent("n1", EngineEvent.MemberLeft.class, (e) -> e.member().name().startsWith("n3@"));
+		cluster.awaitEvent("n2", EngineEvent.MemberLeft.class, (e) -> e.member().name().startsWith("n3@"));
+		List<RecordedEvent> since = cluster.since(mark);
+		assertThat(since).filteredOn((r) -> r.event() instanceof EngineEvent.MemberLeft)
+			.extracting(RecordedEvent::node)
+			.containsExactlyInAnyOrder("n1", "n2");
+		assertThat(since).allMatch((r) -> r.nanos() - killedAt > 0);
+		List<RecordedEvent> timeline = cluster.timeline();
+		assertThat(timeline).hasSize(mark + since.size()).endsWith(since.toArray(RecordedEvent[]::new));
+		for (int i = 1; i < timeline.size(); i++) {
+			assertThat(timeline.get(i).nanos() - timeline.get(i - 1).nanos()).isNotNegative();
+		}
+	}
+
+	@Test
+	void withoutRecordingNoEventIsKeptButOwnListenersHearThem() {
+		AtomicInteger joins = new AtomicInteger();
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(2)
+			.recordEvents(false)
+			.customize((name, builder) -> builder.listener((event) -> {
+				if (event instanceof EngineEvent.MemberJoined) {
+					joins.incrementAndGet();
+				}
+			})));
+		cluster.awaitMembers();
+		cluster.await("both nodes heard the other join", () -> joins.get() == 2);
+		assertThat(cluster.timeline()).isEmpty();
+		assertThat(cluster.events("n1")).isEmpty();
+	}
+
+	@Test
+	void aTopologyOfTheTestsChoiceIsMadeForEachNodeWithEveryAddress() {
+		Map<String, List<NodeAddress>> made = new ConcurrentHashMap<>();
+		LoopbackCluster cluster = start(LoopbackCluster.nodes("a", "b").topology("listed", (name, all) -> {
+			made.put(name, all);
+			return new StaticStrategy(all);
+		}, Duration.ofMillis(100)));
+		cluster.awaitMembers();
+		assertThat(made).containsOnlyKeys("a", "b");
+		assertThat(made.get("a")).hasSize(2).isEqualTo(made.get("b"));
+		assertThat(made.get("a")).extracting(NodeAddress::port)
+			.containsExactly(cluster.node("a").self().address().port(), cluster.node("b").self().address().port());
+	}
+
+	@Test
+	void aHeldLeaderStopsLeadingByTheClockAndRunsAgainWhenReleased() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
+		String leader = LoopbackCluster.shortName(cluster.awaitLeader().name());
+		List<String> others = cluster.names().stream().filter((n) -> !n.equals(leader)).toList();
+		long before = System.nanoTime();
+		EventLoopPause.Hold hold = cluster.hold(leader);
+		assertThat(hold.stalledAt() - before).isNotNegative();
+		cluster.awaitNotLeading(leader);
+		LeaderInfo next = cluster.awaitLeader(others);
+		long releasedAt = hold.release();
+		assertThat(releasedAt - hold.stalledAt()).isPositive();
+		// back, the held node follows the new leader
+		cluster.await("all three agree on " + next.name(),
+				() -> cluster.agreedLeader(cluster.names())
+					.filter((l) -> l.name().equals(next.name()) && l.fencingToken() == next.fencingToken())
+					.isPresent());
+	}
+
+	@Test
+	void theViewsCanBeReadWithoutWaiting() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3).singleton("billing", Idle::new));
+		String runner = cluster.awaitSingletonOn("billing");
+		LeaderInfo leader = cluster.awaitLeader();
+		cluster.awaitMembers();
+		assertThat(cluster.whole()).isTrue();
+		assertThat(cluster.agreedLeader(cluster.names())).hasValueSatisfying(
+				(l) -> assertThat(l.fencingToken()).isEqualTo(leader.fencingToken()));
+		assertThat(cluster.placement("billing")).contains(runner);
+		assertThat(cluster.placement("nothing")).isEmpty();
+		cluster.kill("n3");
+		assertThat(cluster.whole()).isFalse();
+		assertThat(cluster.agreedLeader(cluster.names())).isEmpty();
+	}
+
+	@Test
+	void nodesCloseSeveralAtATime() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(5));
+		cluster.awaitMembers();
+		List<ClusterNode> nodes = cluster.names().stream().map(cluster::node).toList();
+		cluster.close(2);
+		assertThat(nodes).noneMatch(ClusterNode::isRunning);
+		assertThat(cluster.running()).isEmpty();
 	}
 
 	static class Idle implements ClusterSingleton {
