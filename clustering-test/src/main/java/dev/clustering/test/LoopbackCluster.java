@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.NodeAddress;
+import dev.clustering.node.ClusterBindException;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.ClusterNodeBuilder;
 import dev.clustering.node.EngineEvent;
@@ -129,9 +131,11 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			.linkFilter(this.links.filterFor(name))
 			.topology("loopback", this.settings.strategyName, this.settings.strategy.apply(name, hosts),
 					this.settings.pollInterval);
-		if (this.settings.recordEvents) {
-			builder.listener((event) -> record(name, log, event));
-		}
+		builder.listener((event) -> {
+			if (this.settings.recorded.test(event)) {
+				record(name, log, event);
+			}
+		});
 		this.settings.specs.forEach(builder::singletonSpec);
 		this.settings.singletons.forEach((singleton, factory) -> builder.singleton(singleton, factory.get()));
 		this.settings.customizer.accept(name, builder);
@@ -262,6 +266,26 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		synchronized (this.timeline) {
 			return List.copyOf(this.timeline.subList(mark, this.timeline.size()));
 		}
+	}
+
+	/**
+	 * Each node's first event of a kind that matches since a {@link #mark()}, with its arrival
+	 * time: when every node had heard of a fault.
+	 * @param <T> the kind
+	 * @param mark the mark
+	 * @param type the kind, such as {@code EngineEvent.MemberLeft.class}
+	 * @param matching which events
+	 * @return the first such event of each node that heard one, by short name
+	 */
+	public <T extends EngineEvent> Map<String, RecordedEvent> firstSince(int mark, Class<T> type,
+			Predicate<? super T> matching) {
+		Map<String, RecordedEvent> first = new LinkedHashMap<>();
+		for (RecordedEvent recorded : since(mark)) {
+			if (type.isInstance(recorded.event()) && matching.test(type.cast(recorded.event()))) {
+				first.putIfAbsent(recorded.node(), recorded);
+			}
+		}
+		return first;
 	}
 
 	/**
@@ -399,11 +423,31 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
-	 * Starts a killed or stopped node again, on its port, as a new incarnation.
+	 * Starts a killed or stopped node again, on its port, as a new incarnation; while the port is
+	 * still held (the old process's socket closing), it tries again for up to 5 s.
 	 * @param name the node
 	 */
 	public void restart(String name) {
-		node(name).start();
+		ClusterNode node = node(name);
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (true) {
+			try {
+				node.start();
+				return;
+			}
+			catch (ClusterBindException ex) {
+				if (System.nanoTime() - deadline > 0) {
+					throw ex;
+				}
+				try {
+					Thread.sleep(50);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					throw ex;
+				}
+			}
+		}
 	}
 
 	// ---- waits

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.clustering.detection.FailureDetectorSettings;
@@ -17,6 +18,7 @@ import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.SplitBrainStrategy;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.ClusterNodeBuilder;
+import dev.clustering.node.EngineEvent;
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonSpec;
 
@@ -45,7 +47,7 @@ public final class LoopbackClusterBuilder {
 
 	Duration pollInterval = Duration.ofMillis(500);
 
-	boolean recordEvents = true;
+	Predicate<? super EngineEvent> recorded = (event) -> true;
 
 	BiConsumer<String, ClusterNodeBuilder> customizer = (name, builder) -> {
 	};
@@ -138,15 +140,15 @@ public final class LoopbackClusterBuilder {
 	}
 
 	/**
-	 * Whether every node's events are kept for {@link LoopbackCluster#events(String)},
-	 * {@link LoopbackCluster#timeline()} and {@link LoopbackCluster#awaitEvent} (on by default).
-	 * Off for many nodes over a long run, where keeping them would cost memory and time; a
-	 * listener of one's own ({@link #customize}) still hears every event.
-	 * @param record whether to keep them
+	 * Which events are kept for {@link LoopbackCluster#events(String)},
+	 * {@link LoopbackCluster#timeline()} and {@link LoopbackCluster#awaitEvent} (all by default).
+	 * Fewer for many nodes over a long run, where keeping every join would cost memory and time;
+	 * a listener of one's own ({@link #customize}) still hears every event.
+	 * @param which the events to keep, such as {@code EngineEvent.MemberLeft.class::isInstance}
 	 * @return this builder
 	 */
-	public LoopbackClusterBuilder recordEvents(boolean record) {
-		this.recordEvents = record;
+	public LoopbackClusterBuilder recordEvents(Predicate<? super EngineEvent> which) {
+		this.recorded = Objects.requireNonNull(which);
 		return this;
 	}
 

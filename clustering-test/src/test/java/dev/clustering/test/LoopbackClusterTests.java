@@ -1,8 +1,10 @@
 package dev.clustering.test;
 
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -149,10 +151,10 @@ class LoopbackClusterTests {
 	}
 
 	@Test
-	void withoutRecordingNoEventIsKeptButOwnListenersHearThem() {
+	void onlyTheChosenEventsAreKeptButOwnListenersHearThemAll() {
 		AtomicInteger joins = new AtomicInteger();
 		LoopbackCluster cluster = start(LoopbackCluster.nodes(2)
-			.recordEvents(false)
+			.recordEvents(EngineEvent.MemberLeft.class::isInstance)
 			.customize((name, builder) -> builder.listener((event) -> {
 				if (event instanceof EngineEvent.MemberJoined) {
 					joins.incrementAndGet();
@@ -162,6 +164,48 @@ class LoopbackClusterTests {
 		cluster.await("both nodes heard the other join", () -> joins.get() == 2);
 		assertThat(cluster.timeline()).isEmpty();
 		assertThat(cluster.events("n1")).isEmpty();
+		cluster.kill("n2");
+		cluster.awaitEvent("n1", EngineEvent.MemberLeft.class, (e) -> true);
+		assertThat(cluster.timeline()).extracting(RecordedEvent::node).containsExactly("n1");
+	}
+
+	@Test
+	void firstSinceTellsWhenEachNodeFirstHeardOfAFault() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
+		cluster.awaitMembers();
+		int mark = cluster.mark();
+		long stoppedAt = System.nanoTime();
+		cluster.stop("n1");
+		cluster.await("n2 and n3 heard n1 leave", () -> cluster
+			.firstSince(mark, EngineEvent.MemberLeft.class, (e) -> e.member().name().startsWith("n1@"))
+			.size() == 2);
+		Map<String, RecordedEvent> first = cluster.firstSince(mark, EngineEvent.MemberLeft.class,
+				(e) -> e.member().name().startsWith("n1@"));
+		assertThat(first).containsOnlyKeys("n2", "n3");
+		assertThat(first.values()).allMatch((r) -> r.nanos() - stoppedAt > 0);
+		assertThat(cluster.firstSince(cluster.mark(), EngineEvent.MemberLeft.class, (e) -> true)).isEmpty();
+	}
+
+	@Test
+	void aRestartWaitsForThePortTheOldProcessStillHolds() throws Exception {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(2));
+		cluster.awaitMembers();
+		int port = cluster.node("n2").self().address().port();
+		cluster.kill("n2");
+		ServerSocket holder = new ServerSocket(port);
+		CompletableFuture.runAsync(() -> {
+			try {
+				Thread.sleep(300);
+				holder.close();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		cluster.restart("n2");
+		assertThat(holder.isClosed()).isTrue();
+		assertThat(cluster.node("n2").self().address().port()).isEqualTo(port);
+		cluster.awaitMembers();
 	}
 
 	@Test
