@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -68,6 +71,14 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	// every node's events in arrival order, with their arrival time
 	private final List<RecordedEvent> timeline = new ArrayList<>();
+
+	// what the listeners heard, recorded or not: events per kind, each node's up peers (joins less
+	// leaves, from its last start), and when each node first heard every other node join
+	private final Map<Class<?>, LongAdder> heard = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicInteger> heardUp = new ConcurrentHashMap<>();
+
+	private final Map<String, Long> formedAt = new ConcurrentHashMap<>();
 
 	// faults, read by every node's link filter on its event loop
 	private final LinkFaults links = new LinkFaults();
@@ -131,9 +142,20 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			.linkFilter(this.links.filterFor(name))
 			.topology("loopback", this.settings.strategyName, this.settings.strategy.apply(name, hosts),
 					this.settings.pollInterval);
+		AtomicInteger up = new AtomicInteger();
+		this.heardUp.put(name, up);
+		this.formedAt.remove(name);
 		builder.listener((event) -> {
+			long now = System.nanoTime();
+			this.heard.computeIfAbsent(event.getClass(), (kind) -> new LongAdder()).increment();
+			if (event instanceof EngineEvent.MemberJoined && up.incrementAndGet() == this.settings.names.size() - 1) {
+				this.formedAt.putIfAbsent(name, now);
+			}
+			else if (event instanceof EngineEvent.MemberLeft) {
+				up.decrementAndGet();
+			}
 			if (this.settings.recorded.test(event)) {
-				record(name, log, event);
+				record(now, name, log, event);
 			}
 		});
 		this.settings.specs.forEach(builder::singletonSpec);
@@ -143,8 +165,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		return builder.build();
 	}
 
-	private void record(String name, List<EngineEvent> log, EngineEvent event) {
-		long now = System.nanoTime();
+	private void record(long now, String name, List<EngineEvent> log, EngineEvent event) {
 		log.add(event);
 		synchronized (this.timeline) {
 			this.timeline.add(new RecordedEvent(now, name, event));
@@ -289,6 +310,29 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
+	 * How many events of a kind all nodes' listeners have heard, whether they are recorded or not.
+	 * @param type the kind, such as {@code EngineEvent.MemberJoined.class}
+	 * @return the number
+	 */
+	public long heard(Class<? extends EngineEvent> type) {
+		return this.heard.entrySet().stream().filter((e) -> type.isAssignableFrom(e.getKey()))
+			.mapToLong((e) -> e.getValue().sum())
+			.sum();
+	}
+
+	/**
+	 * When a node's listeners first had heard every other node join (counted whether events are
+	 * recorded or not): for timing how long a cluster takes to form.
+	 * @param name the node
+	 * @return the {@code System.nanoTime()} of the last of those joins, or empty if not yet
+	 */
+	public OptionalLong formedAt(String name) {
+		node(name);
+		Long at = this.formedAt.get(name);
+		return (at != null) ? OptionalLong.of(at) : OptionalLong.empty();
+	}
+
+	/**
 	 * The events of one kind a node heard, in order.
 	 * @param <T> the kind
 	 * @param name the node
@@ -429,6 +473,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public void restart(String name) {
 		ClusterNode node = node(name);
+		this.heardUp.get(name).set(0); // the new incarnation hears its peers join again
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 		while (true) {
 			try {
@@ -473,13 +518,16 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
-	 * Whether every node runs and sees every other node up, now (no waiting).
+	 * Whether every node runs, sees every other node up, and its listeners have heard that (joins
+	 * less leaves since its last start), now (no waiting).
 	 * @return whether the cluster is whole
 	 */
 	public boolean whole() {
+		int others = this.settings.names.size() - 1;
 		return !this.nodes.isEmpty() && this.nodes.values()
 			.stream()
-			.allMatch((n) -> n.node.isRunning() && n.node.members().size() == this.nodes.size() - 1);
+			.allMatch((n) -> n.node.isRunning() && n.node.members().size() == others
+					&& this.heardUp.get(n.name).get() == others);
 	}
 
 	/**

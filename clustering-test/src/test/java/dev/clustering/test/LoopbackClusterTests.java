@@ -170,6 +170,24 @@ class LoopbackClusterTests {
 	}
 
 	@Test
+	void formationIsTimedAndEventsAreCountedEvenWhenNoneIsRecorded() {
+		long before = System.nanoTime();
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3).recordEvents((event) -> false));
+		cluster.await("every node heard the others join",
+				() -> cluster.names().stream().allMatch((name) -> cluster.formedAt(name).isPresent()));
+		assertThat(cluster.names()).allMatch((name) -> cluster.formedAt(name).getAsLong() - before > 0);
+		assertThat(cluster.heard(EngineEvent.MemberJoined.class)).isEqualTo(6);
+		cluster.await("the cluster is whole", cluster::whole);
+		cluster.kill("n3");
+		assertThat(cluster.whole()).isFalse();
+		cluster.restart("n3");
+		cluster.await("the cluster is whole again", cluster::whole);
+		assertThat(cluster.heard(EngineEvent.MemberLeft.class)).isGreaterThanOrEqualTo(2);
+		assertThat(cluster.heard(EngineEvent.class)).isGreaterThan(cluster.heard(EngineEvent.MemberJoined.class));
+		assertThat(cluster.timeline()).isEmpty();
+	}
+
+	@Test
 	void firstSinceTellsWhenEachNodeFirstHeardOfAFault() {
 		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
 		cluster.awaitMembers();
