@@ -80,6 +80,8 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	private final Map<String, Long> formedAt = new ConcurrentHashMap<>();
 
+	private final Map<String, SingletonRecord> singletonRecords = new ConcurrentHashMap<>();
+
 	// faults, read by every node's link filter on its event loop
 	private final LinkFaults links = new LinkFaults();
 
@@ -160,6 +162,8 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		});
 		this.settings.specs.forEach(builder::singletonSpec);
 		this.settings.singletons.forEach((singleton, factory) -> builder.singleton(singleton, factory.get()));
+		this.settings.recordedSingletons.forEach((singleton) -> builder.singleton(singleton,
+				this.singletonRecords.computeIfAbsent(singleton, (key) -> new SingletonRecord()).on(name)));
 		this.settings.customizer.accept(name, builder);
 		this.logs.put(name, log);
 		return builder.build();
@@ -455,7 +459,24 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node
 	 */
 	public void kill(String name) {
-		node(name).halt();
+		ClusterNode node = node(name);
+		this.singletonRecords.values().forEach((record) -> record.killed(name));
+		node.halt();
+	}
+
+	/**
+	 * Where and when a recorded singleton ({@link LoopbackClusterBuilder#recordedSingleton(String)})
+	 * has run so far.
+	 * @param singleton the singleton's name
+	 * @return its record
+	 */
+	public SingletonRecord singletonRecord(String singleton) {
+		SingletonRecord record = this.singletonRecords.get(singleton);
+		if (record == null) {
+			throw new IllegalArgumentException("No recorded singleton " + singleton + "; recorded are "
+					+ this.singletonRecords.keySet());
+		}
+		return record;
 	}
 
 	/**

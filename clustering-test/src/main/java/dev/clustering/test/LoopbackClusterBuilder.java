@@ -3,6 +3,7 @@ package dev.clustering.test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,6 +42,8 @@ public final class LoopbackClusterBuilder {
 
 	final List<SingletonSpec> specs = new ArrayList<>();
 
+	final Set<String> recordedSingletons = new LinkedHashSet<>();
+
 	String strategyName = StaticStrategy.NAME;
 
 	BiFunction<String, List<NodeAddress>, DiscoveryStrategy> strategy = (name, all) -> new StaticStrategy(all);
@@ -68,6 +71,17 @@ public final class LoopbackClusterBuilder {
 	 */
 	public LoopbackClusterBuilder singleton(String name, Supplier<? extends ClusterSingleton> work) {
 		this.singletons.put(Objects.requireNonNull(name), Objects.requireNonNull(work));
+		return this;
+	}
+
+	/**
+	 * Every node hosts this singleton as a stand-in that does no work and records where and when it
+	 * runs ({@link LoopbackCluster#singletonRecord(String)}).
+	 * @param name the singleton's name
+	 * @return this builder
+	 */
+	public LoopbackClusterBuilder recordedSingleton(String name) {
+		this.recordedSingletons.add(Objects.requireNonNull(name));
 		return this;
 	}
 

@@ -285,6 +285,29 @@ class LoopbackClusterTests {
 		assertThat(cluster.running()).isEmpty();
 	}
 
+	@Test
+	void aRecordedSingletonTellsWhereAndWhenItRanAndThatItNeverRanTwice() {
+		LoopbackCluster cluster = start(LoopbackCluster.nodes(3).recordedSingleton("billing"));
+		String runner = cluster.awaitSingletonOn("billing");
+		SingletonRecord record = cluster.singletonRecord("billing");
+		assertThat(record.running()).containsExactly(runner);
+		assertThat(record.runs()).singleElement().satisfies((run) -> {
+			assertThat(run.node()).isEqualTo(runner);
+			assertThat(run.start()).isTrue();
+		});
+		long killedAt = System.nanoTime();
+		cluster.kill(runner);
+		assertThat(record.running()).isEmpty();
+		String next = cluster.awaitSingletonOn("billing");
+		cluster.await("the next runner started it", () -> record.running().contains(next));
+		assertThat(record.runs()).last().satisfies((run) -> {
+			assertThat(run.node()).isEqualTo(next);
+			assertThat(run.nanos() - killedAt).isPositive();
+		});
+		assertThat(record.overlaps()).isZero();
+		assertThatThrownBy(() -> cluster.singletonRecord("nothing")).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	static class Idle implements ClusterSingleton {
 
 		@Override
