@@ -80,6 +80,8 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	private final Map<String, Long> formedAt = new ConcurrentHashMap<>();
 
+	private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+
 	private final Map<String, SingletonRecord> singletonRecords = new ConcurrentHashMap<>();
 
 	// faults, read by every node's link filter on its event loop
@@ -128,7 +130,10 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			String name = this.settings.names.get(i);
 			this.nodes.put(name, new TestNode(name, build(name, ports.get(i), hosts)));
 		}
-		this.nodes.values().forEach((node) -> node.node.start());
+		this.nodes.values().forEach((node) -> {
+			this.startedAt.put(node.name, System.nanoTime());
+			node.node.start();
+		});
 		return this;
 	}
 
@@ -243,6 +248,27 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public List<String> names() {
 		return List.copyOf(this.settings.names);
+	}
+
+	/**
+	 * Every node's short name but one, in order.
+	 * @param name the node left out
+	 * @return the others' names
+	 */
+	public List<String> others(String name) {
+		node(name);
+		return this.settings.names.stream().filter((other) -> !other.equals(name)).toList();
+	}
+
+	/**
+	 * When a node was last started (by {@link #start()} or {@link #restart(String)}): for waiting until
+	 * it is past the engine's start-up lease, or telling the oldest node.
+	 * @param name the node
+	 * @return the {@code System.nanoTime()} taken just before its last start
+	 */
+	public long startedAt(String name) {
+		node(name);
+		return this.startedAt.get(name);
 	}
 
 	/**
@@ -498,6 +524,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 		while (true) {
 			try {
+				this.startedAt.put(name, System.nanoTime());
 				node.start();
 				return;
 			}

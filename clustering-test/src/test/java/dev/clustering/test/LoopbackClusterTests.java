@@ -64,15 +64,20 @@ class LoopbackClusterTests {
 		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
 		cluster.awaitMembers();
 		long incarnation = cluster.node("n3").self().incarnation();
+		long started = cluster.startedAt("n3");
+		assertThat(started - cluster.startedAt("n1")).isPositive();
 		cluster.kill("n3");
 		cluster.awaitMembers(1);
 		EngineEvent.MemberLeft left = cluster.awaitEvent("n1", EngineEvent.MemberLeft.class,
 				(e) -> e.member().name().startsWith("n3@"));
 		assertThat(left.reason()).isEqualTo(LeaveReason.CONNECTION_LOST);
 		assertThat(cluster.events("n1", EngineEvent.MemberLeft.class)).hasSize(1);
+		long restartedBefore = System.nanoTime();
 		cluster.restart("n3");
 		cluster.awaitMembers();
 		assertThat(cluster.node("n3").self().incarnation()).isNotEqualTo(incarnation);
+		assertThat(cluster.startedAt("n3") - restartedBefore).isPositive();
+		assertThat(cluster.others("n3")).containsExactly("n1", "n2");
 	}
 
 	@Test
@@ -244,7 +249,7 @@ class LoopbackClusterTests {
 	void aHeldLeaderStopsLeadingByTheClockAndRunsAgainWhenReleased() {
 		LoopbackCluster cluster = start(LoopbackCluster.nodes(3));
 		String leader = LoopbackCluster.shortName(cluster.awaitLeader().name());
-		List<String> others = cluster.names().stream().filter((n) -> !n.equals(leader)).toList();
+		List<String> others = cluster.others(leader);
 		long before = System.nanoTime();
 		EventLoopPause.Hold hold = cluster.hold(leader);
 		assertThat(hold.stalledAt() - before).isNotNegative();
