@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.clustering.detection.FailureDetectorSettings;
 
@@ -244,25 +246,14 @@ final class BenchmarkOptions {
 	}
 
 	static Duration duration(String name, String value) {
-		String v = value.toLowerCase(Locale.ROOT);
-		double amount;
-		double unitMillis;
-		if (v.endsWith("ms")) {
-			amount = Double.parseDouble(v.substring(0, v.length() - 2));
-			unitMillis = 1;
-		}
-		else if (v.endsWith("s")) {
-			amount = Double.parseDouble(v.substring(0, v.length() - 1));
-			unitMillis = 1000;
-		}
-		else if (v.endsWith("m")) {
-			amount = Double.parseDouble(v.substring(0, v.length() - 1));
-			unitMillis = 60_000;
-		}
-		else {
-			amount = Double.parseDouble(v);
-			unitMillis = 1000;
-		}
+		Matcher duration = Pattern.compile("(.*?)(ms|s|m)?").matcher(value.toLowerCase(Locale.ROOT));
+		duration.matches();
+		double amount = Double.parseDouble(duration.group(1));
+		double unitMillis = switch (String.valueOf(duration.group(2))) {
+			case "ms" -> 1;
+			case "m" -> 60_000;
+			default -> 1000;
+		};
 		if (amount < 0) {
 			throw new IllegalArgumentException(name + " must not be negative");
 		}

@@ -14,14 +14,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.membership.LeaveReason;
+import dev.clustering.node.EngineEvent;
+import dev.clustering.test.LoopbackCluster;
+import dev.clustering.test.RecordedEvent;
+import dev.clustering.transport.TrafficCounter;
 import dev.clustering.transport.TransportSettings;
 
 /**
@@ -122,23 +133,85 @@ public final class ClusterBenchmark {
 	 * close), so class loading lands neither in the first size's heap figure nor in its first kill.
 	 */
 	private void warmUp() throws InterruptedException {
-		progress("warm-up: 3 nodes, one crash and restart");
-		try (BenchCluster cluster = new BenchCluster(3, this.detector, this.options.pollInterval)) {
-			cluster.startAll();
-			if (!cluster.awaitFormed(this.options.formTimeout)) {
+		progress("warm-up: 3 nodes, two crashes and restarts");
+		LoopbackCluster cluster = sizeCluster(3).start();
+		try {
+			if (!awaitFormed(cluster)) {
 				progress("warm-up cluster did not form; continuing");
 			}
 			Thread.sleep(500);
-			for (int round = 0; round < 2; round++) {
-				BenchCluster.Probe probe = cluster.arm(2);
-				cluster.halt(2, probe);
-				probe.await(this.options.detectTimeout);
-				cluster.restart(2);
-				cluster.awaitWhole(WHOLE_TIMEOUT);
-				cluster.disarm();
-			}
-			cluster.closeAll();
+			SizeResult ignored = new SizeResult(3);
+			runFaults(cluster, new LeaveAudit(cluster, ignored.unexpected), ignored, false, 2);
 		}
+		finally {
+			closeAll(cluster);
+		}
+	}
+
+	/**
+	 * N nodes named n1..nN (zero-padded), static topology; only leaves are recorded (at 250 nodes
+	 * every recorded join would show in the heap figure; the cluster counts them).
+	 */
+	private LoopbackCluster sizeCluster(int n) {
+		String format = "n%0" + String.valueOf(n).length() + "d";
+		return LoopbackCluster.nodes(IntStream.rangeClosed(1, n).mapToObj((i) -> String.format(format, i))
+			.toArray(String[]::new))
+			.failureDetector(this.detector)
+			.topology(StaticStrategy.NAME, (name, all) -> new StaticStrategy(all), this.options.pollInterval)
+			.recordEvents(EngineEvent.MemberLeft.class::isInstance)
+			.build();
+	}
+
+	/** Waits until every node has heard a joined event for each of the other N-1 nodes. */
+	private boolean awaitFormed(LoopbackCluster cluster) throws InterruptedException {
+		return until(this.options.formTimeout, 5, () -> formed(cluster).count() == cluster.names().size());
+	}
+
+	/** When each node that did had first heard all the others join. */
+	private static LongStream formed(LoopbackCluster cluster) {
+		return cluster.names().stream().map(cluster::formedAt).filter(OptionalLong::isPresent)
+			.mapToLong(OptionalLong::getAsLong);
+	}
+
+	/** Closes every node gracefully, 8 at a time; returns how long that took in ms. */
+	private static double closeAll(LoopbackCluster cluster) {
+		long t0 = System.nanoTime();
+		try {
+			cluster.close(8);
+		}
+		catch (IllegalStateException ex) {
+			System.err.println("  ! closing a node failed: " + ex);
+		}
+		return (System.nanoTime() - t0) / 1e6;
+	}
+
+	/** Waits until every node sees N-1 up members and its listeners have heard them join. */
+	private static boolean awaitWhole(LoopbackCluster cluster) throws InterruptedException {
+		return until(WHOLE_TIMEOUT, 5, cluster::whole);
+	}
+
+	/** The smallest number of up members any node sees. */
+	private static int minMembers(LoopbackCluster cluster) {
+		return cluster.names().stream().mapToInt((name) -> cluster.node(name).members().size()).min().orElse(0);
+	}
+
+	private static long traffic(LoopbackCluster cluster, ToLongFunction<TrafficCounter> bytes) {
+		return cluster.names().stream().mapToLong((name) -> bytes.applyAsLong(cluster.node(name).traffic())).sum();
+	}
+
+	/**
+	 * Checks a condition every {@code stepMillis} until it holds or the timeout passes.
+	 * @return whether it held
+	 */
+	static boolean until(Duration timeout, long stepMillis, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			Thread.sleep(stepMillis);
+		}
+		return false;
 	}
 
 	/** Runs one size, then checks what the closed cluster left behind (once nothing refers to it). */
@@ -161,187 +234,199 @@ public final class ClusterBenchmark {
 	}
 
 	private void measure(int n, SizeResult r, Baseline baseline) throws InterruptedException {
-		long heapBefore = baseline.heap();
-		long directBefore = baseline.direct();
-		int threadsBefore = baseline.threads();
-		BenchCluster cluster = new BenchCluster(n, this.detector, this.options.pollInterval);
+		LoopbackCluster cluster = sizeCluster(n);
+		LeaveAudit audit = new LeaveAudit(cluster, r.unexpected);
 		try {
 			// 1. membership
 			progress("N=" + n + ": starting nodes");
 			long t0 = System.nanoTime();
-			cluster.startAll();
+			cluster.start();
 			r.startedMillis = (System.nanoTime() - t0) / 1e6;
-			r.formed = cluster.awaitFormed(this.options.formTimeout);
-			r.nodesFull = cluster.nodesFull();
-			r.minMembers = cluster.minMembers();
-			r.joinsAtFormation = cluster.joins.sum();
-			r.leavesAtFormation = cluster.leaves.sum();
+			r.formed = awaitFormed(cluster);
+			r.joinsAtFormation = cluster.heard(EngineEvent.MemberJoined.class);
+			r.leavesAtFormation = cluster.heard(EngineEvent.MemberLeft.class);
 			if (!r.formed) {
 				r.problems.add("membership incomplete after " + Format.duration(this.options.formTimeout) + ": "
-						+ r.nodesFull + "/" + n + " nodes saw all peers; the worst sees " + r.minMembers + "/" + (n - 1));
+						+ formed(cluster).count() + "/" + n + " nodes saw all peers; the worst sees " + minMembers(cluster)
+						+ "/" + (n - 1));
 				return;
 			}
-			r.formationMillis = (cluster.lastFullAt() - t0) / 1e6;
+			r.formationMillis = (formed(cluster).max().getAsLong() - t0) / 1e6;
 			progress("N=" + n + ": full membership after " + Format.ms(r.formationMillis));
 
 			// 2. heap
-			cluster.phase("settle");
+			audit.phase("settle", null);
 			Thread.sleep(this.options.settle.toMillis());
-			r.joinsDuringSettle = cluster.joins.sum() - r.joinsAtFormation;
-			r.threadsPerNode = (threadCount() - threadsBefore) / (double) n;
+			r.joinsDuringSettle = cluster.heard(EngineEvent.MemberJoined.class) - r.joinsAtFormation;
+			r.threadsPerNode = (threadCount() - baseline.threads()) / (double) n;
 			long heapAfter = usedHeapAfterGc();
-			r.heapPerNode = (heapAfter - heapBefore) / (double) n;
-			r.directPerNode = (directMemoryUsed() - directBefore) / (double) n;
+			r.heapPerNode = (heapAfter - baseline.heap()) / (double) n;
+			r.directPerNode = (directMemoryUsed() - baseline.direct()) / (double) n;
 
 			// 3. heartbeat traffic
-			cluster.phase("traffic");
+			audit.phase("traffic", null);
 			progress("N=" + n + ": counting heartbeat bytes for " + Format.duration(this.options.window));
-			long written0 = cluster.bytesWritten();
-			long read0 = cluster.bytesRead();
+			long written0 = traffic(cluster, TrafficCounter::bytesWritten);
+			long read0 = traffic(cluster, TrafficCounter::bytesRead);
 			long w0 = System.nanoTime();
 			Thread.sleep(this.options.window.toMillis());
-			long written1 = cluster.bytesWritten();
-			long read1 = cluster.bytesRead();
-			r.windowSeconds = (System.nanoTime() - w0) / 1e9;
-			r.writtenPerNodePerSecond = (written1 - written0) / r.windowSeconds / n;
-			r.readPerNodePerSecond = (read1 - read0) / r.windowSeconds / n;
+			long written1 = traffic(cluster, TrafficCounter::bytesWritten);
+			long read1 = traffic(cluster, TrafficCounter::bytesRead);
+			double windowSeconds = (System.nanoTime() - w0) / 1e9;
+			r.writtenPerNodePerSecond = (written1 - written0) / windowSeconds / n;
+			r.readPerNodePerSecond = (read1 - read0) / windowSeconds / n;
 
 			// 6. idle false detections (before any fault, so every detector has a clean history)
 			if (this.options.idleAt(n)) {
-				cluster.phase("idle");
+				audit.phase("idle", null);
 				progress("N=" + n + ": idle for " + Format.duration(this.options.idle)
 						+ ", counting false detections");
-				long leaves0 = cluster.leaves.sum();
-				long joins0 = cluster.joins.sum();
+				long leaves0 = cluster.heard(EngineEvent.MemberLeft.class);
+				long joins0 = cluster.heard(EngineEvent.MemberJoined.class);
 				this.hiccups.takeWorstMillis();
 				long i0 = System.nanoTime();
 				Thread.sleep(this.options.idle.toMillis());
 				r.idleSeconds = (System.nanoTime() - i0) / 1e9;
 				r.idleWorstHiccup = this.hiccups.takeWorstMillis();
-				r.idleLeaves = cluster.leaves.sum() - leaves0;
-				r.idleJoins = cluster.joins.sum() - joins0;
-				if (!cluster.awaitWhole(WHOLE_TIMEOUT)) {
+				r.idleLeaves = cluster.heard(EngineEvent.MemberLeft.class) - leaves0;
+				r.idleJoins = cluster.heard(EngineEvent.MemberJoined.class) - joins0;
+				if (!awaitWhole(cluster)) {
 					r.problems.add("cluster not whole after the idle run");
 					return;
 				}
 			}
 
 			// 4. crashes
-			if (!runKills(cluster, r)) {
+			if (!runFaults(cluster, audit, r, false, this.options.kills)) {
 				return;
 			}
 
 			// 5. freezes
-			runFreezes(cluster, r);
+			runFaults(cluster, audit, r, true, this.options.freezes);
 		}
 		finally {
-			r.unexpected.addAll(cluster.unexpected);
+			audit.phase("closing", null);
 			progress("N=" + n + ": closing all nodes");
-			r.closeMillis = cluster.closeAll();
+			r.closeMillis = closeAll(cluster);
 		}
 	}
 
-	private boolean runKills(BenchCluster cluster, SizeResult r) throws InterruptedException {
-		int n = cluster.size;
-		List<Integer> order = shuffled(n, 42);
-		for (int k = 0; k < this.options.kills; k++) {
-			int victim = order.get(k % n);
-			cluster.phase("kill " + (k + 1));
-			BenchCluster.Probe probe = cluster.arm(victim);
-			cluster.halt(victim, probe);
-			probe.await(this.options.detectTimeout);
-			long restartAt = System.nanoTime();
-			cluster.restart(victim);
-			boolean whole = cluster.awaitWhole(WHOLE_TIMEOUT);
-			double rejoin = (System.nanoTime() - restartAt) / 1e6;
-			cluster.disarm();
-			Map<String, Double> delays = probe.delaysMillis();
-			r.kills++;
-			r.killPairs.addAll(delays.values());
-			r.killMissing += (n - 1) - probe.seenBy();
-			r.killMaxPerKill.add(Collections.max(delays.values()));
-			probe.reasons.values().forEach((reason) -> r.killReasons.merge(reason, 1, Integer::sum));
-			if (whole) {
-				r.killRejoin.add(rejoin);
-			}
-			r.restarted.add(cluster.fullName(victim));
-			progress(String.format(Locale.ROOT, "N=%d: kill %d/%d %s: seen by %d/%d, slowest %s; whole again %s after restart",
-					n, k + 1, this.options.kills, cluster.fullName(victim), probe.seenBy(), n - 1,
-					Format.ms(Collections.max(delays.values())),
-					whole ? Format.ms(rejoin) : "NOT"));
-			if (!whole) {
-				r.problems.add("after kill " + (k + 1) + " the cluster was not whole within "
-						+ Format.duration(WHOLE_TIMEOUT) + " (worst node sees " + cluster.minMembers() + "/" + (n - 1)
-						+ "); stopped the kills");
-				return false;
-			}
-			Thread.sleep(this.options.gap.toMillis());
-		}
-		return true;
-	}
-
-	private void runFreezes(BenchCluster cluster, SizeResult r) throws InterruptedException {
-		int n = cluster.size;
-		List<Integer> order = shuffled(n, 4242);
+	/**
+	 * Crashes ({@code halt()}, then a restart) or freezes (all links cut, then a thaw) one node after
+	 * the other, timing each survivor's leave event for it.
+	 * @return whether the cluster was whole again after every one
+	 */
+	private boolean runFaults(LoopbackCluster cluster, LeaveAudit audit, SizeResult r, boolean freeze,
+			int count) throws InterruptedException {
+		SizeResult.Faults faults = freeze ? r.freezes : r.kills;
+		int n = cluster.names().size();
+		String kind = freeze ? "freeze" : "kill";
+		List<String> order = new ArrayList<>(cluster.names());
+		Collections.shuffle(order, new Random(freeze ? 4242 : 42));
 		Set<String> thawed = new HashSet<>();
-		this.hiccups.takeWorstMillis();
-		for (int f = 0; f < this.options.freezes; f++) {
-			int victim = order.get(f % n);
-			String victimName = cluster.fullName(victim);
-			cluster.phase("freeze " + (f + 1));
-			BenchCluster.Probe probe = cluster.arm(victim);
-			cluster.freeze(victim, probe);
-			probe.await(this.options.detectTimeout);
-			long thawAt = System.nanoTime();
-			cluster.thaw(victim);
-			boolean whole = cluster.awaitWhole(WHOLE_TIMEOUT);
-			double rejoin = (System.nanoTime() - thawAt) / 1e6;
-			cluster.disarm();
-			Map<String, Double> delays = probe.delaysMillis();
-			r.freezes++;
-			r.freezePairs.addAll(delays.values());
-			r.freezeMissing += (n - 1) - probe.seenBy();
-			int freezeNo = f + 1;
-			delays.forEach((observer, ms) -> {
-				(thawed.contains(observer) ? r.freezeThawedObservers : r.freezeFreshObservers).add(ms);
-				List<String> notes = new ArrayList<>();
-				if (thawed.contains(observer)) {
-					notes.add("observer was frozen+thawed before");
-				}
-				if (r.restarted.contains(observer)) {
-					notes.add("observer restarted in kill phase");
-				}
-				if (r.restarted.contains(victimName)) {
-					notes.add("victim restarted in kill phase");
-				}
-				r.freezeDetections.add(new SizeResult.Pair(freezeNo, victimName, observer, ms, String.join(", ", notes)));
-			});
-			r.freezeMaxPerFreeze.add(Collections.max(delays.values()));
-			probe.reasons.values().forEach((reason) -> r.freezeReasons.merge(reason, 1, Integer::sum));
-			if (whole) {
-				r.freezeRejoin.add(rejoin);
+		if (freeze) {
+			this.hiccups.takeWorstMillis();
+		}
+		boolean ok = true;
+		for (int f = 0; f < count; f++) {
+			String victim = order.get(f % n);
+			String victimName = cluster.node(victim).self().name();
+			int mark = audit.phase(kind + " " + (f + 1), victimName);
+			Predicate<EngineEvent.MemberLeft> ofVictim = (left) -> left.member().name().equals(victimName);
+			long t0 = System.nanoTime();
+			if (freeze) {
+				cluster.isolate(victim);
 			}
-			thawed.add(victimName);
-			progress(String.format(Locale.ROOT,
-					"N=%d: freeze %d/%d %s: seen by %d/%d, fastest %s, slowest %s; whole again %s after thaw", n,
-					f + 1, this.options.freezes, victimName, probe.seenBy(), n - 1,
-					Format.ms(Collections.min(delays.values())), Format.ms(Collections.max(delays.values())),
-					whole ? Format.ms(rejoin) : "NOT"));
+			else {
+				cluster.kill(victim);
+			}
+			until(this.options.detectTimeout, 1,
+					() -> cluster.firstSince(mark, EngineEvent.MemberLeft.class, ofVictim).size() == n - 1);
+			long backAt = System.nanoTime();
+			if (freeze) {
+				cluster.heal();
+			}
+			else {
+				cluster.restart(victim);
+			}
+			boolean whole = awaitWhole(cluster);
+			double rejoin = (System.nanoTime() - backAt) / 1e6;
+			Map<String, RecordedEvent> seen = cluster.firstSince(mark, EngineEvent.MemberLeft.class, ofVictim);
+			audit.phase(kind + " " + (f + 1), null);
+			// detection delay per observer (full name), in ms; infinite for one that never reported it
+			Map<String, Double> delays = new TreeMap<>();
+			for (String observer : cluster.names()) {
+				RecordedEvent left = seen.get(observer);
+				if (!observer.equals(victim)) {
+					delays.put(cluster.node(observer).self().name(),
+							(left != null) ? (left.nanos() - t0) / 1e6 : Double.POSITIVE_INFINITY);
+				}
+				if (left != null) {
+					faults.reasons.merge(((EngineEvent.MemberLeft) left.event()).reason(), 1, Integer::sum);
+				}
+			}
+			faults.count++;
+			faults.pairs.addAll(delays.values());
+			faults.maxPerFault.add(Collections.max(delays.values()));
+			faults.missing += (n - 1) - seen.size();
+			if (whole) {
+				faults.rejoin.add(rejoin);
+			}
+			if (freeze) {
+				notePairs(r, f + 1, victimName, delays, thawed);
+				thawed.add(victimName);
+			}
+			else {
+				r.restarted.add(victimName);
+			}
+			progress(String.format(Locale.ROOT, "N=%d: %s %d/%d %s: seen by %d/%d, %sslowest %s; whole again %s after %s",
+					n, kind, f + 1, count, victimName, seen.size(), n - 1,
+					freeze ? "fastest " + Format.ms(Collections.min(delays.values())) + ", " : "",
+					Format.ms(Collections.max(delays.values())), whole ? Format.ms(rejoin) : "NOT",
+					freeze ? "thaw" : "restart"));
 			if (!whole) {
-				r.problems.add("after freeze " + (f + 1) + " the cluster was not whole within "
-						+ Format.duration(WHOLE_TIMEOUT) + " (worst node sees " + cluster.minMembers() + "/" + (n - 1)
-						+ "); stopped the freezes");
+				r.problems.add("after " + kind + " " + (f + 1) + " the cluster was not whole within "
+						+ Format.duration(WHOLE_TIMEOUT) + " (worst node sees " + minMembers(cluster) + "/" + (n - 1)
+						+ "); stopped the " + kind + "s");
+				ok = false;
 				break;
 			}
-			pause();
+			if (freeze) {
+				pause(this.options, this.jitter);
+			}
+			else {
+				Thread.sleep(this.options.gap.toMillis());
+			}
 		}
-		r.freezeWorstHiccup = this.hiccups.takeWorstMillis();
+		if (freeze) {
+			r.freezeWorstHiccup = this.hiccups.takeWorstMillis();
+		}
+		return ok;
 	}
 
-	/** The gap between freezes plus a random part of one heartbeat interval. */
-	private void pause() throws InterruptedException {
-		long jitterNanos = (long) (this.jitter.nextDouble() * this.detector.heartbeatInterval().toNanos());
-		Thread.sleep(this.options.gap.toMillis() + jitterNanos / 1_000_000);
+	/** Splits one freeze's pairs by whether the observer had been frozen before, with what each node went through. */
+	private static void notePairs(SizeResult r, int freezeNo, String victimName, Map<String, Double> delays,
+			Set<String> thawed) {
+		delays.forEach((observer, ms) -> {
+			(thawed.contains(observer) ? r.freezeThawedObservers : r.freezeFreshObservers).add(ms);
+			List<String> notes = new ArrayList<>();
+			if (thawed.contains(observer)) {
+				notes.add("observer was frozen+thawed before");
+			}
+			if (r.restarted.contains(observer)) {
+				notes.add("observer restarted in kill phase");
+			}
+			if (r.restarted.contains(victimName)) {
+				notes.add("victim restarted in kill phase");
+			}
+			r.freezeDetections.add(new SizeResult.Pair(freezeNo, victimName, observer, ms, String.join(", ", notes)));
+		});
+	}
+
+	/** The gap before a freeze plus a random part of one heartbeat interval, so it is not in step with them. */
+	static void pause(BenchmarkOptions options, Random jitter) throws InterruptedException {
+		long jitterNanos = (long) (jitter.nextDouble() * options.heartbeat.toNanos());
+		Thread.sleep(options.gap.toMillis() + jitterNanos / 1_000_000);
 	}
 
 	private static Set<Long> threadIds() {
@@ -358,15 +443,6 @@ public final class ClusterBenchmark {
 			.filter((info) -> info != null && !before.contains(info.getThreadId()))
 			.map((info) -> info.getThreadName())
 			.collect(Collectors.joining(", "));
-	}
-
-	private static List<Integer> shuffled(int n, long seed) {
-		List<Integer> order = new ArrayList<>();
-		for (int i = 0; i < n; i++) {
-			order.add(i);
-		}
-		Collections.shuffle(order, new Random(seed));
-		return order;
 	}
 
 	private static long usedHeapAfterGc() throws InterruptedException {
@@ -443,7 +519,7 @@ public final class ClusterBenchmark {
 				"=".repeat(Math.max(3, 60 - String.valueOf(n).length() * 3)));
 		header();
 		row("1 time to full membership", Format.ms(r.formationMillis), "< 3 s (at 50)",
-				verdict(r.formationMillis, GOAL_FORMATION_MS));
+				Format.verdict(r.formationMillis, GOAL_FORMATION_MS));
 		row("    all N start() calls returned after", Format.ms(r.startedMillis), "", null);
 		row("    joined / left events while forming", r.joinsAtFormation + " / " + r.leavesAtFormation,
 				"exactly " + ((long) n * (n - 1)) + " / 0",
@@ -452,45 +528,15 @@ public final class ClusterBenchmark {
 			row("    extra joins during settle", String.valueOf(r.joinsDuringSettle), "0", r.joinsDuringSettle == 0);
 		}
 		row("2 idle heap per node", Format.bytes(r.heapPerNode), "< 8 MB (at 50)",
-				verdict(r.heapPerNode, GOAL_HEAP_PER_NODE));
+				Format.verdict(r.heapPerNode, GOAL_HEAP_PER_NODE));
 		row("    heap per peer (per node / (N-1))", Format.bytes(r.heapPerPeer()), "flat across N", null);
 		row("    direct buffers per node", Format.bytes(r.directPerNode), "", null);
 		row("    threads per node", Format.num(r.threadsPerNode, 1), "", null);
 		row("3 heartbeat bytes written per node", Format.rate(r.writtenPerNodePerSecond), "", null);
 		row("    per peer", Format.rate(r.writtenPerNodePerSecond / (n - 1)), "", null);
 		row("    bytes read per node (check)", Format.rate(r.readPerNodePerSecond), "= written", null);
-		double[] killPairs = Format.sorted(r.killPairs);
-		double[] killMax = Format.sorted(r.killMaxPerKill);
-		double[] killRejoin = Format.sorted(r.killRejoin);
-		row("4 crash detection p50 (" + r.kills + " kills, " + killPairs.length + " pairs)",
-				Format.ms(Format.percentile(killPairs, 50)), "", null);
-		row("    p99 over (kill, observer) pairs", Format.ms(Format.percentile(killPairs, 99)), "< 50 ms",
-				verdict(Format.percentile(killPairs, 99), GOAL_CRASH_P99_MS));
-		row("    max over pairs", Format.ms(Format.max(killPairs)), "", null);
-		row("    slowest observer per kill p50 / p99", pair(killMax), "", null);
-		row("    observers that never saw it leave (" + Format.duration(this.options.detectTimeout) + ")",
-				String.valueOf(r.killMissing), "0",
-				(r.kills > 0) ? r.killMissing == 0 : null);
-		row("    reasons", reasons(r.killReasons), "CONNECTION_LOST", null);
-		row("    restart -> whole again p50 / max", pairMax(killRejoin), "", null);
-		double[] freezePairs = Format.sorted(r.freezePairs);
-		double[] freezeMax = Format.sorted(r.freezeMaxPerFreeze);
-		double[] fresh = Format.sorted(r.freezeFreshObservers);
-		double[] thawedObs = Format.sorted(r.freezeThawedObservers);
-		double[] freezeRejoin = Format.sorted(r.freezeRejoin);
-		row("5 freeze detection p50 (" + r.freezes + " freezes, " + freezePairs.length + " pairs)",
-				Format.ms(Format.percentile(freezePairs, 50)), "", null);
-		row("    p99 over (freeze, observer) pairs", Format.ms(Format.percentile(freezePairs, 99)), "< 3 s",
-				verdict(Format.percentile(freezePairs, 99), GOAL_FREEZE_P99_MS));
-		row("    max over pairs", Format.ms(Format.max(freezePairs)), "", null);
-		row("    slowest observer per freeze p50 / p99", pair(freezeMax), "", null);
-		row("    observers never frozen: n, p50 / p99", fresh.length + ", " + pair(fresh), "", null);
-		row("    observers frozen+thawed before: n, p50 / p99", thawedObs.length + ", " + pair(thawedObs), "", null);
-		row("    observers that never saw it leave (" + Format.duration(this.options.detectTimeout) + ")",
-				String.valueOf(r.freezeMissing), "0",
-				(r.freezes > 0) ? r.freezeMissing == 0 : null);
-		row("    reasons", reasons(r.freezeReasons), "UNREACHABLE", null);
-		row("    thaw -> whole again p50 / max", pairMax(freezeRejoin), "", null);
+		printFaults(r, r.kills, "4 crash detection", "kill", "< 50 ms", GOAL_CRASH_P99_MS, "CONNECTION_LOST", "restart");
+		printFaults(r, r.freezes, "5 freeze detection", "freeze", "< 3 s", GOAL_FREEZE_P99_MS, "UNREACHABLE", "thaw");
 		printSlowest("slowest pairs:", r.freezeDetections, (p) -> true);
 		printSlowest("slowest pairs whose observer was never frozen:", r.freezeDetections,
 				(p) -> !p.notes().contains("observer was frozen"));
@@ -522,6 +568,27 @@ public final class ClusterBenchmark {
 		System.out.flush();
 	}
 
+	private void printFaults(SizeResult r, SizeResult.Faults f, String title, String kind, String goal, double goalMillis,
+			String reason, String back) {
+		double[] pairs = Format.sorted(f.pairs);
+		row(title + " p50 (" + f.count + " " + kind + "s, " + pairs.length + " pairs)",
+				Format.ms(Format.percentile(pairs, 50)), "", null);
+		row("    p99 over (" + kind + ", observer) pairs", Format.ms(Format.percentile(pairs, 99)), goal,
+				Format.verdict(Format.percentile(pairs, 99), goalMillis));
+		row("    max over pairs", Format.ms(Format.max(pairs)), "", null);
+		row("    slowest observer per " + kind + " p50 / p99", Format.pair(Format.sorted(f.maxPerFault)), "", null);
+		if (kind.equals("freeze")) {
+			double[] fresh = Format.sorted(r.freezeFreshObservers);
+			double[] thawed = Format.sorted(r.freezeThawedObservers);
+			row("    observers never frozen: n, p50 / p99", fresh.length + ", " + Format.pair(fresh), "", null);
+			row("    observers frozen+thawed before: n, p50 / p99", thawed.length + ", " + Format.pair(thawed), "", null);
+		}
+		row("    observers that never saw it leave (" + Format.duration(this.options.detectTimeout) + ")",
+				String.valueOf(f.missing), "0", (f.count > 0) ? f.missing == 0 : null);
+		row("    reasons", reasons(f.reasons), reason, null);
+		row("    " + back + " -> whole again p50 / max", Format.pairMax(Format.sorted(f.rejoin)), "", null);
+	}
+
 	private void printSummary(List<SizeResult> results) {
 		System.out.println();
 		System.out.println("=== Summary " + "=".repeat(70));
@@ -536,20 +603,13 @@ public final class ClusterBenchmark {
 		summaryRow(results, "  heap per peer", (r) -> Format.bytes(r.heapPerPeer()), "flat");
 		summaryRow(results, "3 heartbeat bytes/s per node", (r) -> Format.rate(r.writtenPerNodePerSecond), "");
 		summaryRow(results, "  bytes/s per peer", (r) -> Format.rate(r.writtenPerNodePerSecond / (r.size - 1)), "");
-		summaryRow(results, "4 crash p50 (pairs)", (r) -> Format.ms(Format.percentile(Format.sorted(r.killPairs), 50)),
-				"");
-		summaryRow(results, "  crash p99 (pairs)", (r) -> Format.ms(Format.percentile(Format.sorted(r.killPairs), 99)),
-				"< 50 ms");
-		summaryRow(results, "  crash p99 (slowest per kill)",
-				(r) -> Format.ms(Format.percentile(Format.sorted(r.killMaxPerKill), 99)), "");
-		summaryRow(results, "5 freeze p50 (pairs)",
-				(r) -> Format.ms(Format.percentile(Format.sorted(r.freezePairs), 50)), "");
-		summaryRow(results, "  freeze p99 (pairs)",
-				(r) -> Format.ms(Format.percentile(Format.sorted(r.freezePairs), 99)), "< 3 s");
-		summaryRow(results, "  freeze p99 (slowest per freeze)",
-				(r) -> Format.ms(Format.percentile(Format.sorted(r.freezeMaxPerFreeze), 99)), "");
-		summaryRow(results, "  freeze p99 (never-frozen observers)",
-				(r) -> Format.ms(Format.percentile(Format.sorted(r.freezeFreshObservers), 99)), "");
+		summaryRow(results, "4 crash p50 (pairs)", (r) -> Format.ms(r.kills.pairs, 50), "");
+		summaryRow(results, "  crash p99 (pairs)", (r) -> Format.ms(r.kills.pairs, 99), "< 50 ms");
+		summaryRow(results, "  crash p99 (slowest per kill)", (r) -> Format.ms(r.kills.maxPerFault, 99), "");
+		summaryRow(results, "5 freeze p50 (pairs)", (r) -> Format.ms(r.freezes.pairs, 50), "");
+		summaryRow(results, "  freeze p99 (pairs)", (r) -> Format.ms(r.freezes.pairs, 99), "< 3 s");
+		summaryRow(results, "  freeze p99 (slowest per freeze)", (r) -> Format.ms(r.freezes.maxPerFault, 99), "");
+		summaryRow(results, "  freeze p99 (never-frozen observers)", (r) -> Format.ms(r.freezeFreshObservers, 99), "");
 		summaryRow(results, "6 idle false detections",
 				(r) -> (r.idleLeaves >= 0) ? r.idleLeaves + " in " + Format.num(r.idleSeconds, 0) + "s" : "-", "0");
 		summaryRow(results, "  unexpected leaves (all phases)", (r) -> String.valueOf(r.unexpected.size()), "0");
@@ -606,18 +666,6 @@ public final class ClusterBenchmark {
 	static void row(String label, String value, String goal, Boolean ok) {
 		String verdict = (ok == null) ? "" : (ok ? "ok" : "MISSED");
 		System.out.printf("%-50s %-22s %-16s %s%n", label, value, goal, verdict);
-	}
-
-	private static Boolean verdict(double value, double goal) {
-		return Double.isNaN(value) ? null : value < goal;
-	}
-
-	private static String pair(double[] sorted) {
-		return Format.ms(Format.percentile(sorted, 50)) + " / " + Format.ms(Format.percentile(sorted, 99));
-	}
-
-	private static String pairMax(double[] sorted) {
-		return Format.ms(Format.percentile(sorted, 50)) + " / " + Format.ms(Format.max(sorted));
 	}
 
 	private static String reasons(Map<LeaveReason, Integer> reasons) {

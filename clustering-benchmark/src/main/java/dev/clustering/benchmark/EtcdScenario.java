@@ -1,35 +1,54 @@
 package dev.clustering.benchmark;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
 
 import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.DiscoveryListener;
+import dev.clustering.discovery.ElectionCapable;
+import dev.clustering.discovery.RegistryListener;
+import dev.clustering.discovery.RegistryStrategy;
+import dev.clustering.discovery.etcd.EtcdServer;
+import dev.clustering.discovery.etcd.EtcdSettings;
+import dev.clustering.discovery.etcd.EtcdStrategy;
 import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.membership.LocalNode;
+import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.EngineEvent;
+import dev.clustering.test.LoopbackCluster;
 
 import static dev.clustering.benchmark.ClusterBenchmark.header;
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
 import static dev.clustering.benchmark.ClusterBenchmark.row;
+import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
 
 /**
- * The etcd scenario: a real etcd started for the run, three nodes on 127.0.0.1 with an {@code etcd}
- * topology (etcd's election decides who leads), and, each over {@code --runs} runs:
- * <ol type="a">
- * <li>the leader stops gracefully ({@code close()}): time to every survivor's LeaderElectedEvent for
- * the new leader;</li>
- * <li>the leader crashes (its etcd client closed, then {@code halt()}) and the survivors' engine
- * revokes its leases ({@code nodeCrashed}): the same;</li>
- * <li>the same crash with that revocation switched off: the new leader waits out the lease TTL;</li>
- * <li>a stopped node starts again: from its {@code start()} to the others' NodeJoinedEvent, and from
- * etcd's acknowledgement of its registration put to the others' strategy reporting it.</li>
- * </ol>
- * The victim is started again (same name and port) after every run, and each run waits until every
- * node sees the others up and all agree on one leader.
+ * The etcd scenario (see the README): a real etcd started for the run, three nodes with an
+ * {@code etcd} topology (etcd's election decides who leads); over {@code --runs} runs each, (a) a
+ * graceful stop, (b) a crash with its leases revoked and (c) a crash on the TTL alone, timed to
+ * every survivor's LeaderElectedEvent, and (d) a stopped node starting again, timed to the others'
+ * NodeJoinedEvent and their watch reporting its registration.
  */
 final class EtcdScenario {
 
@@ -39,8 +58,6 @@ final class EtcdScenario {
 
 	static final double GOAL_REVOKED_P99_MS = 1000;
 
-	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
-
 	private final BenchmarkOptions options;
 
 	private final FailureDetectorSettings detector;
@@ -48,6 +65,19 @@ final class EtcdScenario {
 	private final HiccupMonitor hiccups;
 
 	private final Result r = new Result();
+
+	/** Each node's client and strategy, by short name. */
+	private final Map<String, EtcdNode> nodes = new ConcurrentHashMap<>();
+
+	/** Every discovery answer and registration put acknowledgement, in arrival order. */
+	private final List<Rec> log = new CopyOnWriteArrayList<>();
+
+	/** Whether the nodes' strategies pass the engine's nodeCrashed on (revoke the dead node's leases). */
+	private volatile boolean revoke = true;
+
+	private final AtomicInteger crashCallsForwarded = new AtomicInteger();
+
+	private final AtomicInteger crashCallsDropped = new AtomicInteger();
 
 	EtcdScenario(BenchmarkOptions options, FailureDetectorSettings detector, HiccupMonitor hiccups) {
 		this.options = options;
@@ -63,43 +93,58 @@ final class EtcdScenario {
 		long start = System.nanoTime();
 		this.hiccups.takeWorstMillis();
 		progress("etcd: starting etcd");
-		try (EtcdProcess etcd = EtcdProcess.start()) {
-			this.r.etcd = etcd.toString();
-			progress("etcd: " + etcd + "; starting " + NODES + " nodes, ttl " + Format.duration(this.options.etcdTtl));
-			try (EtcdCluster cluster = new EtcdCluster(NODES, etcd, this.options.etcdTtl, this.detector)) {
-				this.r.ttlSeconds = cluster.settings().ttlSeconds();
-				long t0 = System.nanoTime();
-				cluster.startAll();
-				if (awaitSettled(cluster) == null) {
-					this.r.problems.add("the " + NODES + " nodes did not form and agree on a leader within "
-							+ Format.duration(SETTLE_TIMEOUT));
-					return finish(start);
-				}
-				this.r.firstLeaderMillis = (System.nanoTime() - t0) / 1e6;
-				// warm-up: one graceful stop, one crash with revocation, one rejoin (not counted)
-				progress("etcd: warm-up");
-				Stats warm = new Stats();
-				runElections(cluster, warm, "warm-up stop", 1, false, true);
-				runElections(cluster, warm, "warm-up crash", 1, true, true);
-				runJoins(cluster, new JoinStats(), 1);
-				runElections(cluster, this.r.graceful, "stop", this.options.runs, false, true);
-				int forwarded = cluster.crashCallsForwarded.get();
-				runElections(cluster, this.r.revoked, "crash+revoke", this.options.runs, true, true);
-				this.r.crashCallsForwarded = cluster.crashCallsForwarded.get() - forwarded;
-				int dropped = cluster.crashCallsDropped.get();
-				runElections(cluster, this.r.ttl, "crash, TTL alone", this.options.runs, true, false);
-				this.r.crashCallsDropped = cluster.crashCallsDropped.get() - dropped;
-				cluster.revoke = true;
-				runJoins(cluster, this.r.joins, this.options.runs);
+		try (EtcdServer etcd = EtcdServer.start()) {
+			// stopped by its PID should the benchmark exit first
+			Thread stopper = new Thread(etcd::close, "etcd-stopper");
+			Runtime.getRuntime().addShutdownHook(stopper);
+			try {
+				this.r.etcd = etcd.toString();
+				progress("etcd: " + etcd + "; starting " + NODES + " nodes, ttl " + Format.duration(this.options.etcdTtl));
+				run(etcd);
+			}
+			finally {
+				this.nodes.values().forEach(EtcdNode::close);
+				Runtime.getRuntime().removeShutdownHook(stopper);
 			}
 		}
-		return finish(start);
-	}
-
-	private Result finish(long start) {
 		this.r.worstHiccup = this.hiccups.takeWorstMillis();
 		this.r.seconds = (System.nanoTime() - start) / 1e9;
 		return this.r;
+	}
+
+	private void run(EtcdServer etcd) throws InterruptedException {
+		EtcdSettings settings = new EtcdSettings("/clustering-benchmark", "bench", this.options.etcdTtl);
+		this.r.ttlSeconds = settings.ttlSeconds();
+		try (LoopbackCluster cluster = LoopbackCluster.nodes(NODES)
+			.failureDetector(this.detector)
+			.topology(EtcdStrategy.NAME, (name, all) -> this.nodes
+				.computeIfAbsent(name, (n) -> new EtcdNode(n, etcd.endpoint(), settings))
+				.open(), Duration.ofSeconds(5))
+			.build()) {
+			long t0 = System.nanoTime();
+			cluster.start();
+			if (awaitSettled(cluster) == null) {
+				this.r.problems.add("the " + NODES + " nodes did not form and agree on a leader within "
+						+ Format.duration(SETTLE_TIMEOUT));
+				return;
+			}
+			this.r.firstLeaderMillis = (System.nanoTime() - t0) / 1e6;
+			// warm-up: one graceful stop, one crash with revocation, one rejoin (not counted)
+			progress("etcd: warm-up");
+			ElectionStats warm = new ElectionStats();
+			runElections(cluster, warm, "warm-up stop", 1, false, true);
+			runElections(cluster, warm, "warm-up crash", 1, true, true);
+			runJoins(cluster, new JoinStats(), 1);
+			runElections(cluster, this.r.graceful, "stop", this.options.runs, false, true);
+			int forwarded = this.crashCallsForwarded.get();
+			runElections(cluster, this.r.revoked, "crash+revoke", this.options.runs, true, true);
+			this.r.crashCallsForwarded = this.crashCallsForwarded.get() - forwarded;
+			int dropped = this.crashCallsDropped.get();
+			runElections(cluster, this.r.ttl, "crash, TTL alone", this.options.runs, true, false);
+			this.r.crashCallsDropped = this.crashCallsDropped.get() - dropped;
+			this.revoke = true;
+			runJoins(cluster, this.r.joins, this.options.runs);
+		}
 	}
 
 	private Duration electionTimeout() {
@@ -107,10 +152,40 @@ final class EtcdScenario {
 		return (ttlBound.compareTo(this.options.detectTimeout) > 0) ? ttlBound : this.options.detectTimeout;
 	}
 
+	/**
+	 * Crashes a node as a killed process: its etcd client goes without revoking anything, then its
+	 * connections close without a goodbye. Returns nanoTime taken just before.
+	 */
+	private long crash(LoopbackCluster c, String name) {
+		long t0 = System.nanoTime();
+		EtcdNode node = this.nodes.get(name);
+		node.client.close();
+		c.kill(name);
+		node.strategy.close();
+		return t0;
+	}
+
+	/** Stops a node gracefully ({@code close()}: resigns, deregisters, says goodbye), then its strategy and client. */
+	private void stop(LoopbackCluster c, String name) {
+		c.stop(name);
+		this.nodes.get(name).close();
+	}
+
+	/**
+	 * Starts a new process for the node (same name and port, a new client and strategy).
+	 * @return nanoTime just before {@code start()}
+	 */
+	private long start(LoopbackCluster c, String name) throws InterruptedException {
+		this.nodes.get(name).open();
+		long t0 = System.nanoTime();
+		c.restart(name);
+		return t0;
+	}
+
 	// ---------------------------------------------------------------------------------------------
 	// (a), (b), (c): the leader stops or crashes
 
-	private void runElections(EtcdCluster c, Stats s, String kind, int runs, boolean crash, boolean revoke)
+	private void runElections(LoopbackCluster c, ElectionStats s, String kind, int runs, boolean crash, boolean revoke)
 			throws InterruptedException {
 		Duration timeout = electionTimeout();
 		for (int run = 1; run <= runs; run++) {
@@ -121,84 +196,30 @@ final class EtcdScenario {
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis());
-			c.revoke = revoke;
-			int victim = c.index(before.name());
-			List<Integer> survivors = c.others(victim);
+			this.revoke = revoke;
+			String victim = LoopbackCluster.shortName(before.name());
 			int mark = c.mark();
 			long t0;
 			if (crash) {
-				t0 = c.crash(victim);
+				t0 = crash(c, victim);
 			}
 			else {
 				t0 = System.nanoTime();
-				c.stop(victim);
+				stop(c, victim);
 				s.closeMillis.add((System.nanoTime() - t0) / 1e6);
 			}
-			// every survivor's LeaderElectedEvent for one new leader (not the victim)
-			String newLeader = null;
-			long newToken = 0;
-			Map<Integer, Long> heard = new HashMap<>();
-			int others = 0;
-			long deadline = t0 + timeout.toNanos();
-			int read = mark;
-			while (System.nanoTime() - deadline < 0 && heard.size() < survivors.size()) {
-				List<EtcdCluster.Rec> recs = c.since(read);
-				read += recs.size();
-				for (EtcdCluster.Rec rec : recs) {
-					if (!(rec.what() instanceof EngineEvent.LeaderElected e) || rec.node() == victim) {
-						continue;
-					}
-					if (e.leader().equals(before.name())) {
-						continue; // a late echo of the old leader
-					}
-					if (newLeader == null) {
-						newLeader = e.leader();
-						newToken = e.fencingToken();
-					}
-					if (e.leader().equals(newLeader) && e.fencingToken() == newToken) {
-						heard.putIfAbsent(rec.node(), rec.nanos());
-					}
-					else {
-						others++;
-					}
-				}
-				Thread.sleep(1);
-			}
-			s.runs++;
-			s.otherEvents += others;
-			String outcome;
-			if (heard.size() < survivors.size()) {
-				s.missing++;
-				s.all.add(Double.POSITIVE_INFINITY);
-				s.own.add(Double.POSITIVE_INFINITY);
-				outcome = "no new leader heard by every survivor within " + Format.duration(timeout)
-						+ " (heard by " + heard.size() + ")";
-			}
-			else {
-				long last = heard.values().stream().mapToLong(Long::longValue).max().orElse(t0);
-				double all = (last - t0) / 1e6;
-				int leaderIndex = c.index(newLeader);
-				Long own = heard.get(leaderIndex);
-				s.all.add(all);
-				s.own.add((own != null) ? (own - t0) / 1e6 : Double.NaN);
-				if (newToken <= before.fencingToken()) {
-					s.tokenNotLarger++;
-				}
-				outcome = String.format(Locale.ROOT, "new leader %s (token %d -> %d), own event after %s, every survivor after %s",
-						newLeader, before.fencingToken(), newToken, Format.ms((own != null) ? (own - t0) / 1e6 : Double.NaN),
-						Format.ms(all));
-			}
-			c.revoke = true;
-			c.start(victim);
+			s.record(ElectionStats.awaitElection(c, victim, mark, t0, timeout, before.name()), before, null, t0);
+			this.revoke = true;
+			start(c, victim);
 			progress(String.format(Locale.ROOT, "etcd: %s %d/%d of leader %s: %s", kind, run, runs, before.name(),
-					outcome));
+					s.last));
 		}
 	}
 
 	// ---------------------------------------------------------------------------------------------
 	// (d): a stopped node starts again and registers
 
-	private void runJoins(EtcdCluster c, JoinStats s, int runs) throws InterruptedException {
+	private void runJoins(LoopbackCluster c, JoinStats s, int runs) throws InterruptedException {
 		for (int run = 1; run <= runs; run++) {
 			LeaderInfo before = awaitSettled(c);
 			if (before == null) {
@@ -207,71 +228,58 @@ final class EtcdScenario {
 				return;
 			}
 			// a node that does not lead, so no election mixes in
-			int leader = c.index(before.name());
-			int victim = (leader + 1 + (run % (NODES - 1))) % NODES;
-			List<Integer> existing = c.others(victim);
-			int from = c.mark();
-			c.stop(victim);
+			int leader = c.names().indexOf(LoopbackCluster.shortName(before.name()));
+			String victim = c.names().get((leader + 1 + (run % (NODES - 1))) % NODES);
+			String victimName = c.node(victim).self().name();
+			NodeAddress address = c.node(victim).self().address();
+			List<String> existing = c.others(victim);
+			int from = this.log.size();
+			stop(c, victim);
 			// wait until the others neither see it as a member nor have it in their discovered set
-			long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-			Map<Integer, Boolean> discoveredGone = new HashMap<>();
-			boolean gone = false;
-			while (System.nanoTime() - deadline < 0) {
-				for (EtcdCluster.Rec rec : c.since(from)) {
-					if (rec.what() instanceof EtcdCluster.Discovered d && existing.contains(rec.node())) {
-						discoveredGone.put(rec.node(), !d.addresses().contains(c.address(victim)));
+			Map<String, Boolean> discoveredGone = new HashMap<>();
+			boolean gone = ClusterBenchmark.until(SETTLE_TIMEOUT, 5, () -> {
+				for (Rec rec : List.copyOf(this.log.subList(from, this.log.size()))) {
+					if (rec.what() instanceof Discovered d && existing.contains(rec.node())) {
+						discoveredGone.put(rec.node(), !d.addresses().contains(address));
 					}
 				}
-				gone = existing.stream()
-					.allMatch((i) -> Boolean.TRUE.equals(discoveredGone.get(i)) && c.node(i)
-						.members()
-						.stream()
-						.noneMatch((m) -> m.name().equals(c.fullName(victim))));
-				if (gone) {
-					break;
-				}
-				Thread.sleep(5);
-			}
+				return existing.stream()
+					.allMatch((n) -> Boolean.TRUE.equals(discoveredGone.get(n))
+							&& c.node(n).members().stream().noneMatch((m) -> m.name().equals(victimName)));
+			});
 			if (!gone) {
-				this.r.problems.add("join " + run + ": after " + c.fullName(victim) + " stopped, the others still had it as"
+				this.r.problems.add("join " + run + ": after " + victimName + " stopped, the others still had it as"
 						+ " a member or in their discovered set after " + Format.duration(SETTLE_TIMEOUT));
 			}
 			Thread.sleep(this.options.gap.toMillis());
 			int mark = c.mark();
-			long t0 = c.start(victim);
-			int generation = c.generation(victim);
-			Map<Integer, Long> joined = new HashMap<>();
-			Map<Integer, Long> discovered = new HashMap<>();
-			long ackAt = 0;
-			long putCalledAt = 0;
-			deadline = t0 + this.options.detectTimeout.toNanos();
-			int read = mark;
-			while (System.nanoTime() - deadline < 0
-					&& (joined.size() < existing.size() || discovered.size() < existing.size() || ackAt == 0)) {
-				List<EtcdCluster.Rec> recs = c.since(read);
-				read += recs.size();
-				for (EtcdCluster.Rec rec : recs) {
-					if (rec.node() == victim) {
-						if (rec.generation() == generation && rec.what() instanceof EtcdCluster.PutAck ack && ackAt == 0) {
-							ackAt = rec.nanos();
-							putCalledAt = ack.calledAt();
-						}
-						continue;
+			int logMark = this.log.size();
+			long t0 = start(c, victim);
+			Map<String, Long> joined = new TreeMap<>();
+			Map<String, Long> discovered = new TreeMap<>();
+			long[] ack = new long[2]; // acknowledged at, put called at
+			ClusterBenchmark.until(this.options.detectTimeout.minusNanos(System.nanoTime() - t0), 1, () -> {
+				c.firstSince(mark, EngineEvent.MemberJoined.class, (e) -> e.member().name().equals(victimName))
+					.forEach((n, e) -> joined.put(n, e.nanos()));
+				for (Rec rec : List.copyOf(this.log.subList(logMark, this.log.size()))) {
+					if (rec.node().equals(victim) && rec.what() instanceof PutAck put && ack[0] == 0) {
+						ack[0] = rec.nanos();
+						ack[1] = put.calledAt();
 					}
-					if (rec.what() instanceof EngineEvent.MemberJoined e && e.member().name().equals(c.fullName(victim))) {
-						joined.putIfAbsent(rec.node(), rec.nanos());
-					}
-					else if (rec.what() instanceof EtcdCluster.Discovered d && d.addresses().contains(c.address(victim))) {
+					else if (!rec.node().equals(victim) && rec.what() instanceof Discovered d
+							&& d.addresses().contains(address)) {
 						discovered.putIfAbsent(rec.node(), rec.nanos());
 					}
 				}
-				Thread.sleep(1);
-			}
+				return joined.size() == existing.size() && discovered.size() == existing.size() && ack[0] != 0;
+			});
+			long ackAt = ack[0];
+			long putCalledAt = ack[1];
 			s.runs++;
-			for (int i : existing) {
-				Long j = joined.get(i);
+			for (String n : existing) {
+				Long j = joined.get(n);
 				s.startToJoined.add((j != null) ? (j - t0) / 1e6 : Double.POSITIVE_INFINITY);
-				Long d = discovered.get(i);
+				Long d = discovered.get(n);
 				if (ackAt != 0) {
 					s.ackToDiscovered.add((d != null) ? (d - ackAt) / 1e6 : Double.POSITIVE_INFINITY);
 					s.putToDiscovered.add((d != null) ? (d - putCalledAt) / 1e6 : Double.POSITIVE_INFINITY);
@@ -284,66 +292,168 @@ final class EtcdScenario {
 				s.startToAck.add((ackAt - t0) / 1e6);
 				s.putRoundTrip.add((ackAt - putCalledAt) / 1e6);
 			}
-			else {
-				s.noAck++;
-			}
 			if (runs > 1) {
 				progress(String.format(Locale.ROOT,
 						"etcd: join %d/%d of %s: start -> put acked %s; joined on %s; put acked -> discovered on %s", run,
-						runs, c.fullName(victim), Format.ms((ackAt != 0) ? (ackAt - t0) / 1e6 : Double.NaN),
-						describe(c, joined, t0), describe(c, discovered, ackAt)));
+						runs, victimName, Format.ms((ackAt != 0) ? (ackAt - t0) / 1e6 : Double.NaN),
+						describe(joined, t0), describe(discovered, ackAt)));
 			}
 		}
 	}
 
-	private static String describe(EtcdCluster c, Map<Integer, Long> at, long from) {
+	private static String describe(Map<String, Long> at, long from) {
 		List<String> parts = new ArrayList<>();
-		at.forEach((node, nanos) -> parts.add(c.fullName(node) + " " + Format.ms((nanos - from) / 1e6)));
+		at.forEach((node, nanos) -> parts.add(node + " " + Format.ms((nanos - from) / 1e6)));
 		return parts.isEmpty() ? "none" : String.join(", ", parts);
 	}
 
-	private LeaderInfo awaitSettled(EtcdCluster c) throws InterruptedException {
-		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (c.whole()) {
-				LeaderInfo leader = c.agreedLeader();
-				if (leader != null) {
-					return leader;
-				}
-			}
-			Thread.sleep(5);
+	private static LeaderInfo awaitSettled(LoopbackCluster c) throws InterruptedException {
+		return ElectionStats.awaitSettled(c, (leader) -> true);
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// each node's client and strategy, timed
+
+	/** One record of a node's strategy or client: a {@link Discovered} answer or a {@link PutAck}. */
+	private record Rec(long nanos, String node, Object what) {
+	}
+
+	/** The strategy reported this set of addresses to the engine. */
+	private record Discovered(Set<NodeAddress> addresses) {
+	}
+
+	/** etcd acknowledged the put of this node's registration key. */
+	private record PutAck(long calledAt) {
+	}
+
+	private void record(String node, Object what) {
+		this.log.add(new Rec(System.nanoTime(), node, what));
+	}
+
+	/**
+	 * A node's own jetcd client and {@link EtcdStrategy}, as a separate process would have, made
+	 * again for each start of the node: the engine's {@code nodeCrashed} is passed on only while
+	 * {@link #revoke} is on, every discovery answer is timed on its way to the engine, and the client
+	 * times the put of the node's registration key.
+	 */
+	private final class EtcdNode implements RegistryStrategy, ElectionCapable {
+
+		private final String name;
+
+		private final String endpoint;
+
+		private final EtcdSettings settings;
+
+		private volatile Client client;
+
+		private volatile EtcdStrategy strategy;
+
+		EtcdNode(String name, String endpoint, EtcdSettings settings) {
+			this.name = name;
+			this.endpoint = endpoint;
+			this.settings = settings;
 		}
-		return null;
+
+		/** A new client and strategy, for the next start of the node. */
+		EtcdNode open() {
+			String key = this.settings.nodeKey(LocalNode.nodeName(this.name, "127.0.0.1"));
+			this.client = timedClient(Client.builder().endpoints(this.endpoint).waitForReady(false).build(), key);
+			this.strategy = new EtcdStrategy(this.client, this.settings);
+			return this;
+		}
+
+		void close() {
+			this.strategy.close();
+			this.client.close();
+		}
+
+		@Override
+		public AutoCloseable register(DiscoveryContext context, RegistryListener listener) throws Exception {
+			return this.strategy.register(context, listener);
+		}
+
+		@Override
+		public AutoCloseable watch(DiscoveryContext context, DiscoveryListener listener) throws Exception {
+			return this.strategy.watch(context, new DiscoveryListener() {
+
+				@Override
+				public void discovered(Set<NodeAddress> addresses) {
+					record(EtcdNode.this.name, new Discovered(Set.copyOf(addresses)));
+					listener.discovered(addresses);
+				}
+
+				@Override
+				public void failed(Throwable error) {
+					listener.failed(error);
+				}
+
+			});
+		}
+
+		@Override
+		public void refresh() {
+			this.strategy.refresh();
+		}
+
+		@Override
+		public AutoCloseable campaign(DiscoveryContext context, ElectionListener listener) throws Exception {
+			return this.strategy.campaign(context, listener);
+		}
+
+		@Override
+		public void nodeCrashed(DiscoveryContext context, String nodeName) {
+			if (EtcdScenario.this.revoke) {
+				EtcdScenario.this.crashCallsForwarded.incrementAndGet();
+				this.strategy.nodeCrashed(context, nodeName);
+			}
+			else {
+				EtcdScenario.this.crashCallsDropped.incrementAndGet();
+			}
+		}
+
+		/** A jetcd client whose KV put of {@code key} is timed (call and acknowledgement). */
+		private Client timedClient(Client client, String key) {
+			ByteSequence keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
+			KV kv = client.getKVClient();
+			InvocationHandler kvHandler = (proxy, method, args) -> {
+				long calledAt = System.nanoTime();
+				Object result = invoke(kv, method, args);
+				if (method.getName().equals("put") && args != null && args.length > 0 && keyBytes.equals(args[0])
+						&& result instanceof CompletableFuture<?> future) {
+					future.whenComplete((response, error) -> {
+						if (error == null) {
+							record(this.name, new PutAck(calledAt));
+						}
+					});
+				}
+				return result;
+			};
+			KV timedKv = (KV) Proxy.newProxyInstance(KV.class.getClassLoader(), new Class<?>[] { KV.class }, kvHandler);
+			InvocationHandler clientHandler = (proxy, method, args) -> method.getName().equals("getKVClient")
+					&& method.getParameterCount() == 0 ? timedKv : invoke(client, method, args);
+			return (Client) Proxy.newProxyInstance(Client.class.getClassLoader(), new Class<?>[] { Client.class },
+					clientHandler);
+		}
+
+	}
+
+	private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+		try {
+			return method.invoke(target, args);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getCause();
+		}
 	}
 
 	// ---------------------------------------------------------------------------------------------
 	// results
-
-	static final class Stats {
-
-		int runs;
-
-		int missing;
-
-		int tokenNotLarger;
-
-		int otherEvents;
-
-		final List<Double> own = new ArrayList<>();
-
-		final List<Double> all = new ArrayList<>();
-
-		final List<Double> closeMillis = new ArrayList<>();
-
-	}
 
 	static final class JoinStats {
 
 		int runs;
 
 		int missing;
-
-		int noAck;
 
 		final List<Double> startToJoined = new ArrayList<>();
 
@@ -365,11 +475,11 @@ final class EtcdScenario {
 
 		double firstLeaderMillis = Double.NaN;
 
-		final Stats graceful = new Stats();
+		final ElectionStats graceful = new ElectionStats();
 
-		final Stats revoked = new Stats();
+		final ElectionStats revoked = new ElectionStats();
 
-		final Stats ttl = new Stats();
+		final ElectionStats ttl = new ElectionStats();
 
 		final JoinStats joins = new JoinStats();
 
@@ -395,18 +505,18 @@ final class EtcdScenario {
 		printElection(r.graceful, "a graceful stop of the leader (close)", GOAL_GRACEFUL_P99_MS, "p99 < 100 ms");
 		double[] close = Format.sorted(r.graceful.closeMillis);
 		row("    close() of the leader returned after p50 / max",
-				Format.ms(Format.percentile(close, 50)) + " / " + Format.ms(Format.max(close)), "", null);
+				Format.pairMax(close), "", null);
 		printElection(r.revoked, "b crash of the leader, leases revoked", GOAL_REVOKED_P99_MS, "p99 < 1 s");
 		row("    nodeCrashed calls passed to the strategy", String.valueOf(r.crashCallsForwarded), "", null);
 		printElection(r.ttl, "c crash of the leader, TTL alone", Double.NaN, "~ttl (" + r.ttlSeconds + ".." + (r.ttlSeconds + 1) + " s)");
 		row("    nodeCrashed calls held back", String.valueOf(r.crashCallsDropped), "", null);
 		JoinStats j = r.joins;
 		row("d a stopped node starts again: " + j.runs + " runs", "", "", null);
-		row("    start() -> others' NodeJoinedEvent p50 / p99", pair(Format.sorted(j.startToJoined)), "", null);
-		row("    start() -> registration put acked p50 / p99", pair(Format.sorted(j.startToAck)), "", null);
-		row("    registration put round trip p50 / p99", pair(Format.sorted(j.putRoundTrip)), "", null);
-		row("    put acked -> others' watch has it p50 / p99", pair(Format.sorted(j.ackToDiscovered)), "", null);
-		row("    put sent -> others' watch has it p50 / p99", pair(Format.sorted(j.putToDiscovered)), "", null);
+		row("    start() -> others' NodeJoinedEvent p50 / p99", Format.pair(Format.sorted(j.startToJoined)), "", null);
+		row("    start() -> registration put acked p50 / p99", Format.pair(Format.sorted(j.startToAck)), "", null);
+		row("    registration put round trip p50 / p99", Format.pair(Format.sorted(j.putRoundTrip)), "", null);
+		row("    put acked -> others' watch has it p50 / p99", Format.pair(Format.sorted(j.ackToDiscovered)), "", null);
+		row("    put sent -> others' watch has it p50 / p99", Format.pair(Format.sorted(j.putToDiscovered)), "", null);
 		row("    (run, observer) pairs missing an event", String.valueOf(j.missing), "0", (j.runs > 0) ? j.missing == 0 : null);
 		row("  worst JVM scheduling hiccup (whole scenario)", Format.ms(r.worstHiccup), "", null);
 		row("  scenario run time", Format.num(r.seconds, 0) + " s", "", null);
@@ -416,22 +526,10 @@ final class EtcdScenario {
 		System.out.flush();
 	}
 
-	private static void printElection(Stats s, String title, double goalP99, String goal) {
-		double[] own = Format.sorted(s.own);
-		double[] all = Format.sorted(s.all);
-		row(title + ": " + s.runs + " runs", "", "", null);
-		row("    new leader's own LeaderElectedEvent p50 / p99", pair(own), "", null);
-		row("    every survivor has it p50 / p99", pair(all), goal,
-				(Double.isNaN(goalP99) || all.length == 0) ? null : Format.percentile(all, 99) < goalP99);
-		row("    max (every survivor)", Format.ms(Format.max(all)), "", null);
-		row("    runs without a new leader (timeout)", String.valueOf(s.missing), "0", (s.runs > 0) ? s.missing == 0 : null);
-		row("    new token not larger than the old", String.valueOf(s.tokenNotLarger), "0",
-				(s.runs > 0) ? s.tokenNotLarger == 0 : null);
-		row("    other LeaderElectedEvents on survivors", String.valueOf(s.otherEvents), "0", null);
-	}
-
-	private static String pair(double[] sorted) {
-		return Format.ms(Format.percentile(sorted, 50)) + " / " + Format.ms(Format.percentile(sorted, 99));
+	private static void printElection(ElectionStats s, String title, double goalP99, String goal) {
+		s.print(title, "", (sorted) -> null, goal,
+				(sorted) -> (Double.isNaN(goalP99) || sorted.length == 0) ? null : Format.percentile(sorted, 99) < goalP99,
+				false);
 	}
 
 }

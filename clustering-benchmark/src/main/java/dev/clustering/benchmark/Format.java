@@ -106,4 +106,24 @@ final class Format {
 		return (sorted.length == 0) ? Double.NaN : sorted[sorted.length - 1];
 	}
 
+	/** A percentile of unsorted values, in ms. */
+	static String ms(Collection<Double> values, double p) {
+		return ms(percentile(sorted(values), p));
+	}
+
+	/** "p50 / p99" of sorted values. */
+	static String pair(double[] sorted) {
+		return ms(percentile(sorted, 50)) + " / " + ms(percentile(sorted, 99));
+	}
+
+	/** "p50 / max" of sorted values. */
+	static String pairMax(double[] sorted) {
+		return ms(percentile(sorted, 50)) + " / " + ms(max(sorted));
+	}
+
+	/** Whether a value met its goal (below it); {@code null} (no verdict) for NaN. */
+	static Boolean verdict(double value, double goal) {
+		return Double.isNaN(value) ? null : value < goal;
+	}
+
 }

@@ -2,48 +2,46 @@ package dev.clustering.benchmark;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import dev.clustering.benchmark.ElectionStats.Election;
 import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.RevocationReason;
+import dev.clustering.node.ClusterNode;
 import dev.clustering.node.EngineEvent;
-import dev.clustering.singleton.SingletonInfo;
+import dev.clustering.node.EventLoopPause;
 import dev.clustering.singleton.SingletonSpec;
-import dev.clustering.singleton.SingletonState;
 import dev.clustering.singleton.StartType;
 import dev.clustering.singleton.StopReason;
+import dev.clustering.test.LoopbackCluster;
+import dev.clustering.test.LoopbackClusterBuilder;
+import dev.clustering.test.RecordedEvent;
+import dev.clustering.test.SingletonRecord;
+import dev.clustering.test.SingletonRecord.Run;
 
 import static dev.clustering.benchmark.ClusterBenchmark.header;
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
 import static dev.clustering.benchmark.ClusterBenchmark.row;
+import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
 
 /**
- * The leadership scenario: three nodes in this JVM (static topology, keep-majority, the failure
- * detector settings of the run), and, each over {@code --runs} runs:
- * <ol type="a">
- * <li>the leader is crashed ({@code halt()}): time to a new leader;</li>
- * <li>the leader stops gracefully ({@code close()}): time to a new leader;</li>
- * <li>the leader is frozen (all its links cut): time to a new leader on the survivors, then, once
- * it is thawed, whether and when it learns it no longer leads, and whether its token is stale;</li>
- * <li>the node running a singleton is crashed: failover delay beyond the failover-timeout;</li>
- * <li>that node is restarted and takes the singleton back: the gap between stop() returning on the
- * old node and start() on the new one, and any start while another instance runs.</li>
- * </ol>
- * The victim is restarted (new process, same name and port) after every run, and each run waits
- * for the cluster to be whole, to agree on one leader, and for every other node to be past the
- * engine's start-up lease (heartbeat + acceptable pause), during which a new process neither stands
- * for election nor votes: with three nodes the next leader needs the other survivor's vote, so a
- * survivor restarted moments before would hold the election back by up to that lease.
+ * The leadership scenario (see the README): three nodes, static topology, keep-majority; over
+ * {@code --runs} runs each, (a) a kill, (b) a graceful stop, (c) a freeze and (c2) a pause of the
+ * leader, timed to the new leader and, after a thaw, to the old leader knowing it lost; then (d) a
+ * singleton's failover after its node's crash and (e) its takeover by the restarted node. Each run
+ * waits for the cluster to be whole, to agree on one leader, and for the node that would claim next
+ * to be past the engine's start-up lease (a new process neither stands for election nor votes).
  */
 final class LeadershipScenario {
 
@@ -57,7 +55,7 @@ final class LeadershipScenario {
 
 	private static final int NODES = 3;
 
-	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+	static final String SINGLETON = "bench-singleton";
 
 	private static final long SETTLE_MARGIN_NANOS = 200_000_000L;
 
@@ -84,9 +82,9 @@ final class LeadershipScenario {
 	Result run() throws InterruptedException {
 		long start = System.nanoTime();
 		this.hiccups.takeWorstMillis();
-		try (LeaderCluster cluster = new LeaderCluster(NODES, this.detector, this.options.pollInterval, null)) {
+		try (LoopbackCluster cluster = cluster(false)) {
 			progress("leadership: starting 3 nodes");
-			cluster.startAll();
+			cluster.start(); // in order: n1 is the oldest
 			long t0 = System.nanoTime();
 			if (awaitSettled(cluster) == null) {
 				this.r.problems.add("the 3 nodes did not form and agree on a leader within "
@@ -99,24 +97,43 @@ final class LeadershipScenario {
 			runFreezes(cluster, this.r.freeze, false, this.options.runs);
 			runFreezes(cluster, this.r.pause, true, this.options.pauseRuns);
 		}
-		SingletonSpec spec = new SingletonSpec(LeaderCluster.SINGLETON, List.of(List.of("n1"), List.of("n2", "n3")),
-				this.options.failoverTimeout, true, this.options.takeoverDelay);
-		try (LeaderCluster cluster = new LeaderCluster(NODES, this.detector, this.options.pollInterval, spec)) {
+		try (LoopbackCluster cluster = cluster(true)) {
 			progress("singleton: starting 3 nodes, singleton on [[n1],[n2,n3]], failover-timeout "
 					+ Format.duration(this.options.failoverTimeout) + ", takeover-delay "
 					+ Format.duration(this.options.takeoverDelay));
-			cluster.startAll();
-			runSingleton(cluster);
+			cluster.start();
+			runSingleton(cluster, cluster.singletonRecord(SINGLETON));
 		}
 		this.r.worstHiccup = this.hiccups.takeWorstMillis();
 		this.r.seconds = (System.nanoTime() - start) / 1e9;
 		return this.r;
 	}
 
+	/**
+	 * Nodes n1..n3, static topology with the run's poll interval; with a singleton, every node declares
+	 * and hosts one that records its starts and stops.
+	 */
+	private LoopbackCluster cluster(boolean singleton) {
+		LoopbackClusterBuilder builder = LoopbackCluster.nodes(NODES)
+			.failureDetector(this.detector)
+			.topology(StaticStrategy.NAME, (name, all) -> new StaticStrategy(all), this.options.pollInterval);
+		if (singleton) {
+			builder.singletonSpec(new SingletonSpec(SINGLETON, List.of(List.of("n1"), List.of("n2", "n3")),
+					this.options.failoverTimeout, true, this.options.takeoverDelay))
+				.recordedSingleton(SINGLETON);
+		}
+		return builder.build();
+	}
+
+	/** The node the engine would let claim if {@code leader} went away: the oldest of the others. */
+	private static String oldestOther(LoopbackCluster cluster, String leader) {
+		return cluster.others(leader).stream().min(Comparator.comparingLong(cluster::startedAt)).orElseThrow();
+	}
+
 	// ---------------------------------------------------------------------------------------------
 	// (a), (b): kill and graceful stop of the leader
 
-	private void runElections(LeaderCluster c, ElectionStats s, String kind) throws InterruptedException {
+	private void runElections(LoopbackCluster c, ElectionStats s, String kind) throws InterruptedException {
 		for (int run = 1; run <= this.options.runs; run++) {
 			LeaderInfo before = awaitSettled(c);
 			if (before == null) {
@@ -125,24 +142,22 @@ final class LeadershipScenario {
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis());
-			int victim = c.index(before.name());
-			int expected = c.oldestOther(victim);
-			List<Integer> survivors = c.others(victim);
+			String victim = LoopbackCluster.shortName(before.name());
+			String expected = oldestOther(c, victim);
 			int mark = c.mark();
-			long t0;
+			long t0 = System.nanoTime();
 			if (kind.equals("kill")) {
-				t0 = c.halt(victim);
+				c.kill(victim);
 			}
 			else {
-				t0 = System.nanoTime();
-				c.node(victim).close();
+				c.stop(victim);
 				s.closeMillis.add((System.nanoTime() - t0) / 1e6);
 			}
-			Election e = awaitElection(c, victim, survivors, mark, t0, this.options.detectTimeout);
-			s.record(c, e, before, expected, t0);
+			Election e = ElectionStats.awaitElection(c, victim, mark, t0, this.options.detectTimeout, null);
+			s.record(e, before, expected, t0);
 			c.restart(victim);
 			progress(String.format(Locale.ROOT, "leadership: %s %d/%d of leader %s: %s", kind, run, this.options.runs,
-					c.fullName(victim), s.describeLast(c)));
+					before.name(), s.last));
 		}
 	}
 
@@ -150,7 +165,7 @@ final class LeadershipScenario {
 	// (c): freeze of the leader (links cut), then thaw; or pause of the leader (event loop stalled),
 	// then resume
 
-	private void runFreezes(LeaderCluster c, FreezeStats f, boolean stall, int runs) throws InterruptedException {
+	private void runFreezes(LoopbackCluster c, FreezeStats f, boolean stall, int runs) throws InterruptedException {
 		String kind = stall ? "pause" : "freeze";
 		for (int run = 1; run <= runs; run++) {
 			LeaderInfo before = awaitSettled(c);
@@ -159,95 +174,72 @@ final class LeadershipScenario {
 						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
 				return;
 			}
-			pause();
-			int victim = c.index(before.name());
-			int expected = c.oldestOther(victim);
-			List<Integer> survivors = c.others(victim);
-			var node = c.node(victim);
-			int generation = c.generation(victim);
+			ClusterBenchmark.pause(this.options, this.jitter);
+			String victim = LoopbackCluster.shortName(before.name());
+			String expected = oldestOther(c, victim);
+			ClusterNode node = c.node(victim);
 			int mark = c.mark();
 			long t0;
+			EventLoopPause.Hold hold = null;
 			if (stall) {
-				t0 = c.pause(victim, this.detector.heartbeatInterval().multipliedBy(3));
-				if (t0 == 0) {
-					this.r.problems.add("pause " + run + ": the event loop of " + c.fullName(victim)
-							+ " did not block; stopped");
+				try {
+					hold = c.hold(victim);
+				}
+				catch (IllegalStateException ex) {
+					this.r.problems.add("pause " + run + ": the event loop of " + before.name() + " did not block; stopped");
 					return;
 				}
+				t0 = hold.stalledAt();
 			}
 			else {
-				t0 = c.freeze(victim);
+				t0 = System.nanoTime();
+				c.isolate(victim);
 			}
-			Election e = awaitElection(c, victim, survivors, mark, t0, this.options.detectTimeout);
-			f.election.record(c, e, before, expected, t0);
+			Election e = ElectionStats.awaitElection(c, victim, mark, t0, this.options.detectTimeout, null);
+			f.election.record(e, before, expected, t0);
 			boolean leaderAtThaw = node.leadership().isLeader();
-			long thawAt = stall ? c.resume(victim) : c.thaw(victim);
-			// watch the thawed node: when does it stop believing it leads, do all three agree on one leader
-			long notLeaderAt = leaderAtThaw ? 0 : thawAt;
-			long agreedAt = 0;
-			LeaderInfo agreed = null;
-			long windowEnd = thawAt + this.options.thawWindow.toNanos();
-			while (System.nanoTime() - windowEnd < 0) {
-				long now = System.nanoTime();
-				if (notLeaderAt == 0 && !node.leadership().isLeader()) {
-					notLeaderAt = now;
-				}
-				LeaderInfo a = c.agreedLeader();
-				if (a != null) {
-					agreedAt = now;
-					agreed = a;
-					break;
-				}
-				Thread.sleep(1);
+			long thawAt;
+			if (stall) {
+				thawAt = hold.release();
 			}
+			else {
+				thawAt = System.nanoTime();
+				c.heal();
+			}
+			// watch the thawed node: when does it stop believing it leads, do all three agree on one leader
+			long[] notLeaderAt = { leaderAtThaw ? 0 : thawAt };
+			LeaderInfo[] agreed = new LeaderInfo[1];
+			ClusterBenchmark.until(Duration.ofNanos(thawAt + this.options.thawWindow.toNanos() - System.nanoTime()), 1,
+					() -> {
+						if (notLeaderAt[0] == 0 && !node.leadership().isLeader()) {
+							notLeaderAt[0] = System.nanoTime();
+						}
+						agreed[0] = c.agreedLeader(c.names()).orElse(null);
+						return agreed[0] != null;
+					});
+			long agreedAt = System.nanoTime();
 			Thread.sleep(100); // let late events arrive before reading them
-			boolean leadsAtEnd = node.leadership().isLeader();
-			long tokenAtEnd = node.leadership().fencingToken();
 			FreezeRun fr = new FreezeRun();
 			fr.thawWord = stall ? "resume" : "thaw";
-			fr.victim = c.fullName(victim);
-			fr.oldToken = before.fencingToken();
-			fr.newLeader = (e != null) ? e.leader.name() : null;
-			fr.newToken = (e != null) ? e.leader.fencingToken() : 0;
+			fr.victim = before.name();
+			fr.newLeader = (e != null) ? e.leader().name() : null;
+			fr.newToken = (e != null) ? e.leader().fencingToken() : 0;
 			fr.leaderAtThaw = leaderAtThaw;
-			fr.thawToNotLeaderMs = (notLeaderAt != 0) ? (notLeaderAt - thawAt) / 1e6 : Double.POSITIVE_INFINITY;
-			fr.thawToAgreedMs = (agreed != null) ? (agreedAt - thawAt) / 1e6 : Double.POSITIVE_INFINITY;
-			fr.agreedLeader = (agreed != null) ? agreed.name() : null;
-			fr.leadsAtEnd = leadsAtEnd;
-			fr.tokenAtEnd = tokenAtEnd;
-			for (LeaderCluster.Rec rec : c.since(mark)) {
-				if (rec.node() != victim || rec.generation() != generation) {
-					continue;
-				}
-				if (rec.event() instanceof EngineEvent.LeadershipRevoked revoked) {
-					double ms = (rec.nanos() - thawAt) / 1e6;
-					fr.revokes.add(revoked.reason() + (ms < 0
-							? " " + Format.ms((rec.nanos() - t0) / 1e6) + " after the " + (stall ? "pause" : "cut")
-							: " " + Format.ms(ms) + " after the " + (stall ? "resume" : "thaw")));
-					if (ms < 0) {
-						fr.revokedWhileFrozenMs = (rec.nanos() - t0) / 1e6;
-						fr.revokedWhileFrozenReason = revoked.reason();
-					}
-					else if (Double.isNaN(fr.revokedAfterThawMs)) {
-						fr.revokedAfterThawMs = ms;
-						fr.revokedAfterThawReason = revoked.reason();
-					}
-				}
-				else if (rec.event() instanceof EngineEvent.LeaderElected elected && rec.nanos() - thawAt >= 0) {
-					if (elected.leader().equals(c.fullName(victim))) {
-						fr.reclaimedToken = elected.fencingToken();
-					}
-					else if (fr.newLeader != null && elected.leader().equals(fr.newLeader)
-							&& Double.isNaN(fr.heardNewLeaderMs)) {
-						fr.heardNewLeaderMs = (rec.nanos() - thawAt) / 1e6;
-					}
+			fr.thawToNotLeaderMs = (notLeaderAt[0] != 0) ? (notLeaderAt[0] - thawAt) / 1e6 : Double.POSITIVE_INFINITY;
+			fr.thawToAgreedMs = (agreed[0] != null) ? (agreedAt - thawAt) / 1e6 : Double.POSITIVE_INFINITY;
+			fr.agreedLeader = (agreed[0] != null) ? agreed[0].name() : null;
+			fr.leadsAtEnd = node.leadership().isLeader();
+			fr.tokenAtEnd = node.leadership().fencingToken();
+			for (RecordedEvent rec : c.since(mark)) {
+				if (rec.node().equals(victim)) {
+					fr.note(rec, t0, thawAt, stall);
 				}
 			}
 			f.runs.add(fr);
 			progress(String.format(Locale.ROOT, "leadership: %s %d/%d of leader %s: %s; after the %s: %s", kind, run,
-					runs, c.fullName(victim), f.election.describeLast(c), stall ? "resume" : "thaw", fr.describe()));
+					runs, before.name(), f.election.last, fr.thawWord, fr.describe()));
 			// a new process for the victim, whatever state it ended in
-			c.halt(victim);
+			c.kill(victim);
 			c.restart(victim);
 		}
 	}
@@ -255,29 +247,29 @@ final class LeadershipScenario {
 	// ---------------------------------------------------------------------------------------------
 	// (d), (e): singleton failover after a crash, then takeover by the restarted node
 
-	private void runSingleton(LeaderCluster c) throws InterruptedException {
+	private void runSingleton(LoopbackCluster c, SingletonRecord log) throws InterruptedException {
 		SingletonStats s = this.r.singleton;
-		LeaderCluster.SingletonLog log = c.singletonLog;
 		long timeoutNanos = this.options.failoverTimeout.toNanos();
-		int home = 0; // n1, the first priority group
+		String home = "n1"; // the first priority group
 		long t0 = System.nanoTime();
-		if (!awaitSingletonSettled(c, home)) {
+		if (!awaitSingletonSettled(c, log, home)) {
 			this.r.problems.add("singleton: not running on n1 with all three nodes agreeing within "
 					+ Format.duration(SETTLE_TIMEOUT));
 			return;
 		}
 		s.firstStartMillis = (System.nanoTime() - t0) / 1e6;
 		for (int run = 1; run <= this.options.runs; run++) {
-			if (run > 1 && !awaitSingletonSettled(c, home)) {
+			if (run > 1 && !awaitSingletonSettled(c, log, home)) {
 				this.r.problems.add("singleton " + run + ": not back on n1 with all nodes agreeing within "
 						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis() + this.jitter.nextInt(100));
 			boolean runnerLeads = c.node(home).leadership().isLeader();
-			int mark = log.mark();
-			long haltAt = c.halt(home);
-			LeaderCluster.SingletonLog.Entry failover = awaitStart(log, mark, (e) -> e.node() != home,
+			int mark = log.runs().size();
+			long haltAt = System.nanoTime();
+			c.kill(home);
+			Run failover = awaitStart(log, mark, (e) -> !e.node().equals(home),
 					timeoutNanos + this.options.detectTimeout.toNanos());
 			s.runs++;
 			if (runnerLeads) {
@@ -292,15 +284,12 @@ final class LeadershipScenario {
 				double extra = (failover.nanos() - haltAt - timeoutNanos) / 1e6;
 				s.failoverExtra.add(extra);
 				s.failoverTypes.merge(failover.type(), 1, Integer::sum);
-				if (!c.fullName(home).equals(failover.from())) {
-					s.failoverWrongFrom++;
-				}
-				failoverText = String.format(Locale.ROOT, "failover to %s (%s) timeout + %s", c.fullName(failover.node()),
+				failoverText = String.format(Locale.ROOT, "failover to %s (%s) timeout + %s", failover.node(),
 						failover.type(), Format.ms(extra));
 			}
 			long restartAt = System.nanoTime();
 			c.restart(home);
-			LeaderCluster.SingletonLog.Entry takeover = awaitStart(log, mark, (e) -> e.node() == home,
+			Run takeover = awaitStart(log, mark, (e) -> e.node().equals(home),
 					this.options.takeoverDelay.toNanos() + Duration.ofSeconds(15).toNanos());
 			String takeoverText;
 			if (takeover == null) {
@@ -310,73 +299,55 @@ final class LeadershipScenario {
 			else {
 				s.takeoverTypes.merge(takeover.type(), 1, Integer::sum);
 				s.restartToTakeover.add((takeover.nanos() - restartAt) / 1e6);
-				LeaderCluster.SingletonLog.Entry stop = null;
-				for (LeaderCluster.SingletonLog.Entry e : log.since(mark)) {
-					if (e == takeover || e.nanos() - takeover.nanos() > 0) {
-						break;
-					}
-					if (!e.start() && failover != null && e.node() == failover.node()) {
-						stop = e;
-					}
-				}
+				// the failover node's last stop before the takeover
+				Run stop = since(log, mark).stream()
+					.takeWhile((e) -> e != takeover && e.nanos() - takeover.nanos() <= 0)
+					.filter((e) -> !e.start() && failover != null && e.node().equals(failover.node()))
+					.reduce((first, last) -> last)
+					.orElse(null);
 				if (stop == null) {
 					s.takeoverNoStop++;
-					takeoverText = "takeover by " + c.fullName(home) + " without a stop on " + ((failover != null)
-							? c.fullName(failover.node()) : "the runner");
+					takeoverText = "takeover by " + home + " without a stop on "
+							+ ((failover != null) ? failover.node() : "the runner");
 				}
 				else {
 					double gap = (takeover.nanos() - stop.nanos()) / 1e6;
 					s.takeoverGaps.add(gap);
 					s.stopReasons.merge(stop.reason(), 1, Integer::sum);
 					takeoverText = String.format(Locale.ROOT, "takeover by %s (%s) %s after stop (%s) returned on %s",
-							c.fullName(home), takeover.type(), Format.ms(gap), stop.reason(), c.fullName(stop.node()));
+							home, takeover.type(), Format.ms(gap), stop.reason(), stop.node());
 				}
 			}
-			long starts = log.since(mark).stream().filter(LeaderCluster.SingletonLog.Entry::start).count();
+			long starts = since(log, mark).stream().filter(Run::start).count();
 			if (starts != 2) {
 				s.unexpectedStarts += Math.abs(starts - 2);
 			}
-			s.overlaps = log.overlaps.get();
+			s.overlaps = log.overlaps();
 			progress(String.format(Locale.ROOT, "singleton: run %d/%d (runner %s leader): %s; %s; overlaps so far %d",
 					run, this.options.runs, runnerLeads ? "was" : "was not", failoverText, takeoverText, s.overlaps));
 		}
-		s.overlaps = log.overlaps.get();
+		s.overlaps = log.overlaps();
 	}
 
-	private boolean awaitSingletonSettled(LeaderCluster c, int home) throws InterruptedException {
-		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (c.whole() && c.agreedLeader() != null && c.singletonLog.running.equals(Set.of(home))) {
-				boolean agree = true;
-				for (int i = 0; i < c.size && agree; i++) {
-					SingletonInfo info = c.node(i).singletons().get(LeaderCluster.SINGLETON);
-					agree = info != null && c.fullName(home).equals(info.node())
-							&& info.state() == SingletonState.RUNNING;
-				}
-				if (agree) {
-					return true;
-				}
-			}
-			Thread.sleep(5);
-		}
-		return false;
-	}
-
-	private static LeaderCluster.SingletonLog.Entry awaitStart(LeaderCluster.SingletonLog log, int mark,
-			Predicate<LeaderCluster.SingletonLog.Entry> which, long timeoutNanos)
+	private static boolean awaitSingletonSettled(LoopbackCluster c, SingletonRecord log, String home)
 			throws InterruptedException {
-		long deadline = System.nanoTime() + timeoutNanos;
-		while (true) {
-			for (LeaderCluster.SingletonLog.Entry e : log.since(mark)) {
-				if (e.start() && which.test(e)) {
-					return e;
-				}
-			}
-			if (System.nanoTime() - deadline > 0) {
-				return null;
-			}
-			Thread.sleep(1);
-		}
+		return ClusterBenchmark.until(SETTLE_TIMEOUT, 5, () -> c.whole() && c.agreedLeader(c.names()).isPresent()
+				&& log.running().equals(Set.of(home)) && c.placement(SINGLETON).filter(home::equals).isPresent());
+	}
+
+	private static List<Run> since(SingletonRecord log, int mark) {
+		List<Run> runs = log.runs();
+		return runs.subList(mark, runs.size());
+	}
+
+	private static Run awaitStart(SingletonRecord log, int mark, Predicate<Run> which,
+			long timeoutNanos) throws InterruptedException {
+		Run[] found = new Run[1];
+		ClusterBenchmark.until(Duration.ofNanos(timeoutNanos), 1, () -> {
+			found[0] = since(log, mark).stream().filter((e) -> e.start() && which.test(e)).findFirst().orElse(null);
+			return found[0] != null;
+		});
+		return found[0];
 	}
 
 	// ---------------------------------------------------------------------------------------------
@@ -386,129 +357,16 @@ final class LeadershipScenario {
 	 * Waits until every node sees the others up and all agree on one leader, and the node that
 	 * would claim next (the oldest other than the leader) is past its start-up grace.
 	 */
-	private LeaderInfo awaitSettled(LeaderCluster c) throws InterruptedException {
-		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (c.whole()) {
-				LeaderInfo leader = c.agreedLeader();
-				if (leader != null) {
-					// every survivor must be past the lease after its start during which a new process
-					// promises nothing (it cannot know what its previous incarnation promised): with three
-					// nodes, the new leader needs the other survivor's vote
-					boolean settled = c.others(c.index(leader.name()))
-						.stream()
-						.allMatch((other) -> c.upNanos(other) >= this.graceNanos + SETTLE_MARGIN_NANOS);
-					if (settled) {
-						return leader;
-					}
-				}
-			}
-			Thread.sleep(5);
-		}
-		return null;
-	}
-
-	/**
-	 * Waits until the survivors agree on a leader other than the victim and each of them has
-	 * received the {@link EngineEvent.LeaderElected} for it.
-	 * @return the election, or {@code null} if that did not happen within the timeout
-	 */
-	private static Election awaitElection(LeaderCluster c, int victim, List<Integer> survivors, int mark, long t0,
-			Duration timeout) throws InterruptedException {
-		long deadline = t0 + timeout.toNanos();
-		while (true) {
-			LeaderInfo agreed = c.agreedLeader(survivors);
-			if (agreed != null && !agreed.name().equals(c.fullName(victim))) {
-				Map<Integer, Long> at = new HashMap<>();
-				int others = 0;
-				for (LeaderCluster.Rec rec : c.since(mark)) {
-					if (rec.event() instanceof EngineEvent.LeaderElected e && survivors.contains(rec.node())
-							&& rec.generation() == c.generation(rec.node())) {
-						if (e.leader().equals(agreed.name()) && e.fencingToken() == agreed.fencingToken()) {
-							at.putIfAbsent(rec.node(), rec.nanos());
-						}
-						else {
-							others++;
-						}
-					}
-				}
-				if (at.size() == survivors.size()) {
-					return new Election(agreed, at, others);
-				}
-			}
-			if (System.nanoTime() - deadline > 0) {
-				return null;
-			}
-			Thread.sleep(1);
-		}
-	}
-
-	/** The gap before a freeze plus a random part of one heartbeat interval. */
-	private void pause() throws InterruptedException {
-		long jitterNanos = (long) (this.jitter.nextDouble() * this.detector.heartbeatInterval().toNanos());
-		Thread.sleep(this.options.gap.toMillis() + jitterNanos / 1_000_000);
+	private LeaderInfo awaitSettled(LoopbackCluster c) throws InterruptedException {
+		// every survivor must be past the lease after its start during which a new process promises
+		// nothing (it cannot know what its previous incarnation promised): with three nodes, the new
+		// leader needs the other survivor's vote
+		return ElectionStats.awaitSettled(c, (leader) -> c.others(LoopbackCluster.shortName(leader.name())).stream()
+			.allMatch((other) -> System.nanoTime() - c.startedAt(other) >= this.graceNanos + SETTLE_MARGIN_NANOS));
 	}
 
 	// ---------------------------------------------------------------------------------------------
 	// results
-
-	private record Election(LeaderInfo leader, Map<Integer, Long> electedAt, int otherEvents) {
-	}
-
-	/** New-leader times over the runs of one kind (kill, stop or freeze). */
-	static final class ElectionStats {
-
-		int runs;
-
-		/** From the fault to the new leader's own LeaderElectedEvent. */
-		final List<Double> own = new ArrayList<>();
-
-		/** From the fault to the moment every survivor has it (the slowest survivor). */
-		final List<Double> all = new ArrayList<>();
-
-		int missing;
-
-		int notExpected;
-
-		int tokenNotLarger;
-
-		int otherEvents;
-
-		final List<Double> closeMillis = new ArrayList<>();
-
-		private String last = "";
-
-		void record(LeaderCluster c, Election e, LeaderInfo before, int expected, long t0) {
-			this.runs++;
-			if (e == null) {
-				this.missing++;
-				this.own.add(Double.POSITIVE_INFINITY);
-				this.all.add(Double.POSITIVE_INFINITY);
-				this.last = "NO new leader agreed by the survivors within the timeout";
-				return;
-			}
-			int leader = c.index(e.leader.name());
-			double ownMs = (e.electedAt.get(leader) - t0) / 1e6;
-			double allMs = (Collections.max(e.electedAt.values()) - t0) / 1e6;
-			this.own.add(ownMs);
-			this.all.add(allMs);
-			if (leader != expected) {
-				this.notExpected++;
-			}
-			if (e.leader.fencingToken() <= before.fencingToken()) {
-				this.tokenNotLarger++;
-			}
-			this.otherEvents += e.otherEvents;
-			this.last = String.format(Locale.ROOT, "new leader %s%s after %s, every survivor after %s%s", e.leader.name(),
-					(leader != expected) ? " (NOT the oldest survivor)" : "", Format.ms(ownMs), Format.ms(allMs),
-					(e.otherEvents > 0) ? ", " + e.otherEvents + " other leader events" : "");
-		}
-
-		String describeLast(LeaderCluster c) {
-			return this.last;
-		}
-
-	}
 
 	/** What one freeze of the leader showed about the frozen node after its thaw. */
 	static final class FreezeRun {
@@ -516,8 +374,6 @@ final class LeadershipScenario {
 		String thawWord = "thaw";
 
 		String victim;
-
-		long oldToken;
 
 		String newLeader;
 
@@ -552,6 +408,33 @@ final class LeadershipScenario {
 		boolean leadsAtEnd;
 
 		long tokenAtEnd;
+
+		/** Reads one event of the frozen (or paused) node itself; {@code t0} is the cut, {@code thawAt} the thaw. */
+		void note(RecordedEvent rec, long t0, long thawAt, boolean stall) {
+			if (rec.event() instanceof EngineEvent.LeadershipRevoked revoked) {
+				double ms = (rec.nanos() - thawAt) / 1e6;
+				this.revokes.add(revoked.reason() + ((ms < 0)
+						? " " + Format.ms((rec.nanos() - t0) / 1e6) + " after the " + (stall ? "pause" : "cut")
+						: " " + Format.ms(ms) + " after the " + this.thawWord));
+				if (ms < 0) {
+					this.revokedWhileFrozenMs = (rec.nanos() - t0) / 1e6;
+					this.revokedWhileFrozenReason = revoked.reason();
+				}
+				else if (Double.isNaN(this.revokedAfterThawMs)) {
+					this.revokedAfterThawMs = ms;
+					this.revokedAfterThawReason = revoked.reason();
+				}
+			}
+			else if (rec.event() instanceof EngineEvent.LeaderElected elected && rec.nanos() - thawAt >= 0) {
+				if (elected.leader().equals(this.victim)) {
+					this.reclaimedToken = elected.fencingToken();
+				}
+				else if (this.newLeader != null && elected.leader().equals(this.newLeader)
+						&& Double.isNaN(this.heardNewLeaderMs)) {
+					this.heardNewLeaderMs = (rec.nanos() - thawAt) / 1e6;
+				}
+			}
+		}
 
 		boolean stale() {
 			return this.newLeader != null && this.tokenAtEnd < this.newToken;
@@ -605,8 +488,6 @@ final class LeadershipScenario {
 		final List<Double> failoverExtra = new ArrayList<>();
 
 		final Map<StartType, Integer> failoverTypes = new EnumMap<>(StartType.class);
-
-		int failoverWrongFrom;
 
 		int failoverMissing;
 
@@ -663,7 +544,7 @@ final class LeadershipScenario {
 		printElection(r.kill, "a kill of the leader (halt)", true);
 		printElection(r.stop, "b graceful stop of the leader (close)", true);
 		double[] close = Format.sorted(r.stop.closeMillis);
-		row("    close() of the leader returned after p50 / max", pairMax(close), "", null);
+		row("    close() of the leader returned after p50 / max", Format.pairMax(close), "", null);
 		printFreeze(r.freeze, options.thawWindow, "c freeze of the leader (links cut)", "frozen", "thaw");
 		if (r.pause.election.runs > 0) {
 			printFreeze(r.pause, options.thawWindow, "c2 pause of the leader (loop stalled)", "paused", "resume");
@@ -678,20 +559,9 @@ final class LeadershipScenario {
 	}
 
 	private static void printElection(ElectionStats s, String title, boolean goal) {
-		double[] own = Format.sorted(s.own);
-		double[] all = Format.sorted(s.all);
-		row(title + ": " + s.runs + " runs", "", "", null);
-		row("    new leader's own LeaderElectedEvent p50 / p99", pair(own), goal ? "p50 < 100 ms" : "",
-				goal ? verdict(Format.percentile(own, 50), GOAL_ELECTION_P50_MS) : null);
-		row("    every survivor has it p50 / p99", pair(all), goal ? "p50 < 100 ms" : "",
-				goal ? verdict(Format.percentile(all, 50), GOAL_ELECTION_P50_MS) : null);
-		row("    max (every survivor)", Format.ms(Format.max(all)), "", null);
-		row("    runs without a new leader (timeout)", String.valueOf(s.missing), "0", (s.runs > 0) ? s.missing == 0 : null);
-		row("    new leader not the oldest survivor", String.valueOf(s.notExpected), "0",
-				(s.runs > 0) ? s.notExpected == 0 : null);
-		row("    new token not larger than the old", String.valueOf(s.tokenNotLarger), "0",
-				(s.runs > 0) ? s.tokenNotLarger == 0 : null);
-		row("    other LeaderElectedEvents on survivors", String.valueOf(s.otherEvents), "0", null);
+		Function<double[], Boolean> verdict = (sorted) -> goal
+				? Format.verdict(Format.percentile(sorted, 50), GOAL_ELECTION_P50_MS) : null;
+		s.print(title, goal ? "p50 < 100 ms" : "", verdict, goal ? "p50 < 100 ms" : "", verdict, true);
 	}
 
 	private static void printFreeze(FreezeStats f, Duration window, String title, String frozen, String thaw) {
@@ -704,12 +574,12 @@ final class LeadershipScenario {
 			.collect(Collectors.groupingBy((x) -> x.revokedWhileFrozenReason.name(), Collectors.counting()))
 			.toString();
 		row("    " + frozen + " leader stepped down while " + frozen, whileFrozen.size() + "/" + n + " " + frozenReasons, "", null);
-		row("      ... after the " + ((thaw.equals("thaw")) ? "cut" : "pause") + " p50 / max", pairMax(Format.sorted(whileFrozen)), "", null);
+		row("      ... after the " + ((thaw.equals("thaw")) ? "cut" : "pause") + " p50 / max", Format.pairMax(Format.sorted(whileFrozen)), "", null);
 		long leadingAtThaw = runs.stream().filter((x) -> x.leaderAtThaw).count();
 		row("    still leading at the " + thaw, leadingAtThaw + "/" + n, "", null);
 		List<Double> toNotLeader = runs.stream().filter((x) -> x.leaderAtThaw).map((x) -> x.thawToNotLeaderMs).toList();
 		row("      ... " + thaw + " -> isLeader() false p50 / p99", pair(Format.sorted(toNotLeader), window), "< 200 ms",
-				toNotLeader.isEmpty() ? null : verdict(Format.max(Format.sorted(toNotLeader)), GOAL_THAW_MS));
+				toNotLeader.isEmpty() ? null : Format.verdict(Format.max(Format.sorted(toNotLeader)), GOAL_THAW_MS));
 		List<Double> revokedAfter = runs.stream().filter((x) -> !Double.isNaN(x.revokedAfterThawMs))
 			.map((x) -> x.revokedAfterThawMs).toList();
 		String afterReasons = runs.stream().filter((x) -> x.revokedAfterThawReason != null)
@@ -717,7 +587,7 @@ final class LeadershipScenario {
 			.toString();
 		row("      ... LeadershipRevokedEvent after the " + thaw, revokedAfter.size() + "/" + leadingAtThaw + " "
 				+ afterReasons, "", null);
-		row("      ... " + thaw + " -> revoked event p50 / p99", pair(Format.sorted(revokedAfter)), "< 200 ms", null);
+		row("      ... " + thaw + " -> revoked event p50 / p99", Format.pair(Format.sorted(revokedAfter)), "< 200 ms", null);
 		long knewIn200 = runs.stream().filter((x) -> x.thawToNotLeaderMs <= GOAL_THAW_MS && x.reclaimedToken == 0)
 			.count();
 		row("    not leading by " + thaw + " + 200 ms, no re-claim", knewIn200 + "/" + n, n + "/" + n,
@@ -746,8 +616,8 @@ final class LeadershipScenario {
 		double[] extra = Format.sorted(s.failoverExtra);
 		row("d singleton failover: " + s.runs + " kills of its node", "", "", null);
 		row("    first start after formation", Format.ms(s.firstStartMillis), "", null);
-		row("    halt -> start() elsewhere, minus " + Format.duration(options.failoverTimeout), pair(extra),
-				"< 300 ms", extra.length == 0 ? null : verdict(Format.percentile(extra, 99), GOAL_FAILOVER_EXTRA_MS));
+		row("    halt -> start() elsewhere, minus " + Format.duration(options.failoverTimeout), Format.pair(extra),
+				"< 300 ms", extra.length == 0 ? null : Format.verdict(Format.percentile(extra, 99), GOAL_FAILOVER_EXTRA_MS));
 		row("    max", Format.ms(Format.max(extra)), "", null);
 		row("    start types", s.failoverTypes.toString(), "FAILOVER", null);
 		row("    runs where the killed node also led", String.valueOf(s.runnerWasLeader), "", null);
@@ -755,10 +625,10 @@ final class LeadershipScenario {
 				(s.runs > 0) ? s.failoverMissing == 0 : null);
 		double[] gaps = Format.sorted(s.takeoverGaps);
 		row("e takeover by the restarted n1: " + s.takeoverGaps.size() + " takeovers", "", "", null);
-		row("    stop() returned -> start() on n1 p50 / p99", pair(gaps), "< 200 ms",
-				gaps.length == 0 ? null : verdict(Format.percentile(gaps, 99), GOAL_TAKEOVER_GAP_MS));
+		row("    stop() returned -> start() on n1 p50 / p99", Format.pair(gaps), "< 200 ms",
+				gaps.length == 0 ? null : Format.verdict(Format.percentile(gaps, 99), GOAL_TAKEOVER_GAP_MS));
 		row("    max", Format.ms(Format.max(gaps)), "", null);
-		row("    restart of n1 -> start() on n1 p50 / max", pairMax(Format.sorted(s.restartToTakeover)),
+		row("    restart of n1 -> start() on n1 p50 / max", Format.pairMax(Format.sorted(s.restartToTakeover)),
 				"~" + Format.duration(options.takeoverDelay) + " delay", null);
 		row("    start types / stop reasons", s.takeoverTypes + " / " + s.stopReasons, "TAKEOVER", null);
 		row("    no takeover / no stop before it", s.takeoverMissing + " / " + s.takeoverNoStop, "0 / 0",
@@ -768,14 +638,6 @@ final class LeadershipScenario {
 		row("    overlaps (start while another one runs)", String.valueOf(s.overlaps), "0", s.overlaps == 0);
 	}
 
-	private static Boolean verdict(double value, double goal) {
-		return Double.isNaN(value) ? null : value < goal;
-	}
-
-	private static String pair(double[] sorted) {
-		return Format.ms(Format.percentile(sorted, 50)) + " / " + Format.ms(Format.percentile(sorted, 99));
-	}
-
 	/** p50 / p99 where an infinite value means "not within the window". */
 	private static String pair(double[] sorted, Duration window) {
 		return within(Format.percentile(sorted, 50), window) + " / " + within(Format.percentile(sorted, 99), window);
@@ -783,10 +645,6 @@ final class LeadershipScenario {
 
 	private static String within(double millis, Duration window) {
 		return Double.isInfinite(millis) ? "> " + Format.duration(window) : Format.ms(millis);
-	}
-
-	private static String pairMax(double[] sorted) {
-		return Format.ms(Format.percentile(sorted, 50)) + " / " + Format.ms(Format.max(sorted));
 	}
 
 }

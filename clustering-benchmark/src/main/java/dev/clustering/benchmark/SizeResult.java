@@ -23,10 +23,6 @@ final class SizeResult {
 
 	double formationMillis = Double.NaN;
 
-	int nodesFull;
-
-	int minMembers;
-
 	long joinsAtFormation;
 
 	long leavesAtFormation;
@@ -45,43 +41,20 @@ final class SizeResult {
 
 	double readPerNodePerSecond = Double.NaN;
 
-	double windowSeconds = Double.NaN;
+	// 4. crashes, 5. freezes
+	final Faults kills = new Faults();
 
-	// 4. crashes
-	int kills;
-
-	final List<Double> killPairs = new ArrayList<>();
-
-	final List<Double> killMaxPerKill = new ArrayList<>();
-
-	final List<Double> killRejoin = new ArrayList<>();
-
-	int killMissing;
-
-	final Map<LeaveReason, Integer> killReasons = new EnumMap<>(LeaveReason.class);
-
-	// 5. freezes
-	int freezes;
-
-	final List<Double> freezePairs = new ArrayList<>();
-
-	final List<Double> freezeMaxPerFreeze = new ArrayList<>();
+	final Faults freezes = new Faults();
 
 	final List<Double> freezeFreshObservers = new ArrayList<>();
 
 	final List<Double> freezeThawedObservers = new ArrayList<>();
-
-	final List<Double> freezeRejoin = new ArrayList<>();
-
-	int freezeMissing;
 
 	/** Every (freeze, observer) detection, to show the slowest ones with what they had been through. */
 	final List<Pair> freezeDetections = new ArrayList<>();
 
 	/** Nodes restarted by the kill phase (their detectors, and their peers' detectors for them, are young). */
 	final Set<String> restarted = new HashSet<>();
-
-	final Map<LeaveReason, Integer> freezeReasons = new EnumMap<>(LeaveReason.class);
 
 	double freezeWorstHiccup = Double.NaN;
 
@@ -106,6 +79,26 @@ final class SizeResult {
 	double heapRetained = Double.NaN;
 
 	record Pair(int fault, String victim, String observer, double millis, String notes) {
+	}
+
+	/** The detections of one kind of fault (crashes or freezes). */
+	static final class Faults {
+
+		int count;
+
+		/** Delay per (fault, observer) pair, in ms; infinite for an observer that never reported it. */
+		final List<Double> pairs = new ArrayList<>();
+
+		/** The slowest observer's delay, per fault. */
+		final List<Double> maxPerFault = new ArrayList<>();
+
+		/** From the restart or thaw until the cluster was whole again. */
+		final List<Double> rejoin = new ArrayList<>();
+
+		int missing;
+
+		final Map<LeaveReason, Integer> reasons = new EnumMap<>(LeaveReason.class);
+
 	}
 
 	SizeResult(int size) {
