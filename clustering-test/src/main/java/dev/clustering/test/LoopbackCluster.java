@@ -683,6 +683,31 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	/**
+	 * Checks a condition every millisecond until it holds or the timeout passes, without failing: for
+	 * measuring how long something takes, where a timeout is an outcome to count rather than a failed
+	 * test ({@link #await} checks every 20 ms and fails).
+	 * @param timeout how long to wait at most
+	 * @param condition the condition
+	 * @return whether it held within the timeout
+	 */
+	public static boolean within(Duration timeout, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			try {
+				Thread.sleep(1);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * What each node sees now: members, leader, singletons; for failure messages.
 	 * @return one line per node
 	 */

@@ -38,6 +38,17 @@ public final class SingletonRecord {
 	}
 
 	/**
+	 * The starts and stops after the first {@code mark}: with {@code runs().size()} taken before a
+	 * fault, what came of it.
+	 * @param mark how many runs to skip
+	 * @return the later runs
+	 */
+	public List<Run> since(int mark) {
+		List<Run> runs = runs();
+		return runs.subList(mark, runs.size());
+	}
+
+	/**
 	 * The nodes whose instance runs now (started, not stopped, not killed).
 	 * @return their short names
 	 */
