@@ -138,8 +138,8 @@ final class BenchmarkOptions {
 				case "--help", "-h" -> options.help = true;
 				case "--idle-all" -> options.idleAll = true;
 				case "--sizes" -> options.sizes = sizes(required(name, value));
-				case "--kills" -> options.kills = nonNegative(name, required(name, value));
-				case "--freezes" -> options.freezes = nonNegative(name, required(name, value));
+				case "--kills" -> options.kills = atLeast(0, name, required(name, value));
+				case "--freezes" -> options.freezes = atLeast(0, name, required(name, value));
 				case "--idle" -> options.idle = duration(name, required(name, value));
 				case "--window" -> options.window = positive(name, duration(name, required(name, value)));
 				case "--settle" -> options.settle = duration(name, required(name, value));
@@ -152,8 +152,8 @@ final class BenchmarkOptions {
 				case "--poll-interval" -> options.pollInterval = positive(name, duration(name, required(name, value)));
 				case "--form-timeout" -> options.formTimeout = positive(name, duration(name, required(name, value)));
 				case "--scenario" -> options.scenario = scenario(required(name, value));
-				case "--runs" -> options.runs = positive(name, Integer.parseInt(required(name, value)));
-				case "--pause-runs" -> options.pauseRuns = nonNegative(name, required(name, value));
+				case "--runs" -> options.runs = atLeast(1, name, required(name, value));
+				case "--pause-runs" -> options.pauseRuns = atLeast(0, name, required(name, value));
 				case "--failover-timeout" -> options.failoverTimeout = duration(name, required(name, value));
 				case "--takeover-delay" -> options.takeoverDelay = duration(name, required(name, value));
 				case "--etcd-ttl" -> options.etcdTtl = etcdTtl(name, duration(name, required(name, value)));
@@ -223,17 +223,10 @@ final class BenchmarkOptions {
 		return ttl;
 	}
 
-	private static int positive(String name, int n) {
-		if (n < 1) {
-			throw new IllegalArgumentException(name + " must be at least 1");
-		}
-		return n;
-	}
-
-	private static int nonNegative(String name, String value) {
+	private static int atLeast(int min, String name, String value) {
 		int n = Integer.parseInt(value);
-		if (n < 0) {
-			throw new IllegalArgumentException(name + " must not be negative");
+		if (n < min) {
+			throw new IllegalArgumentException(name + " must be at least " + min);
 		}
 		return n;
 	}

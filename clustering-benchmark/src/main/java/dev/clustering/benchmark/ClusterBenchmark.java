@@ -18,7 +18,6 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -50,6 +49,7 @@ public final class ClusterBenchmark {
 
 	private static final double GOAL_FREEZE_P99_MS = 3000;
 
+	/** How long a cluster gets to be whole again: every node sees the others up and has heard them join. */
 	private static final Duration WHOLE_TIMEOUT = Duration.ofSeconds(30);
 
 	private final BenchmarkOptions options;
@@ -148,10 +148,7 @@ public final class ClusterBenchmark {
 		}
 	}
 
-	/**
-	 * N nodes named n1..nN (zero-padded), static topology; only leaves are recorded (at 250 nodes
-	 * every recorded join would show in the heap figure; the cluster counts them).
-	 */
+	/** N nodes n1..nN (zero-padded), static topology; only leaves are recorded (250 nodes' joins would show in the heap). */
 	private LoopbackCluster sizeCluster(int n) {
 		String format = "n%0" + String.valueOf(n).length() + "d";
 		return LoopbackCluster.nodes(IntStream.rangeClosed(1, n).mapToObj((i) -> String.format(format, i))
@@ -164,7 +161,7 @@ public final class ClusterBenchmark {
 
 	/** Waits until every node has heard a joined event for each of the other N-1 nodes. */
 	private boolean awaitFormed(LoopbackCluster cluster) throws InterruptedException {
-		return until(this.options.formTimeout, 5, () -> formed(cluster).count() == cluster.names().size());
+		return LoopbackCluster.within(this.options.formTimeout, () -> formed(cluster).count() == cluster.names().size());
 	}
 
 	/** When each node that did had first heard all the others join. */
@@ -185,11 +182,6 @@ public final class ClusterBenchmark {
 		return (System.nanoTime() - t0) / 1e6;
 	}
 
-	/** Waits until every node sees N-1 up members and its listeners have heard them join. */
-	private static boolean awaitWhole(LoopbackCluster cluster) throws InterruptedException {
-		return until(WHOLE_TIMEOUT, 5, cluster::whole);
-	}
-
 	/** The smallest number of up members any node sees. */
 	private static int minMembers(LoopbackCluster cluster) {
 		return cluster.names().stream().mapToInt((name) -> cluster.node(name).members().size()).min().orElse(0);
@@ -197,21 +189,6 @@ public final class ClusterBenchmark {
 
 	private static long traffic(LoopbackCluster cluster, ToLongFunction<TrafficCounter> bytes) {
 		return cluster.names().stream().mapToLong((name) -> bytes.applyAsLong(cluster.node(name).traffic())).sum();
-	}
-
-	/**
-	 * Checks a condition every {@code stepMillis} until it holds or the timeout passes.
-	 * @return whether it held
-	 */
-	static boolean until(Duration timeout, long stepMillis, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			Thread.sleep(stepMillis);
-		}
-		return false;
 	}
 
 	/** Runs one size, then checks what the closed cluster left behind (once nothing refers to it). */
@@ -290,7 +267,7 @@ public final class ClusterBenchmark {
 				r.idleWorstHiccup = this.hiccups.takeWorstMillis();
 				r.idleLeaves = cluster.heard(EngineEvent.MemberLeft.class) - leaves0;
 				r.idleJoins = cluster.heard(EngineEvent.MemberJoined.class) - joins0;
-				if (!awaitWhole(cluster)) {
+				if (!LoopbackCluster.within(WHOLE_TIMEOUT, cluster::whole)) {
 					r.problems.add("cluster not whole after the idle run");
 					return;
 				}
@@ -340,7 +317,7 @@ public final class ClusterBenchmark {
 			else {
 				cluster.kill(victim);
 			}
-			until(this.options.detectTimeout, 1,
+			LoopbackCluster.within(this.options.detectTimeout,
 					() -> cluster.firstSince(mark, EngineEvent.MemberLeft.class, ofVictim).size() == n - 1);
 			long backAt = System.nanoTime();
 			if (freeze) {
@@ -349,7 +326,7 @@ public final class ClusterBenchmark {
 			else {
 				cluster.restart(victim);
 			}
-			boolean whole = awaitWhole(cluster);
+			boolean whole = LoopbackCluster.within(WHOLE_TIMEOUT, cluster::whole);
 			double rejoin = (System.nanoTime() - backAt) / 1e6;
 			Map<String, RecordedEvent> seen = cluster.firstSince(mark, EngineEvent.MemberLeft.class, ofVictim);
 			audit.phase(kind + " " + (f + 1), null);

@@ -117,7 +117,7 @@ final class ElectionStats {
 			throws InterruptedException {
 		List<String> survivors = c.others(victim);
 		Election[] election = new Election[1];
-		ClusterBenchmark.until(Duration.ofNanos(t0 + timeout.toNanos() - System.nanoTime()), 1, () -> {
+		LoopbackCluster.within(Duration.ofNanos(t0 + timeout.toNanos() - System.nanoTime()), () -> {
 			LeaderInfo agreed = c.agreedLeader(survivors).orElse(null);
 			if (agreed == null || agreed.name().equals(c.node(victim).self().name())) {
 				return false;
@@ -148,7 +148,7 @@ final class ElectionStats {
 	 */
 	static LeaderInfo awaitSettled(LoopbackCluster c, Predicate<LeaderInfo> settled) throws InterruptedException {
 		LeaderInfo[] leader = new LeaderInfo[1];
-		boolean ok = ClusterBenchmark.until(SETTLE_TIMEOUT, 5, () -> {
+		boolean ok = LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
 			leader[0] = c.whole() ? c.agreedLeader(c.names()).orElse(null) : null;
 			return leader[0] != null && settled.test(leader[0]);
 		});

@@ -123,7 +123,7 @@ final class EtcdScenario {
 			.build()) {
 			long t0 = System.nanoTime();
 			cluster.start();
-			if (awaitSettled(cluster) == null) {
+			if (ElectionStats.awaitSettled(cluster, (leader) -> true) == null) {
 				this.r.problems.add("the " + NODES + " nodes did not form and agree on a leader within "
 						+ Format.duration(SETTLE_TIMEOUT));
 				return;
@@ -145,11 +145,6 @@ final class EtcdScenario {
 			this.revoke = true;
 			runJoins(cluster, this.r.joins, this.options.runs);
 		}
-	}
-
-	private Duration electionTimeout() {
-		Duration ttlBound = this.options.etcdTtl.multipliedBy(3).plusSeconds(2);
-		return (ttlBound.compareTo(this.options.detectTimeout) > 0) ? ttlBound : this.options.detectTimeout;
 	}
 
 	/**
@@ -187,9 +182,10 @@ final class EtcdScenario {
 
 	private void runElections(LoopbackCluster c, ElectionStats s, String kind, int runs, boolean crash, boolean revoke)
 			throws InterruptedException {
-		Duration timeout = electionTimeout();
+		Duration ttlBound = this.options.etcdTtl.multipliedBy(3).plusSeconds(2);
+		Duration timeout = (ttlBound.compareTo(this.options.detectTimeout) > 0) ? ttlBound : this.options.detectTimeout;
 		for (int run = 1; run <= runs; run++) {
-			LeaderInfo before = awaitSettled(c);
+			LeaderInfo before = ElectionStats.awaitSettled(c, (leader) -> true);
 			if (before == null) {
 				this.r.problems.add(kind + " " + run + ": the cluster did not settle on one leader within "
 						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
@@ -221,7 +217,7 @@ final class EtcdScenario {
 
 	private void runJoins(LoopbackCluster c, JoinStats s, int runs) throws InterruptedException {
 		for (int run = 1; run <= runs; run++) {
-			LeaderInfo before = awaitSettled(c);
+			LeaderInfo before = ElectionStats.awaitSettled(c, (leader) -> true);
 			if (before == null) {
 				this.r.problems.add("join " + run + ": the cluster did not settle on one leader within "
 						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
@@ -237,7 +233,7 @@ final class EtcdScenario {
 			stop(c, victim);
 			// wait until the others neither see it as a member nor have it in their discovered set
 			Map<String, Boolean> discoveredGone = new HashMap<>();
-			boolean gone = ClusterBenchmark.until(SETTLE_TIMEOUT, 5, () -> {
+			boolean gone = LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
 				for (Rec rec : List.copyOf(this.log.subList(from, this.log.size()))) {
 					if (rec.what() instanceof Discovered d && existing.contains(rec.node())) {
 						discoveredGone.put(rec.node(), !d.addresses().contains(address));
@@ -258,7 +254,7 @@ final class EtcdScenario {
 			Map<String, Long> joined = new TreeMap<>();
 			Map<String, Long> discovered = new TreeMap<>();
 			long[] ack = new long[2]; // acknowledged at, put called at
-			ClusterBenchmark.until(this.options.detectTimeout.minusNanos(System.nanoTime() - t0), 1, () -> {
+			LoopbackCluster.within(this.options.detectTimeout.minusNanos(System.nanoTime() - t0), () -> {
 				c.firstSince(mark, EngineEvent.MemberJoined.class, (e) -> e.member().name().equals(victimName))
 					.forEach((n, e) -> joined.put(n, e.nanos()));
 				for (Rec rec : List.copyOf(this.log.subList(logMark, this.log.size()))) {
@@ -305,10 +301,6 @@ final class EtcdScenario {
 		List<String> parts = new ArrayList<>();
 		at.forEach((node, nanos) -> parts.add(node + " " + Format.ms((nanos - from) / 1e6)));
 		return parts.isEmpty() ? "none" : String.join(", ", parts);
-	}
-
-	private static LeaderInfo awaitSettled(LoopbackCluster c) throws InterruptedException {
-		return ElectionStats.awaitSettled(c, (leader) -> true);
 	}
 
 	// ---------------------------------------------------------------------------------------------

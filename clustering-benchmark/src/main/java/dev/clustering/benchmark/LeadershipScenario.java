@@ -209,14 +209,14 @@ final class LeadershipScenario {
 			// watch the thawed node: when does it stop believing it leads, do all three agree on one leader
 			long[] notLeaderAt = { leaderAtThaw ? 0 : thawAt };
 			LeaderInfo[] agreed = new LeaderInfo[1];
-			ClusterBenchmark.until(Duration.ofNanos(thawAt + this.options.thawWindow.toNanos() - System.nanoTime()), 1,
-					() -> {
-						if (notLeaderAt[0] == 0 && !node.leadership().isLeader()) {
-							notLeaderAt[0] = System.nanoTime();
-						}
-						agreed[0] = c.agreedLeader(c.names()).orElse(null);
-						return agreed[0] != null;
-					});
+			Duration window = Duration.ofNanos(thawAt + this.options.thawWindow.toNanos() - System.nanoTime());
+			LoopbackCluster.within(window, () -> {
+				if (notLeaderAt[0] == 0 && !node.leadership().isLeader()) {
+					notLeaderAt[0] = System.nanoTime();
+				}
+				agreed[0] = c.agreedLeader(c.names()).orElse(null);
+				return agreed[0] != null;
+			});
 			long agreedAt = System.nanoTime();
 			Thread.sleep(100); // let late events arrive before reading them
 			FreezeRun fr = new FreezeRun();
@@ -300,7 +300,7 @@ final class LeadershipScenario {
 				s.takeoverTypes.merge(takeover.type(), 1, Integer::sum);
 				s.restartToTakeover.add((takeover.nanos() - restartAt) / 1e6);
 				// the failover node's last stop before the takeover
-				Run stop = since(log, mark).stream()
+				Run stop = log.since(mark).stream()
 					.takeWhile((e) -> e != takeover && e.nanos() - takeover.nanos() <= 0)
 					.filter((e) -> !e.start() && failover != null && e.node().equals(failover.node()))
 					.reduce((first, last) -> last)
@@ -318,7 +318,7 @@ final class LeadershipScenario {
 							home, takeover.type(), Format.ms(gap), stop.reason(), stop.node());
 				}
 			}
-			long starts = since(log, mark).stream().filter(Run::start).count();
+			long starts = log.since(mark).stream().filter(Run::start).count();
 			if (starts != 2) {
 				s.unexpectedStarts += Math.abs(starts - 2);
 			}
@@ -329,22 +329,15 @@ final class LeadershipScenario {
 		s.overlaps = log.overlaps();
 	}
 
-	private static boolean awaitSingletonSettled(LoopbackCluster c, SingletonRecord log, String home)
-			throws InterruptedException {
-		return ClusterBenchmark.until(SETTLE_TIMEOUT, 5, () -> c.whole() && c.agreedLeader(c.names()).isPresent()
+	private static boolean awaitSingletonSettled(LoopbackCluster c, SingletonRecord log, String home) {
+		return LoopbackCluster.within(SETTLE_TIMEOUT, () -> c.whole() && c.agreedLeader(c.names()).isPresent()
 				&& log.running().equals(Set.of(home)) && c.placement(SINGLETON).filter(home::equals).isPresent());
 	}
 
-	private static List<Run> since(SingletonRecord log, int mark) {
-		List<Run> runs = log.runs();
-		return runs.subList(mark, runs.size());
-	}
-
-	private static Run awaitStart(SingletonRecord log, int mark, Predicate<Run> which,
-			long timeoutNanos) throws InterruptedException {
+	private static Run awaitStart(SingletonRecord log, int mark, Predicate<Run> which, long timeoutNanos) {
 		Run[] found = new Run[1];
-		ClusterBenchmark.until(Duration.ofNanos(timeoutNanos), 1, () -> {
-			found[0] = since(log, mark).stream().filter((e) -> e.start() && which.test(e)).findFirst().orElse(null);
+		LoopbackCluster.within(Duration.ofNanos(timeoutNanos), () -> {
+			found[0] = log.since(mark).stream().filter((e) -> e.start() && which.test(e)).findFirst().orElse(null);
 			return found[0] != null;
 		});
 		return found[0];
