@@ -529,14 +529,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 				return;
 			}
 			catch (ClusterBindException ex) {
-				if (System.nanoTime() - deadline > 0) {
-					throw ex;
-				}
-				try {
-					Thread.sleep(50);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
+				if (System.nanoTime() - deadline > 0 || !nap(50)) {
 					throw ex;
 				}
 			}
@@ -696,15 +689,23 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 			if (condition.getAsBoolean()) {
 				return true;
 			}
-			try {
-				Thread.sleep(1);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+			if (!nap(1)) {
 				return false;
 			}
 		}
 		return false;
+	}
+
+	// false if interrupted (the thread keeps its interrupt flag)
+	private static boolean nap(long millis) {
+		try {
+			Thread.sleep(millis);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	/**
