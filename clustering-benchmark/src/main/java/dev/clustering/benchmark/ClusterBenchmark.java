@@ -30,6 +30,7 @@ import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.test.LoopbackCluster;
+import dev.clustering.test.LoopbackClusterBuilder;
 import dev.clustering.test.RecordedEvent;
 import dev.clustering.transport.TrafficCounter;
 import dev.clustering.transport.TransportSettings;
@@ -108,7 +109,7 @@ public final class ClusterBenchmark {
 		int status = 0;
 		if (this.options.runsEtcd()) {
 			try {
-				EtcdScenario.Result result = new EtcdScenario(this.options, this.detector, this.hiccups).run();
+				EtcdScenario.Result result = new EtcdScenario(this.options, this.hiccups).run();
 				EtcdScenario.print(result, this.options);
 				if (!result.problems.isEmpty()) {
 					status = 1;
@@ -151,12 +152,20 @@ public final class ClusterBenchmark {
 	/** N nodes n1..nN (zero-padded), static topology; only leaves are recorded (250 nodes' joins would show in the heap). */
 	private LoopbackCluster sizeCluster(int n) {
 		String format = "n%0" + String.valueOf(n).length() + "d";
-		return LoopbackCluster.nodes(IntStream.rangeClosed(1, n).mapToObj((i) -> String.format(format, i))
-			.toArray(String[]::new))
-			.failureDetector(this.detector)
-			.topology(StaticStrategy.NAME, (name, all) -> new StaticStrategy(all), this.options.pollInterval)
+		return nodes(this.options, IntStream.rangeClosed(1, n).mapToObj((i) -> String.format(format, i)).toList())
 			.recordEvents(EngineEvent.MemberLeft.class::isInstance)
 			.build();
+	}
+
+	/**
+	 * Nodes with the run's failure detector and one cookie for the whole run (the engine derives its
+	 * key once per process, slowly), on a static topology polled at {@code --poll-interval}.
+	 */
+	static LoopbackClusterBuilder nodes(BenchmarkOptions options, List<String> names) {
+		return LoopbackCluster.nodes(names.toArray(String[]::new))
+			.cookie("clustering-benchmark-cookie")
+			.failureDetector(options.detector())
+			.topology(StaticStrategy.NAME, (name, all) -> new StaticStrategy(all), options.pollInterval);
 	}
 
 	/** Waits until every node has heard a joined event for each of the other N-1 nodes. */

@@ -23,7 +23,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 
-import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.DiscoveryListener;
 import dev.clustering.discovery.ElectionCapable;
@@ -60,8 +59,6 @@ final class EtcdScenario {
 
 	private final BenchmarkOptions options;
 
-	private final FailureDetectorSettings detector;
-
 	private final HiccupMonitor hiccups;
 
 	private final Result r = new Result();
@@ -79,9 +76,8 @@ final class EtcdScenario {
 
 	private final AtomicInteger crashCallsDropped = new AtomicInteger();
 
-	EtcdScenario(BenchmarkOptions options, FailureDetectorSettings detector, HiccupMonitor hiccups) {
+	EtcdScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
 		this.options = options;
-		this.detector = detector;
 		this.hiccups = hiccups;
 	}
 
@@ -115,8 +111,7 @@ final class EtcdScenario {
 	private void run(EtcdServer etcd) throws InterruptedException {
 		EtcdSettings settings = new EtcdSettings("/clustering-benchmark", "bench", this.options.etcdTtl);
 		this.r.ttlSeconds = settings.ttlSeconds();
-		try (LoopbackCluster cluster = LoopbackCluster.nodes(NODES)
-			.failureDetector(this.detector)
+		try (LoopbackCluster cluster = ClusterBenchmark.nodes(this.options, List.of("n1", "n2", "n3"))
 			.topology(EtcdStrategy.NAME, (name, all) -> this.nodes
 				.computeIfAbsent(name, (n) -> new EtcdNode(n, etcd.endpoint(), settings))
 				.open(), Duration.ofSeconds(5))

@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 
 import dev.clustering.benchmark.ElectionStats.Election;
 import dev.clustering.detection.FailureDetectorSettings;
-import dev.clustering.discovery.staticlist.StaticStrategy;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.RevocationReason;
 import dev.clustering.node.ClusterNode;
@@ -53,15 +52,11 @@ final class LeadershipScenario {
 
 	static final double GOAL_TAKEOVER_GAP_MS = 200;
 
-	private static final int NODES = 3;
-
 	static final String SINGLETON = "bench-singleton";
 
 	private static final long SETTLE_MARGIN_NANOS = 200_000_000L;
 
 	private final BenchmarkOptions options;
-
-	private final FailureDetectorSettings detector;
 
 	private final HiccupMonitor hiccups;
 
@@ -74,7 +69,6 @@ final class LeadershipScenario {
 
 	LeadershipScenario(BenchmarkOptions options, FailureDetectorSettings detector, HiccupMonitor hiccups) {
 		this.options = options;
-		this.detector = detector;
 		this.hiccups = hiccups;
 		this.graceNanos = detector.heartbeatInterval().toNanos() + detector.acceptableHeartbeatPause().toNanos();
 	}
@@ -114,9 +108,7 @@ final class LeadershipScenario {
 	 * and hosts one that records its starts and stops.
 	 */
 	private LoopbackCluster cluster(boolean singleton) {
-		LoopbackClusterBuilder builder = LoopbackCluster.nodes(NODES)
-			.failureDetector(this.detector)
-			.topology(StaticStrategy.NAME, (name, all) -> new StaticStrategy(all), this.options.pollInterval);
+		LoopbackClusterBuilder builder = ClusterBenchmark.nodes(this.options, List.of("n1", "n2", "n3"));
 		if (singleton) {
 			builder.singletonSpec(new SingletonSpec(SINGLETON, List.of(List.of("n1"), List.of("n2", "n3")),
 					this.options.failoverTimeout, true, this.options.takeoverDelay))
