@@ -224,12 +224,12 @@ final class EtcdScenario {
 			String victimName = c.node(victim).self().name();
 			NodeAddress address = c.node(victim).self().address();
 			List<String> existing = c.others(victim);
-			int from = this.log.size();
 			stop(c, victim);
-			// wait until the others neither see it as a member nor have it in their discovered set
+			// wait until the others neither see it as a member nor have it in their last discovery answer
+			// (from the whole log: a node stopped before it registered changes no answer)
 			Map<String, Boolean> discoveredGone = new HashMap<>();
 			boolean gone = LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
-				for (Rec rec : List.copyOf(this.log.subList(from, this.log.size()))) {
+				for (Rec rec : List.copyOf(this.log)) {
 					if (rec.what() instanceof Discovered d && existing.contains(rec.node())) {
 						discoveredGone.put(rec.node(), !d.addresses().contains(address));
 					}
