@@ -1,0 +1,147 @@
+package dev.clustering.discovery.zookeeper;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real ZooKeeper server as a process of its own (the server of the ZooKeeper jar this build
+ * depends on, {@code ZooKeeperServerMain}, in a JVM of its own), on a free loopback port with a data
+ * directory that outlives the process: killed with SIGKILL and started again on the same port and
+ * data, as a crashed server comes back. Stopped by its PID, and by a shutdown hook should the tests
+ * exit first.
+ */
+final class ZooKeeperProcess implements AutoCloseable {
+
+	private final Path directory;
+
+	private final int port;
+
+	private final int tickMillis;
+
+	private final Thread hook = new Thread(this::close, "zookeeper-stopper");
+
+	private Process process;
+
+	private ZooKeeperProcess(Path directory, int port, int tickMillis) {
+		this.directory = directory;
+		this.port = port;
+		this.tickMillis = tickMillis;
+	}
+
+	/**
+	 * Starts a server and waits until it serves.
+	 * @param tickMillis its tick (sessions may last 2 to 20 ticks)
+	 * @return the running server
+	 * @throws IOException if it does not start
+	 */
+	static ZooKeeperProcess start(int tickMillis) throws IOException {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		ZooKeeperProcess server = new ZooKeeperProcess(Files.createTempDirectory("zk-process"), port, tickMillis);
+		Runtime.getRuntime().addShutdownHook(server.hook);
+		server.startAgain();
+		return server;
+	}
+
+	String connectString() {
+		return "127.0.0.1:" + this.port;
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	/**
+	 * Starts the server (again) on its port and data, and waits until it answers {@code ruok}.
+	 * @throws IOException if it does not serve within 30 s
+	 */
+	synchronized void startAgain() throws IOException {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		this.process = new ProcessBuilder(List.of(java, "-Xmx128m", "-Dzookeeper.4lw.commands.whitelist=ruok",
+				"-Dzookeeper.admin.enableServer=false", "-cp", System.getProperty("java.class.path"),
+				"org.apache.zookeeper.server.ZooKeeperServerMain", String.valueOf(this.port),
+				this.directory.toString(), String.valueOf(this.tickMillis)))
+			.redirectErrorStream(true)
+			.redirectOutput(this.directory.resolve("server.log").toFile())
+			.start();
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			if (!this.process.isAlive()) {
+				throw new IOException("ZooKeeper exited with " + this.process.exitValue() + "; see "
+						+ this.directory.resolve("server.log"));
+			}
+			if (answers()) {
+				return;
+			}
+			try {
+				Thread.sleep(50);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted while ZooKeeper started", ex);
+			}
+		}
+		throw new IOException("ZooKeeper did not serve within 30 s; see " + this.directory.resolve("server.log"));
+	}
+
+	private boolean answers() {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 500);
+			socket.setSoTimeout(500);
+			OutputStream out = socket.getOutputStream();
+			out.write("ruok".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			byte[] answer = socket.getInputStream().readNBytes(4);
+			return "imok".equals(new String(answer, StandardCharsets.US_ASCII));
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
+	synchronized void kill() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+			try {
+				this.process.waitFor(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public synchronized void close() {
+		kill();
+		this.process = null;
+		try (Stream<Path> files = Files.walk(this.directory)) {
+			files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+		}
+		catch (IOException ex) {
+			// a temporary directory
+		}
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.hook);
+		}
+		catch (IllegalStateException ex) {
+			// shutting down: this is the hook
+		}
+	}
+
+}
