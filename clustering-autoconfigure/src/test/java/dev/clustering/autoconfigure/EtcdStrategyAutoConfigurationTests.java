@@ -24,7 +24,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.clustering.discovery.etcd.EtcdServer;
-import dev.clustering.discovery.etcd.NodeRecord;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.node.ClusterNode;
 
 import static dev.clustering.autoconfigure.StartupFailures.rootCause;

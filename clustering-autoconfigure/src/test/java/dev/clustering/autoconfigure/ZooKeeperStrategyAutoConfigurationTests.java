@@ -24,7 +24,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.clustering.discovery.etcd.NodeRecord;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.node.ClusterNode;
 

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.LeaseBound;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.discovery.RegistryListener;
 
 /**

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.DiscoveryListener;
 import dev.clustering.discovery.ElectionCapable;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.discovery.RegistryListener;
 import dev.clustering.discovery.RegistryStrategy;
 

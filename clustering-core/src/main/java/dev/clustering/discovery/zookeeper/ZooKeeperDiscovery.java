@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.DiscoveryListener;
-import dev.clustering.discovery.etcd.NodeRecord;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.membership.NodeAddress;
 
 /**

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.LeaseBound;
 import dev.clustering.discovery.RegistryListener;
-import dev.clustering.discovery.etcd.NodeRecord;
+import dev.clustering.discovery.NodeRecord;
 
 /**
  * This node's registration: an ephemeral znode {@code <root>/<service>/members/<node name>} holding

@@ -24,7 +24,7 @@ import dev.clustering.discovery.RegistryStrategy;
  * tokens ({@code Elector}).
  * <ul>
  * <li>Registration: an ephemeral znode {@code <root>/<service>/members/<node name>} holding the
- * node's {@link dev.clustering.discovery.etcd.NodeRecord} as JSON; a graceful stop deletes it at
+ * node's {@link dev.clustering.discovery.NodeRecord} as JSON; a graceful stop deletes it at
  * once, a crashed node's goes with its session (or at once, see {@link #nodeCrashed}).</li>
  * <li>Discovery: a Curator cache of the members' znodes: every change is reported as the full set
  * of registered addresses, with no polling delay.</li>

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.node.ClusterNode;
 
 import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;

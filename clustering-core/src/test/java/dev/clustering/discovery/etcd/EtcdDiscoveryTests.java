@@ -15,6 +15,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.clustering.discovery.DiscoveryListener;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.discovery.Recorders;
 import dev.clustering.membership.NodeAddress;
 

@@ -20,6 +20,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.clustering.discovery.DiscoveryContext;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.discovery.Recorders;
 import dev.clustering.membership.NodeAddress;
 

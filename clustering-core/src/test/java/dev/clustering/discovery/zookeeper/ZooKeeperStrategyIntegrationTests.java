@@ -30,7 +30,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.ElectionCapable;
 import dev.clustering.discovery.Recorders;
-import dev.clustering.discovery.etcd.NodeRecord;
+import dev.clustering.discovery.NodeRecord;
 import dev.clustering.membership.NodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.clustering.discovery.etcd;
+package dev.clustering.discovery;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +18,7 @@ import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 
 /**
- * What a node registers under its key, as JSON:
+ * What a node registers in a registry (etcd, ZooKeeper), as JSON:
  * {@code {"name":"app@10.0.0.1","address":"10.0.0.1:9401","metadata":{"zone":"a"}}}. Anyone who
  * may write under the prefix can put any value there, so a record is read under tight limits
  * (nesting depth, string and document length) and refused with an {@link IllegalArgumentException}

@@ -1,4 +1,4 @@
-package dev.clustering.discovery.etcd;
+package dev.clustering.discovery;
 
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * The JSON a node registers: written and read back, and what is refused.
  */
-class EtcdNodeRecordTests {
+class NodeRecordTests {
 
 	@Test
 	void writesNameAddressAndSortedMetadata() {
