@@ -13,13 +13,14 @@ import java.util.List;
  * @param ready when the cluster was formed
  * @param finish when the driver finished
  */
-record CheckResult(List<Violation> violations, List<Run> runs, List<Gap> gaps, List<FaultWindow> windows,
-		List<Convergence> convergences, long ready, long finish) {
+record CheckResult(List<Violation> violations, List<Run> runs, List<Gap> gaps, List<ExplainedGap> explained,
+		List<FaultWindow> windows, List<Convergence> convergences, long ready, long finish) {
 
 	CheckResult {
 		violations = List.copyOf(violations);
 		runs = List.copyOf(runs);
 		gaps = List.copyOf(gaps);
+		explained = List.copyOf(explained);
 		windows = List.copyOf(windows);
 		convergences = List.copyOf(convergences);
 	}
@@ -57,6 +58,24 @@ record CheckResult(List<Violation> violations, List<Run> runs, List<Gap> gaps, L
 
 		long length() {
 			return this.to - this.from;
+		}
+
+	}
+
+	/**
+	 * A gap longer than the bound that a later fault explains: during it, something that legitimately
+	 * starts a failover over (the leader or the node that ran the singleton next was killed, stopped
+	 * or frozen; a lost quorum came back) happened, and from then on the singleton was back within
+	 * the bound.
+	 *
+	 * @param gap the gap
+	 * @param restartAt when the failover legitimately started over
+	 * @param why what happened then
+	 */
+	record ExplainedGap(Gap gap, long restartAt, String why) {
+
+		long afterRestart() {
+			return this.gap.to() - this.restartAt;
 		}
 
 	}

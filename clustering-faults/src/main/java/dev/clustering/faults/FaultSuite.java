@@ -178,7 +178,7 @@ public final class FaultSuite {
 		return (measured.compareTo(MAX_DETECTION) > 0) ? MAX_DETECTION : measured;
 	}
 
-	private static Duration detection(Path runDir) throws IOException {
+	static Duration detection(Path runDir) throws IOException {
 		Duration longest = DETECTION;
 		try (Stream<Path> logs = Files.list(runDir)) {
 			for (Path log : logs.filter((p) -> p.getFileName().toString().matches("n\\d+\\.log")).toList()) {
@@ -269,6 +269,14 @@ public final class FaultSuite {
 		text.append("logs, history and driver log: ").append(runDir).append('\n');
 		text.append(FaultTable.render(check, CONVERGENCE_GOAL.toMillis()));
 		text.append(attack);
+		if (!check.explained().isEmpty()) {
+			text.append(String.format("gaps over the bound that a later fault explains (rule 3 counts them from it): %d%n",
+					check.explained().size()));
+			check.explained().stream().limit(limit).forEach((e) -> text.append(String.format(
+					"  - %s at %s: %s without a run; %s at %s, then back after %s%n", e.gap().singleton(),
+					HistoryLine.clock(e.gap().from()), HistoryChecker.seconds(e.gap().length()), e.why(),
+					HistoryLine.clock(e.restartAt()), HistoryChecker.seconds(e.afterRestart()))));
+		}
 		if (!check.violations().isEmpty()) {
 			Map<Violation.Rule, Integer> counts = new TreeMap<>();
 			check.violations().forEach((v) -> counts.merge(v.rule(), 1, Integer::sum));

@@ -3,14 +3,17 @@ package dev.clustering.faults;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import dev.clustering.faults.CheckResult.Convergence;
+import dev.clustering.faults.CheckResult.ExplainedGap;
 import dev.clustering.faults.CheckResult.FaultWindow;
 import dev.clustering.faults.CheckResult.Gap;
 import dev.clustering.faults.CheckResult.Run;
@@ -27,7 +30,10 @@ import dev.clustering.faults.Violation.Rule;
  * {@code lead} line of a token comes before the first of any larger token), and no token is held
  * by two processes.</li>
  * <li>After the cluster is ready, no singleton goes unobserved for longer than {@code maxGap},
- * except inside fault windows that touch a majority of the nodes.</li>
+ * except inside fault windows that touch a majority of the nodes. A longer gap is explained, not a
+ * violation, when a later fault during it legitimately started the failover over (the leader, or
+ * the node that ran the singleton next, was sent KILL, TERM or STOP; a lost quorum came back) and
+ * the singleton was back within {@code maxGap} of that: overlapping faults of the crash loop.</li>
  * <li>After every heal the views agreed within {@code convergenceBound}.</li>
  * </ol>
  * Besides, every check the driver made live and recorded as failed ({@code broken} in its log: the
@@ -74,11 +80,19 @@ final class HistoryChecker {
 		singletonTokens(lines, violations);
 		leaderTokens(lines, violations);
 		List<Gap> gaps = gaps(lines, ready, finish, windows);
+		List<ExplainedGap> explained = new ArrayList<>();
 		for (Gap gap : gaps) {
 			if (gap.effective() > this.maxGap.toMillis()) {
+				Restart restart = lastRestart(gap, lines, driver);
+				if (restart != null && gap.to() - restart.at() <= this.maxGap.toMillis()) {
+					explained.add(new ExplainedGap(gap, restart.at(), restart.why()));
+					continue;
+				}
 				violations.add(new Violation(Rule.GAP, gap.from(),
 						gap.singleton() + " was observed nowhere for " + seconds(gap.effective()) + " with a quorum up"
 								+ " (bound " + seconds(this.maxGap.toMillis()) + "; whole gap " + seconds(gap.length())
+								+ ((restart != null) ? "; " + seconds(gap.to() - restart.at()) + " after " + restart.why()
+										+ " at " + HistoryLine.clock(restart.at()) : "")
 								+ ")",
 						around(lines, gap)));
 			}
@@ -99,7 +113,7 @@ final class HistoryChecker {
 			}
 		}
 		violations.sort(Comparator.comparingLong(Violation::at));
-		return new CheckResult(violations, runs, gaps, windows, convergences, ready, finish);
+		return new CheckResult(violations, runs, gaps, explained, windows, convergences, ready, finish);
 	}
 
 	private static List<Run> runs(List<HistoryLine> lines) {
@@ -263,6 +277,60 @@ final class HistoryChecker {
 			}
 		}
 		return Math.max(longest, to - cursor);
+	}
+
+	private record Restart(long at, String why) {
+	}
+
+	/**
+	 * The last moment during a gap at which a failover legitimately started over: the leader (a node
+	 * that logged {@code lead} within the second before) or the node that ran the singleton next was
+	 * sent KILL, TERM or STOP, or a lost quorum came back (nodes count as down from KILL or TERM to
+	 * their next spawn, and from STOP to CONT).
+	 */
+	private static Restart lastRestart(Gap gap, List<HistoryLine> lines, List<DriverLog.Event> driver) {
+		String next = lines.stream()
+			.filter((l) -> l.isObservation() && gap.singleton().equals(l.singleton()) && l.at() >= gap.to())
+			.findFirst()
+			.map(HistoryLine::node)
+			.orElse(null);
+		Set<String> nodes = new HashSet<>();
+		lines.forEach((l) -> nodes.add(l.node()));
+		driver.stream().filter((e) -> e.type().equals("spawn")).forEach((e) -> nodes.add(e.arg(0)));
+		int majority = nodes.size() / 2 + 1;
+		Set<String> down = new HashSet<>();
+		Restart last = null;
+		for (DriverLog.Event e : driver) {
+			if (e.at() >= gap.to()) {
+				break;
+			}
+			boolean lostBefore = nodes.size() - down.size() < majority;
+			String node = e.args().isEmpty() ? null : e.arg(0);
+			String signal = (e.type().equals("signal") && e.args().size() > 2) ? e.arg(2) : null;
+			if (e.type().equals("spawn") || "CONT".equals(signal)) {
+				down.remove(node);
+			}
+			else if ("KILL".equals(signal) || "TERM".equals(signal) || "STOP".equals(signal)) {
+				down.add(node);
+				if (e.at() > gap.from() && node.equals(next)) {
+					last = new Restart(e.at(), node + ", where it ran next, was sent " + signal);
+				}
+				else if (e.at() > gap.from() && led(lines, node, e.at())) {
+					last = new Restart(e.at(), "the leader " + node + " was sent " + signal);
+				}
+			}
+			if (e.at() > gap.from() && lostBefore && nodes.size() - down.size() >= majority) {
+				last = new Restart(e.at(), "a quorum was back (" + (nodes.size() - down.size()) + " of " + nodes.size()
+						+ " nodes up)");
+			}
+		}
+		return last;
+	}
+
+	// whether a node logged a lead line within the second before a moment
+	private static boolean led(List<HistoryLine> lines, String node, long at) {
+		return lines.stream()
+			.anyMatch((l) -> l.kind() == Kind.LEAD && l.node().equals(node) && l.at() <= at && at - l.at() <= 1000);
 	}
 
 	private static List<String> around(List<HistoryLine> lines, Gap gap) {

@@ -195,6 +195,75 @@ class HistoryCheckerTests {
 	}
 
 	@Test
+	void gapOverTheBoundIsExplainedWhenTheNewLeaderIsKilledDuringIt() {
+		// n1 runs it and is killed; n2 leads and would place it, but is killed too: n3 leads and places it
+		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 2000, null));
+		history.addAll(lead("n2", 202, 8, 1000, 4900));
+		history.addAll(lead("n3", 303, 9, 6000, 12000));
+		history.addAll(run("n3", 303, 11, 10000, 12000, null));
+		CheckResult result = check(history, driver(spawned("1000 ready", "2000 signal n1 101 KILL", "2500 spawn n1 111",
+				"5000 signal n2 202 KILL", "5600 spawn n2 222", "12000 finish")));
+		assertThat(result.violations()).isEmpty();
+		assertThat(result.explained()).singleElement().satisfies((e) -> {
+			assertThat(e.gap().length()).isEqualTo(8000);
+			assertThat(e.restartAt()).isEqualTo(5000);
+			assertThat(e.why()).isEqualTo("the leader n2 was sent KILL");
+			assertThat(e.afterRestart()).isEqualTo(5000);
+		});
+	}
+
+	@Test
+	void gapOverTheBoundIsExplainedWhenTheNodeThatRunsItNextIsStoppedDuringIt() {
+		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 2000, null));
+		history.addAll(lead("n2", 202, 8, 1000, 12000));
+		history.addAll(run("n3", 303, 11, 10000, 12000, null));
+		CheckResult result = check(history, driver(spawned("1000 ready", "2000 signal n1 101 KILL", "5000 signal n3 303 STOP",
+				"7000 signal n3 303 CONT", "12000 finish")));
+		assertThat(result.violations()).isEmpty();
+		assertThat(result.explained()).singleElement()
+			.satisfies((e) -> assertThat(e.why()).isEqualTo("n3, where it ran next, was sent STOP"));
+	}
+
+	@Test
+	void aFaultOnANodeThatNeitherLeadsNorRunsItNextExplainsNothing() {
+		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 2000, null));
+		history.addAll(lead("n2", 202, 8, 1000, 12000));
+		history.addAll(run("n3", 303, 11, 10000, 12000, null));
+		CheckResult result = check(history, driver(spawned("1000 ready", "2000 signal n1 101 KILL", "5000 signal n4 404 STOP",
+				"6000 signal n4 404 CONT", "12000 finish")));
+		assertThat(rules(result)).containsExactly(Rule.GAP);
+		assertThat(result.explained()).isEmpty();
+	}
+
+	@Test
+	void gapOverTheBoundIsExplainedWhenALostQuorumComesBack() {
+		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 2000, null));
+		history.addAll(lead("n2", 202, 8, 1000, 1500));
+		history.addAll(run("n2", 202, 11, 11000, 12000, null));
+		// n1 killed, then n4 and n5 stopped: 2 of 5 up until n4 is let go on at 7000
+		CheckResult result = check(history, driver(spawned("1000 ready", "2000 signal n1 101 KILL", "3000 signal n4 404 STOP",
+				"3500 signal n5 505 STOP", "7000 signal n4 404 CONT", "9000 spawn n1 111", "12000 finish")));
+		assertThat(result.violations()).isEmpty();
+		assertThat(result.explained()).singleElement().satisfies((e) -> {
+			assertThat(e.restartAt()).isEqualTo(7000);
+			assertThat(e.why()).startsWith("a quorum was back");
+		});
+	}
+
+	@Test
+	void gapThatOutlastsTheBoundCountedFromItsLastFaultStaysAViolationAndSaysSo() {
+		List<String> history = new ArrayList<>(run("n1", 101, 10, 1000, 2000, null));
+		history.addAll(lead("n2", 202, 8, 1000, 3000));
+		history.addAll(run("n3", 303, 11, 12000, 13000, null));
+		CheckResult result = check(history, driver(spawned("1000 ready", "2000 signal n1 101 KILL", "3000 signal n2 202 KILL",
+				"13000 finish")));
+		assertThat(result.violations()).singleElement().satisfies((v) -> {
+			assertThat(v.rule()).isEqualTo(Rule.GAP);
+			assertThat(v.message()).contains("9.0 s after the leader n2 was sent KILL");
+		});
+	}
+
+	@Test
 	void singletonThatNeverComesBackBreaksRuleThreeUntilTheFinish() {
 		List<String> history = run("n1", 101, 10, 1000, 2000, "QUORUM_LOST");
 		CheckResult result = check(history, driver("1000 ready", "10000 finish"));
@@ -290,6 +359,16 @@ class HistoryCheckerTests {
 			lines.add(at + " " + pid + " " + node + " lead " + token);
 		}
 		return lines;
+	}
+
+	// five nodes spawned before the given lines
+	private static String[] spawned(String... lines) {
+		List<String> all = new ArrayList<>();
+		for (int n = 1; n <= 5; n++) {
+			all.add("500 spawn n" + n + " " + (n * 101));
+		}
+		all.addAll(List.of(lines));
+		return all.toArray(String[]::new);
 	}
 
 	private static List<DriverLog.Event> driver(String... lines) {
