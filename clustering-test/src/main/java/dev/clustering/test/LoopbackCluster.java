@@ -3,20 +3,10 @@ package dev.clustering.test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -26,10 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import dev.clustering.detection.FailureDetectorSettings;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.membership.NodeAddress;
-import dev.clustering.node.ClusterBindException;
 import dev.clustering.node.ClusterNode;
-import dev.clustering.node.ClusterNodeBuilder;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.node.EventLoopPause;
 import dev.clustering.singleton.SingletonInfo;
@@ -60,35 +47,19 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	public static final FailureDetectorSettings FAST = new FailureDetectorSettings(Duration.ofMillis(200),
 			Duration.ofMillis(200), 8.0, Duration.ofMillis(50), 100);
 
-	private static final String HOST = "127.0.0.1";
-
 	private final LoopbackClusterBuilder settings;
-
-	private final Map<String, TestNode> nodes = new LinkedHashMap<>();
-
-	// every node's events, across its restarts
-	private final Map<String, List<EngineEvent>> logs = new ConcurrentHashMap<>();
-
-	// every node's events in arrival order, with their arrival time
-	private final List<RecordedEvent> timeline = new ArrayList<>();
-
-	// what the listeners heard, recorded or not: events per kind, each node's up peers (joins less
-	// leaves, from its last start), and when each node first heard every other node join
-	private final Map<Class<?>, LongAdder> heard = new ConcurrentHashMap<>();
-
-	private final Map<String, AtomicInteger> heardUp = new ConcurrentHashMap<>();
-
-	private final Map<String, Long> formedAt = new ConcurrentHashMap<>();
-
-	private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
-
-	private final Map<String, SingletonRecord> singletonRecords = new ConcurrentHashMap<>();
 
 	// faults, read by every node's link filter on its event loop
 	private final LinkFaults links = new LinkFaults();
 
+	private final EventRecorder recorder;
+
+	private final LoopbackNodes nodes;
+
 	LoopbackCluster(LoopbackClusterBuilder settings) {
 		this.settings = settings;
+		this.recorder = new EventRecorder(settings.names.size() - 1, settings.recorded);
+		this.nodes = new LoopbackNodes(settings, this.links, this.recorder);
 	}
 
 	/**
@@ -121,71 +92,14 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return this cluster
 	 */
 	public synchronized LoopbackCluster start() {
-		if (!this.nodes.isEmpty()) {
-			throw new IllegalStateException("The cluster is started already");
-		}
-		List<Integer> ports = Loopback.freePorts(this.settings.names.size());
-		List<NodeAddress> hosts = ports.stream().map((port) -> new NodeAddress(HOST, port)).toList();
-		for (int i = 0; i < ports.size(); i++) {
-			String name = this.settings.names.get(i);
-			this.nodes.put(name, new TestNode(name, build(name, ports.get(i), hosts)));
-		}
-		this.nodes.values().forEach((node) -> {
-			this.startedAt.put(node.name, System.nanoTime());
-			node.node.start();
-		});
+		this.nodes.start();
 		return this;
-	}
-
-	private ClusterNode build(String name, int port, List<NodeAddress> hosts) {
-		List<EngineEvent> log = new CopyOnWriteArrayList<>();
-		ClusterNodeBuilder builder = ClusterNode.builder()
-			.name(name)
-			.host(HOST)
-			.port(port)
-			.cookie(this.settings.cookie.toCharArray())
-			.failureDetector(this.settings.failureDetector)
-			.splitBrain(this.settings.splitBrain, this.settings.quorumSize)
-			.linkFilter(this.links.filterFor(name))
-			.topology("loopback", this.settings.strategyName, this.settings.strategy.apply(name, hosts),
-					this.settings.pollInterval);
-		AtomicInteger up = new AtomicInteger();
-		this.heardUp.put(name, up);
-		this.formedAt.remove(name);
-		builder.listener((event) -> {
-			long now = System.nanoTime();
-			this.heard.computeIfAbsent(event.getClass(), (kind) -> new LongAdder()).increment();
-			if (event instanceof EngineEvent.MemberJoined && up.incrementAndGet() == this.settings.names.size() - 1) {
-				this.formedAt.putIfAbsent(name, now);
-			}
-			else if (event instanceof EngineEvent.MemberLeft) {
-				up.decrementAndGet();
-			}
-			if (this.settings.recorded.test(event)) {
-				record(now, name, log, event);
-			}
-		});
-		this.settings.specs.forEach(builder::singletonSpec);
-		this.settings.singletons.forEach((singleton, factory) -> builder.singleton(singleton, factory.get()));
-		this.settings.recordedSingletons.forEach((singleton) -> builder.singleton(singleton,
-				this.singletonRecords.computeIfAbsent(singleton, (key) -> new SingletonRecord()).on(name)));
-		this.settings.customizer.accept(name, builder);
-		this.logs.put(name, log);
-		return builder.build();
-	}
-
-	private void record(long now, String name, List<EngineEvent> log, EngineEvent event) {
-		log.add(event);
-		synchronized (this.timeline) {
-			this.timeline.add(new RecordedEvent(now, name, event));
-		}
 	}
 
 	/** Closes every node, gracefully. */
 	@Override
 	public synchronized void close() {
-		this.nodes.values().forEach((node) -> node.node.close());
-		this.nodes.clear();
+		this.nodes.close();
 		heal();
 	}
 
@@ -196,25 +110,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public synchronized void close(int parallelism) {
 		heal();
-		ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, this.nodes.size())));
-		try {
-			List<Future<?>> closing = new ArrayList<>();
-			this.nodes.values().forEach((node) -> closing.add(pool.submit(node.node::close)));
-			for (Future<?> future : closing) {
-				future.get();
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while closing the nodes", ex);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException("A node failed to close", ex.getCause());
-		}
-		finally {
-			pool.shutdown();
-			this.nodes.clear();
-		}
+		this.nodes.close(parallelism);
 	}
 
 	@Override
@@ -235,11 +131,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the node
 	 */
 	public ClusterNode node(String name) {
-		TestNode node = this.nodes.get(name);
-		if (node == null) {
-			throw new IllegalArgumentException("No node " + name + " in this cluster; its nodes are " + this.nodes.keySet());
-		}
-		return node.node;
+		return this.nodes.node(name);
 	}
 
 	/**
@@ -267,8 +159,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the {@code System.nanoTime()} taken just before its last start
 	 */
 	public long startedAt(String name) {
-		node(name);
-		return this.startedAt.get(name);
+		return this.nodes.startedAt(name);
 	}
 
 	/**
@@ -276,7 +167,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return their short names
 	 */
 	public List<String> running() {
-		return this.nodes.values().stream().filter((n) -> n.node.isRunning()).map((n) -> n.name).toList();
+		return this.nodes.running();
 	}
 
 	/**
@@ -286,7 +177,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public List<EngineEvent> events(String name) {
 		node(name);
-		return List.copyOf(this.logs.get(name));
+		return this.recorder.events(name);
 	}
 
 	/**
@@ -303,9 +194,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the number of events recorded so far
 	 */
 	public int mark() {
-		synchronized (this.timeline) {
-			return this.timeline.size();
-		}
+		return this.recorder.mark();
 	}
 
 	/**
@@ -314,9 +203,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the events
 	 */
 	public List<RecordedEvent> since(int mark) {
-		synchronized (this.timeline) {
-			return List.copyOf(this.timeline.subList(mark, this.timeline.size()));
-		}
+		return this.recorder.since(mark);
 	}
 
 	/**
@@ -330,13 +217,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public <T extends EngineEvent> Map<String, RecordedEvent> firstSince(int mark, Class<T> type,
 			Predicate<? super T> matching) {
-		Map<String, RecordedEvent> first = new LinkedHashMap<>();
-		for (RecordedEvent recorded : since(mark)) {
-			if (type.isInstance(recorded.event()) && matching.test(type.cast(recorded.event()))) {
-				first.putIfAbsent(recorded.node(), recorded);
-			}
-		}
-		return first;
+		return this.recorder.firstSince(mark, type, matching);
 	}
 
 	/**
@@ -345,9 +226,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the number
 	 */
 	public long heard(Class<? extends EngineEvent> type) {
-		return this.heard.entrySet().stream().filter((e) -> type.isAssignableFrom(e.getKey()))
-			.mapToLong((e) -> e.getValue().sum())
-			.sum();
+		return this.recorder.heard(type);
 	}
 
 	/**
@@ -358,8 +237,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public OptionalLong formedAt(String name) {
 		node(name);
-		Long at = this.formedAt.get(name);
-		return (at != null) ? OptionalLong.of(at) : OptionalLong.empty();
+		return this.recorder.formedAt(name);
 	}
 
 	/**
@@ -450,13 +328,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param duration how long
 	 */
 	public void pause(String name, Duration duration) {
-		try {
-			EventLoopPause.pause(node(name), duration);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while pausing " + name, ex);
-		}
+		this.nodes.pause(name, duration);
 	}
 
 	/**
@@ -471,13 +343,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the hold, once the loop has stalled
 	 */
 	public EventLoopPause.Hold hold(String name) {
-		try {
-			return EventLoopPause.hold(node(name));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while holding " + name, ex);
-		}
+		return this.nodes.hold(name);
 	}
 
 	/**
@@ -485,9 +351,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node
 	 */
 	public void kill(String name) {
-		ClusterNode node = node(name);
-		this.singletonRecords.values().forEach((record) -> record.killed(name));
-		node.halt();
+		this.nodes.kill(name);
 	}
 
 	/**
@@ -497,12 +361,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return its record
 	 */
 	public SingletonRecord singletonRecord(String singleton) {
-		SingletonRecord record = this.singletonRecords.get(singleton);
-		if (record == null) {
-			throw new IllegalArgumentException("No recorded singleton " + singleton + "; recorded are "
-					+ this.singletonRecords.keySet());
-		}
-		return record;
+		return this.nodes.singletonRecord(singleton);
 	}
 
 	/**
@@ -519,21 +378,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node
 	 */
 	public void restart(String name) {
-		ClusterNode node = node(name);
-		this.heardUp.get(name).set(0); // the new incarnation hears its peers join again
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-		while (true) {
-			try {
-				this.startedAt.put(name, System.nanoTime());
-				node.start();
-				return;
-			}
-			catch (ClusterBindException ex) {
-				if (System.nanoTime() - deadline > 0 || !nap(50)) {
-					throw ex;
-				}
-			}
-		}
+		this.nodes.restart(name);
 	}
 
 	// ---- waits
@@ -565,10 +410,11 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	public boolean whole() {
 		int others = this.settings.names.size() - 1;
-		return !this.nodes.isEmpty() && this.nodes.values()
+		return !this.nodes.isEmpty() && this.nodes.byName()
+			.entrySet()
 			.stream()
-			.allMatch((n) -> n.node.isRunning() && n.node.members().size() == others
-					&& this.heardUp.get(n.name).get() == others);
+			.allMatch((e) -> e.getValue().isRunning() && e.getValue().members().size() == others
+					&& this.recorder.heardUp(e.getKey()) == others);
 	}
 
 	/**
@@ -656,23 +502,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @throws AssertionError with the description and every node's view if the timeout passes
 	 */
 	public void await(String description, BooleanSupplier condition) {
-		long deadline = System.nanoTime() + this.settings.timeout.toNanos();
-		while (true) {
-			if (condition.getAsBoolean()) {
-				return;
-			}
-			if (System.nanoTime() - deadline > 0) {
-				throw new AssertionError("Timed out after " + this.settings.timeout.toMillis() + " ms waiting until "
-						+ description + "; the nodes see: " + views());
-			}
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError("Interrupted while waiting until " + description, ex);
-			}
-		}
+		Polling.await(this.settings.timeout, description, condition, this::views);
 	}
 
 	/**
@@ -684,28 +514,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return whether it held within the timeout
 	 */
 	public static boolean within(Duration timeout, BooleanSupplier condition) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			if (!nap(1)) {
-				return false;
-			}
-		}
-		return false;
-	}
-
-	// false if interrupted (the thread keeps its interrupt flag)
-	private static boolean nap(long millis) {
-		try {
-			Thread.sleep(millis);
-			return true;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
+		return Polling.within(timeout, condition);
 	}
 
 	/**
@@ -717,9 +526,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	}
 
 	private Map<String, ClusterNode> byName() {
-		Map<String, ClusterNode> nodes = new LinkedHashMap<>();
-		this.nodes.forEach((name, node) -> nodes.put(name, node.node()));
-		return nodes;
+		return this.nodes.byName();
 	}
 
 	private List<String> upMembers(String name) {
@@ -739,9 +546,6 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	public static String shortName(String fullName) {
 		int at = fullName.indexOf('@');
 		return (at < 0) ? fullName : fullName.substring(0, at);
-	}
-
-	private record TestNode(String name, ClusterNode node) {
 	}
 
 }
