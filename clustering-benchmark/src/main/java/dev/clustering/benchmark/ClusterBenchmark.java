@@ -71,8 +71,8 @@ public final class ClusterBenchmark {
 			SizeReport.printSummary(results);
 		}
 		if (this.options.runsLeadership()) {
-			LeadershipScenario.Result result = new LeadershipScenario(this.options, this.detector, this.hiccups).run();
-			LeadershipScenario.print(result, this.options);
+			LeadershipResult result = new LeadershipScenario(this.options, this.detector, this.hiccups).run();
+			LeadershipReport.print(result, this.options);
 		}
 		int status = 0;
 		if (this.options.runsEtcd()) {
