@@ -7,9 +7,11 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 import dev.clustering.singleton.ClusterSingleton;
 import dev.clustering.singleton.SingletonContext;
+import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.singleton.StartType;
 import dev.clustering.singleton.StopReason;
 
@@ -77,6 +79,17 @@ final class RecordingSingleton implements ClusterSingleton {
 			if (thread != null) {
 				thread.interrupt();
 			}
+		}
+
+		/**
+		 * Every node hosts the singleton of a spec, each with its own instance writing to this log
+		 * (for {@code LoopbackClusterBuilder.customize}).
+		 * @param spec the singleton's placement rules
+		 * @return the customizer
+		 */
+		BiConsumer<String, ClusterNodeBuilder> hosting(SingletonSpec spec) {
+			return (name, builder) -> builder.singletonSpec(spec)
+				.singleton(spec.name(), new RecordingSingleton(name, this));
 		}
 
 		void crashed(String node) {

@@ -5,21 +5,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.SplitBrainStrategy;
-import dev.clustering.membership.NodeAddress;
 import dev.clustering.membership.LeaveReason;
 import dev.clustering.singleton.SingletonInfo;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.singleton.StartType;
 import dev.clustering.singleton.StopReason;
+import dev.clustering.test.LoopbackCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,21 +29,23 @@ import static org.awaitility.Awaitility.await;
  */
 class SafetyTests {
 
-	private final TestCluster cluster = new TestCluster();
+	@RegisterExtension
+	final ClusterFixture fixture = new ClusterFixture();
 
 	private final RecordingSingleton.Log log = new RecordingSingleton.Log();
 
 	@AfterEach
-	void close() {
+	void stopSampling() {
 		this.log.stopSampling();
-		this.cluster.close();
 	}
 
-	private ClusterNode node(String name, int port, List<NodeAddress> hosts, SingletonSpec spec) {
-		return this.cluster.start(name, port, hosts, (builder) -> builder.failureDetector(TestCluster.FAST)
-			.splitBrain(SplitBrainStrategy.KEEP_MAJORITY, 1)
-			.singletonSpec(spec)
-			.singleton(spec.name(), new RecordingSingleton(name, this.log)));
+	// fast failure detection and keep-majority with a quorum of 1, the kit's defaults
+	private LoopbackCluster start(SingletonSpec spec, String... names) {
+		return this.fixture.start(LoopbackCluster.nodes(names).customize(this.log.hosting(spec)));
+	}
+
+	private static List<ClusterNode> nodes(LoopbackCluster cluster) {
+		return cluster.names().stream().map(cluster::node).toList();
 	}
 
 	private static ClusterNode leaderOf(List<ClusterNode> nodes) {
@@ -53,72 +53,52 @@ class SafetyTests {
 	}
 
 	@Test
-	void aStalledEventLoopStopsLeadingAndRunningOnTimeAndNoOneElseStartsBefore() throws Exception {
-		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
+	void aStalledEventLoopStopsLeadingAndRunningOnTimeAndNoOneElseStartsBefore() {
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofMillis(500), false, Duration.ZERO);
-		List<ClusterNode> nodes = new ArrayList<>();
-		for (String name : List.of("abc", "bcd", "def")) {
-			nodes.add(node(name, ports[nodes.size()], hosts, spec));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> leaderOf(nodes) != null && this.log.lastStart() != null
-				&& nodes.stream().allMatch((n) -> n.members().size() == 2));
+		LoopbackCluster cluster = start(spec, "abc", "bcd", "def");
+		List<ClusterNode> nodes = nodes(cluster);
+		cluster.await("a leader, every member and a run of distro", () -> leaderOf(nodes) != null
+				&& this.log.lastStart() != null && nodes.stream().allMatch((n) -> n.members().size() == 2));
 		this.log.startSampling();
 		ClusterNode leader = leaderOf(nodes);
 		String runner = this.log.lastStart().node();
-		ClusterNode stalled = nodes.stream().filter((n) -> n.self().name().startsWith(runner + "@")).findFirst().get();
+		ClusterNode stalled = cluster.node(runner);
 		// stall the event loop of the node running the singleton for 4 s: nothing it owns can act
-		CountDownLatch release = new CountDownLatch(1);
+		Duration stall = Duration.ofSeconds(4);
 		long stalledAt = System.nanoTime();
-		stalled.eventLoop().execute(() -> {
-			try {
-				release.await(4, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		});
+		cluster.pause(runner, stall);
 		// asked from this thread, while its loop cannot run: within a lease it neither leads nor runs
 		await().atMost(Duration.ofSeconds(2)).until(() -> !stalled.leadership().isLeader()
 				&& this.log.validNow().stream().noneMatch((v) -> v.startsWith(runner + "#")));
 		long invalidAfter = System.nanoTime() - stalledAt;
-		// the watchdog, not the stalled loop, calls its stop
+		// the watchdog, not the stalled loop, calls its stop: it comes while the loop is still stalled
 		await().atMost(Duration.ofSeconds(1)).until(() -> this.log.entries.stream()
 			.anyMatch((e) -> !e.start() && e.node().equals(runner) && e.reason() == StopReason.QUORUM_LOST));
-		assertThat(release.getCount()).isEqualTo(1);
+		assertThat(this.log.entries).filteredOn((e) -> !e.start() && e.node().equals(runner))
+			.first()
+			.satisfies((e) -> assertThat(e.nanos() - stalledAt).isLessThan(stall.toNanos()));
 		// the others elect a leader and start the singleton, never while the stalled node believes it runs it
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.log.lastStart().node().equals(runner));
-		release.countDown();
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			LeaderInfo view = nodes.get(0).leadership().leader().orElseThrow();
-			for (ClusterNode node : nodes) {
-				assertThat(node.leadership().leader()).hasValueSatisfying((l) -> {
-					assertThat(l.name()).isEqualTo(view.name());
-					assertThat(l.fencingToken()).isEqualTo(view.fencingToken());
-				});
-			}
-		});
+		// once the stall ends, every node agrees on the leader and its token
+		cluster.awaitLeader();
 		assertThat(this.log.overlaps).as("moments with two valid runs").isEmpty();
-		assertThat(IntStream.range(0, nodes.size()).filter((i) -> nodes.get(i).leadership().isLeader())).hasSize(1);
+		assertThat(nodes).filteredOn((n) -> n.leadership().isLeader()).hasSize(1);
 		assertThat(invalidAfter).isLessThan(TimeUnit.SECONDS.toNanos(2));
 		assertThat(leader).isNotNull();
 	}
 
 	@Test
 	void aGracefulStopHandsTheSingletonOverAtOnceAndNothingIsPlacedOnTheLeavingNode() {
-		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		// a failover timeout far longer than the test: only a hand-over can move it in time
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("abc"), List.of("bcd", "def")),
 				Duration.ofSeconds(60), false, Duration.ZERO);
-		ClusterNode abc = node("abc", ports[0], hosts, spec);
-		ClusterNode bcd = node("bcd", ports[1], hosts, spec);
-		ClusterNode def = node("def", ports[2], hosts, spec);
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.log.lastStart() != null
+		LoopbackCluster cluster = start(spec, "abc", "bcd", "def");
+		ClusterNode abc = cluster.node("abc");
+		cluster.await("abc leads and runs distro", () -> this.log.lastStart() != null
 				&& this.log.lastStart().node().equals("abc") && abc.leadership().isLeader());
 		this.log.startSampling();
 		long closing = System.nanoTime();
-		abc.close();
+		cluster.stop("abc");
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.log.lastStart().node().equals("abc"));
 		RecordingSingleton.Entry moved = this.log.lastStart();
 		assertThat(moved.type()).isEqualTo(StartType.HANDOVER);
@@ -127,9 +107,10 @@ class SafetyTests {
 		assertThat(this.log.starts()).filteredOn((e) -> e.node().equals("abc") && e.nanos() > closing).isEmpty();
 		assertThat(this.log.entries).anyMatch((e) -> !e.start() && e.node().equals("abc")
 				&& e.reason() == StopReason.SHUTDOWN);
-		await().atMost(Duration.ofSeconds(5)).until(() -> bcd.leadership().isLeader() || def.leadership().isLeader());
-		assertThat(this.cluster.events.get("bcd@127.0.0.1")).filteredOn(EngineEvent.MemberLeft.class::isInstance)
-			.extracting((e) -> ((EngineEvent.MemberLeft) e).reason())
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> cluster.node("bcd").leadership().isLeader() || cluster.node("def").leadership().isLeader());
+		cluster.awaitEvent("bcd", EngineEvent.MemberLeft.class, (e) -> e.member().name().equals("abc@127.0.0.1"));
+		assertThat(cluster.events("bcd", EngineEvent.MemberLeft.class)).extracting(EngineEvent.MemberLeft::reason)
 			.containsExactly(LeaveReason.LEFT);
 		assertThat(this.log.overlaps).isEmpty();
 		assertThat(this.log.maxRunning.get()).isEqualTo(1);
@@ -137,21 +118,16 @@ class SafetyTests {
 
 	@Test
 	void nodesThatSayGoodbyeLeaveTheQuorumSoTheRestKeepALeaderAndTheSingleton() {
-		int[] ports = TestCluster.freePorts(5);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofSeconds(1), false, Duration.ZERO);
-		List<ClusterNode> nodes = new ArrayList<>();
-		for (String name : List.of("a", "b", "c", "d", "e")) {
-			nodes.add(node(name, ports[nodes.size()], hosts, spec));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> leaderOf(nodes) != null && this.log.lastStart() != null
-				&& nodes.stream().allMatch((n) -> n.members().size() == 4));
+		LoopbackCluster cluster = start(spec, "a", "b", "c", "d", "e");
+		List<ClusterNode> nodes = new ArrayList<>(nodes(cluster));
+		cluster.await("a leader, every member and a run of distro", () -> leaderOf(nodes) != null
+				&& this.log.lastStart() != null && nodes.stream().allMatch((n) -> n.members().size() == 4));
 		// stop three, one after the other, gracefully (the leader among them, whichever it is)
-		for (int i = 0; i < 3; i++) {
-			ClusterNode leaving = nodes.remove(0);
-			leaving.close();
-			await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().allMatch((n) -> n.members().size()
-					== nodes.size() - 1));
+		for (String leaving : List.of("a", "b", "c")) {
+			cluster.stop(leaving);
+			nodes.remove(cluster.node(leaving));
+			cluster.awaitMembers(nodes.size() - 1);
 		}
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(leaderOf(nodes)).isNotNull();
@@ -165,27 +141,26 @@ class SafetyTests {
 
 	@Test
 	void afterAHealEveryNodeShowsTheSameLeaderAndPlacementQuickly() {
-		int[] ports = TestCluster.freePorts(5);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("d"), List.of("a", "b", "c", "e")),
 				Duration.ofMillis(500), false, Duration.ZERO);
-		String[] names = { "a", "b", "c", "d", "e" };
-		List<ClusterNode> nodes = new ArrayList<>();
-		for (String name : names) {
-			nodes.add(node(name, ports[nodes.size()], hosts, spec));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> agreed(nodes) && this.log.lastStart() != null);
+		LoopbackCluster cluster = start(spec, "a", "b", "c", "d", "e");
+		List<String> names = cluster.names();
+		List<ClusterNode> nodes = nodes(cluster);
+		cluster.await("every node shows the same leader and placement",
+				() -> agreed(nodes) && this.log.lastStart() != null);
 		this.log.startSampling();
 		for (int round = 0; round < 3; round++) {
 			// a different 3|2 each round
+			List<String> majority = new ArrayList<>();
+			List<String> minority = new ArrayList<>();
 			for (int i = 0; i < 5; i++) {
-				this.cluster.sides.put(names[i], ((i + round) % 5 < 3) ? 1 : 2);
+				(((i + round) % 5 < 3) ? majority : minority).add(names.get(i));
 			}
-			await().atMost(Duration.ofSeconds(15)).until(() -> nodes.stream()
-				.filter((n) -> this.cluster.sides.get(n.self().name().substring(0, 1)) == 1)
-				.allMatch((n) -> n.leadership().leader().isPresent()
-						&& n.singletons().get("distro").node() != null));
-			this.cluster.sides.clear();
+			cluster.partition(majority, minority);
+			cluster.await("the majority " + majority + " sees a leader and distro placed",
+					() -> majority.stream().map(cluster::node).allMatch((n) -> n.leadership().leader().isPresent()
+							&& n.singletons().get("distro").node() != null));
+			cluster.heal();
 			long healed = System.nanoTime();
 			await().atMost(Duration.ofSeconds(10)).until(() -> agreed(nodes));
 			long took = System.nanoTime() - healed;
@@ -197,22 +172,19 @@ class SafetyTests {
 
 	@Test
 	void aMemberThatNoLongerHearsTheLeaderLosesTheSingletonToANodeThatDoes() {
-		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
 		SingletonSpec spec = new SingletonSpec("distro", List.of(List.of("bcd"), List.of("abc", "def")),
 				Duration.ofMillis(500), false, Duration.ZERO);
-		List<ClusterNode> nodes = new ArrayList<>();
-		for (String name : List.of("abc", "bcd", "def")) {
-			nodes.add(node(name, ports[nodes.size()], hosts, spec));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> agreed(nodes) && this.log.lastStart() != null);
+		LoopbackCluster cluster = start(spec, "abc", "bcd", "def");
+		List<ClusterNode> nodes = nodes(cluster);
+		cluster.await("every node shows the same leader and placement",
+				() -> agreed(nodes) && this.log.lastStart() != null);
 		ClusterNode leader = leaderOf(nodes);
 		assertThat(leader.self().name()).isNotEqualTo("bcd@127.0.0.1");
 		assertThat(this.log.lastStart().node()).isEqualTo("bcd");
 		this.log.startSampling();
 		// the leader still hears bcd, but bcd no longer hears the leader: bcd's permit runs out, so the
 		// leader must not keep it (or place it again) there, and starts it where it is renewed
-		this.cluster.oneWay.add(leader.self().name().substring(0, 3) + ">bcd");
+		cluster.cutOneWay(LoopbackCluster.shortName(leader.self().name()), "bcd");
 		await().atMost(Duration.ofSeconds(10)).until(() -> !this.log.lastStart().node().equals("bcd"));
 		RecordingSingleton.Entry moved = this.log.lastStart();
 		assertThat(moved.type()).isEqualTo(StartType.FAILOVER);
@@ -221,7 +193,7 @@ class SafetyTests {
 			assertThat(e.node()).isEqualTo("bcd");
 		});
 		assertThat(leader.leadership().isLeader()).isTrue();
-		this.cluster.oneWay.clear();
+		cluster.heal();
 		await().atMost(Duration.ofSeconds(10)).until(() -> agreed(nodes));
 		assertThat(nodes.get(0).singletons().get("distro").node()).isEqualTo(moved.node() + "@127.0.0.1");
 		assertThat(this.log.overlaps).as("moments with two valid runs").isEmpty();
@@ -246,14 +218,9 @@ class SafetyTests {
 
 	@Test
 	void leaderAndTokenAreReadTogether() {
-		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = TestCluster.addresses(ports);
-		SingletonSpec spec = SingletonSpec.defaults("distro");
-		List<ClusterNode> nodes = new ArrayList<>();
-		for (String name : List.of("abc", "bcd", "def")) {
-			nodes.add(node(name, ports[nodes.size()], hosts, spec));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> leaderOf(nodes) != null);
+		LoopbackCluster cluster = start(SingletonSpec.defaults("distro"), "abc", "bcd", "def");
+		List<ClusterNode> nodes = nodes(cluster);
+		cluster.await("a node leads", () -> leaderOf(nodes) != null);
 		ClusterNode leader = leaderOf(nodes);
 		LeaderInfo own = leader.leadership().ownLeadership().orElseThrow();
 		assertThat(own.name()).isEqualTo(leader.self().name());
