@@ -9,8 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
+import java.util.function.Consumer;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -20,14 +21,14 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.leadership.SplitBrainStrategy;
-import dev.clustering.membership.NodeAddress;
 import dev.clustering.singleton.SingletonSpec;
 import dev.clustering.singleton.SingletonState;
 import dev.clustering.singleton.StartType;
+import dev.clustering.test.LoopbackCluster;
 import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 import dev.clustering.transport.PeerConnection;
@@ -45,9 +46,10 @@ import static org.awaitility.Awaitility.await;
  */
 class TrustBoundaryTests {
 
-	private static final String COOKIE = "a-long-enough-test-cookie-0123456789";
+	private static final String COOKIE = ClusterFixture.COOKIE;
 
-	private final TestCluster cluster = new TestCluster();
+	@RegisterExtension
+	final ClusterFixture fixture = new ClusterFixture();
 
 	private final RecordingSingleton.Log log = new RecordingSingleton.Log();
 
@@ -70,25 +72,25 @@ class TrustBoundaryTests {
 			peer.close();
 		}
 		this.log.stopSampling();
-		this.cluster.close();
 	}
 
-	private List<ClusterNode> threeNodes() {
-		int[] ports = TestCluster.freePorts(3);
-		List<NodeAddress> hosts = IntStream.of(ports).mapToObj((p) -> new NodeAddress("127.0.0.1", p)).toList();
+	// fast failure detection and keep-majority with a quorum of 1, the kit's defaults
+	private LoopbackCluster threeNodes() {
 		SingletonSpec spec = new SingletonSpec("distro", List.of(), Duration.ofMillis(500), false, Duration.ZERO);
-		this.nodes = new ArrayList<>();
-		for (String name : List.of("abc", "bcd", "def")) {
-			this.nodes.add(this.cluster.start(name, "127.0.0.1", ports[this.nodes.size()], COOKIE, hosts,
-					(builder) -> builder.failureDetector(TestCluster.FAST)
-						.splitBrain(SplitBrainStrategy.KEEP_MAJORITY, 1)
-						.singletonSpec(spec)
-						.singleton("distro", new RecordingSingleton(name, this.log))));
-		}
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.nodes.stream().allMatch((n) -> n.members().size() == 2)
-				&& this.nodes.stream().filter((n) -> n.leadership().isLeader()).count() == 1
-				&& this.log.lastStart() != null && this.log.lastStart().node() != null);
-		return this.nodes;
+		LoopbackCluster cluster = this.fixture.start(LoopbackCluster.nodes("abc", "bcd", "def")
+			.customize(this.log.hosting(spec)));
+		this.nodes = cluster.names().stream().map(cluster::node).toList();
+		cluster.await("every member, one leader and a run of distro",
+				() -> this.nodes.stream().allMatch((n) -> n.members().size() == 2)
+						&& this.nodes.stream().filter((n) -> n.leadership().isLeader()).count() == 1
+						&& this.log.lastStart() != null && this.log.lastStart().node() != null);
+		return cluster;
+	}
+
+	// one node, on its own
+	private ClusterNode oneNode(Consumer<ClusterNodeBuilder> customizer) {
+		return this.fixture.start(LoopbackCluster.nodes("abc").customize((name, builder) -> customizer.accept(builder)))
+			.node("abc");
 	}
 
 	private ClusterNode leader() {
@@ -104,7 +106,7 @@ class TrustBoundaryTests {
 
 	private long warnings(String text) {
 		return this.logs.list.stream()
-			.filter((e) -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+			.filter((e) -> e.getLevel().isGreaterOrEqual(Level.WARN))
 			.filter((e) -> e.getFormattedMessage().contains(text))
 			.count();
 	}
@@ -137,11 +139,9 @@ class TrustBoundaryTests {
 
 	@Test
 	void handshakesThatNeverFinishAreCappedPerAddressAndLoggedOnce() throws Exception {
-		int port = TestCluster.freePort();
-		ClusterNode node = this.cluster.start("abc", 0 == port ? 1 : port, List.of(), (builder) -> builder
-			.cookie(COOKIE.toCharArray())
-			.transport(new TransportSettings(null, 64 * 1024, Duration.ofSeconds(2), Duration.ofMillis(800),
-					Duration.ofMillis(100), Duration.ofSeconds(5), null, null)));
+		ClusterNode node = oneNode((builder) -> builder.transport(new TransportSettings(null, 64 * 1024,
+				Duration.ofSeconds(2), Duration.ofMillis(800), Duration.ofMillis(100), Duration.ofSeconds(5), null,
+				null)));
 		List<Socket> idle = new ArrayList<>();
 		try {
 			for (int i = 0; i < 100; i++) {
@@ -153,9 +153,8 @@ class TrustBoundaryTests {
 			// from one address, at most 64 wait for their handshake; the rest are refused at once
 			await().atMost(Duration.ofSeconds(5)).until(() -> node.transportCounters().refusedHandshakes() >= 36);
 			// a real peer from another address still gets in
-			int other = TestCluster.freePort();
-			ClusterNode peer = this.cluster.start("bcd", other,
-					List.of(node.self().address()), (builder) -> builder.cookie(COOKIE.toCharArray()));
+			ClusterNode peer = this.fixture.startBeside("bcd", ClusterFixture.freePort(),
+					List.of(node.self().address()));
 			await().atMost(Duration.ofSeconds(5)).until(() -> peer.members().size() == 1);
 			// the idle ones are closed at the handshake timeout, with one warning for all of them
 			await().atMost(Duration.ofSeconds(5)).until(() -> node.transportCounters().handshakeTimeouts() >= 64);
@@ -257,9 +256,9 @@ class TrustBoundaryTests {
 
 	@Test
 	void aSilentMembersNameIsNotHandedToAProcessElsewhere() throws Exception {
-		threeNodes();
+		LoopbackCluster cluster = threeNodes();
 		ClusterNode abc = this.nodes.get(0);
-		this.cluster.frozen.add("bcd");
+		cluster.isolate("bcd");
 		await().atMost(Duration.ofSeconds(5)).until(() -> abc.snapshot().member("bcd@127.0.0.1") != null
 				&& !abc.snapshot().member("bcd@127.0.0.1").isUp());
 		RawPeer impostor = RawPeer.connect(abc.self().address(), "127.0.0.2", "bcd@127.0.0.1", COOKIE,
@@ -267,7 +266,7 @@ class TrustBoundaryTests {
 		this.peers.add(impostor);
 		assertThat(impostor.refusal()).isNotNull();
 		assertThat(impostor.refusal().reason()).isEqualTo(Message.RejectReason.DUPLICATE_NAME);
-		this.cluster.frozen.remove("bcd");
+		cluster.heal();
 		await().atMost(Duration.ofSeconds(5)).until(() -> abc.snapshot().member("bcd@127.0.0.1") != null
 				&& abc.snapshot().member("bcd@127.0.0.1").isUp());
 		assertThat(abc.snapshot().member("bcd@127.0.0.1").incarnation())
@@ -277,10 +276,8 @@ class TrustBoundaryTests {
 	@Test
 	void onlyAnUnannouncedEndOfStreamIsReportedAsACrash() throws Exception {
 		FakeRegistry registry = new FakeRegistry();
-		int port = TestCluster.freePort();
-		ClusterNode node = this.cluster.start("abc", port, List.of(), (builder) -> builder.cookie(COOKIE.toCharArray())
-			.failureDetector(TestCluster.FAST)
-			.topology("prod", "fake-registry", registry.strategy(), Duration.ofSeconds(1)));
+		ClusterNode node = oneNode((builder) -> builder.topology("prod", "fake-registry", registry.strategy(),
+				Duration.ofSeconds(1)));
 		RawPeer polite = member(node, "127.0.0.1", "polite@127.0.0.1", 0);
 		await().atMost(Duration.ofSeconds(5)).until(() -> node.members().size() == 1);
 		// closes on purpose after an error of its own, and says so first
