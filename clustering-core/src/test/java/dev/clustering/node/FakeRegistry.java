@@ -41,6 +41,11 @@ final class FakeRegistry {
 		return new Strategy();
 	}
 
+	/** The node the registry has elected, by full name, or {@code null} before the first candidate. */
+	synchronized String leader() {
+		return this.leader;
+	}
+
 	/** The registry loses one node's session: its key and candidacy go, and it is told. */
 	synchronized void expire(String node) {
 		this.registered.remove(node);
