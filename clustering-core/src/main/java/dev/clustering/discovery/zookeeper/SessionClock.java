@@ -1,5 +1,6 @@
 package dev.clustering.discovery.zookeeper;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +65,12 @@ final class SessionClock implements LeaseBound, ConnectionStateListener {
 	 * without waiting for the next one).
 	 */
 	void pingSoon() {
-		this.executor.execute(this::ping);
+		try {
+			this.executor.execute(this::ping);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopped
+		}
 	}
 
 	/**

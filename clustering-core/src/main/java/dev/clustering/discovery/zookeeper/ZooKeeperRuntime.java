@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 import dev.clustering.discovery.DiscoveryContext;
 
 /**
- * What the strategy's parts share: the Curator client (not owned), the settings, one thread of the
- * strategy's own for pings and clean-ups (never Curator's event thread, never the engine's), and
- * the {@link SessionClock}.
+ * What the strategy's parts share: the Curator client (not owned), the settings, the
+ * {@link SessionClock} with a thread of its own for its pings, and one more thread for clean-ups
+ * that may wait on ZooKeeper (neither is Curator's event thread or the engine's).
  */
 final class ZooKeeperRuntime {
 
@@ -31,17 +31,25 @@ final class ZooKeeperRuntime {
 
 	private final ScheduledExecutorService executor;
 
+	private final ScheduledExecutorService pings;
+
 	private final SessionClock sessionClock;
 
 	ZooKeeperRuntime(CuratorFramework client, ZooKeeperSettings settings, Duration pingInterval) {
 		this.client = client;
 		this.settings = settings;
-		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "clustering-zookeeper");
+		this.executor = daemonThread("clustering-zookeeper");
+		// pings have a thread of their own: a clean-up waiting on an unreachable ZooKeeper never delays them
+		this.pings = daemonThread("clustering-zookeeper-ping");
+		this.sessionClock = new SessionClock(client, this.pings, pingInterval.toNanos());
+	}
+
+	private static ScheduledExecutorService daemonThread(String name) {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, name);
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.sessionClock = new SessionClock(client, this.executor, pingInterval.toNanos());
 	}
 
 	CuratorFramework client() {
@@ -144,12 +152,14 @@ final class ZooKeeperRuntime {
 
 	void close() {
 		this.sessionClock.stop();
-		this.executor.shutdownNow();
-		try {
-			this.executor.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		for (ScheduledExecutorService threads : List.of(this.pings, this.executor)) {
+			threads.shutdownNow();
+			try {
+				threads.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
