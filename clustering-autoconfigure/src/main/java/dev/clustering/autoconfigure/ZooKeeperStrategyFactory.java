@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,14 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 		Duration sessionTimeout = sessionTimeout(prefix, zookeeper);
 		CuratorFramework shared = this.applicationClient.get();
 		CuratorFramework client;
+		if (shared != null && shared.getState() != CuratorFrameworkState.STARTED) {
+			throw new ClusterConfigurationException(prefix,
+					"the application's CuratorFramework bean, which this topology uses, is " + shared.getState()
+							+ ", not started",
+					"Start the client where the bean is made (client.start(), as Spring Integration's "
+							+ "CuratorFrameworkFactoryBean does), or remove the bean so the topology builds its own from "
+							+ prefix + ".*.");
+		}
 		if (shared != null) {
 			logger.info("[{}] zookeeper strategy uses the application's CuratorFramework bean; {}.connect-string, "
 					+ "session-timeout, connection-timeout, authorization and ssl are not used", topology, prefix);

@@ -238,6 +238,17 @@ class ZooKeeperStrategyAutoConfigurationTests {
 	}
 
 	@Test
+	void whenTheApplicationsCuratorFrameworkIsNotStartedThenStartUpFailsSayingSo() {
+		CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(),
+				new ExponentialBackoffRetry(50, 10));
+		zooKeeperTopology().withBean(CuratorFramework.class, () -> client).run((context) -> {
+			ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+			assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.zookeeper");
+			assertThat(ex.getMessage()).contains("not started");
+		});
+	}
+
+	@Test
 	void threeApplicationsFindEachOtherAndAgreeOnOneLeaderThatAStopReplacesAtOnce() {
 		ApplicationContextRunner app = zooKeeperTopology("spring.application.name=trio", "cluster.node.port=0");
 		app.withPropertyValues("cluster.node.name=n1").run((first) -> app.withPropertyValues("cluster.node.name=n2")
