@@ -15,6 +15,9 @@ import dev.clustering.node.ClusterNodeBuilder;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.singleton.ClusterSingleton;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * Real nodes in this JVM, each on its own loopback address with a registry topology ({@code prod})
  * whose strategy the test builds for it (its own client, as a separate process would have); records
@@ -86,6 +89,40 @@ public final class RegistryTestNodes implements AutoCloseable {
 			.filter(type::isInstance)
 			.map(type::cast)
 			.toList();
+	}
+
+	/**
+	 * Waits until every node sees all the others as members and all agree on one leader and token
+	 * (and, with {@code oneLeads}, exactly one of them says it leads).
+	 * @param cluster the nodes
+	 * @param bound how long to wait
+	 * @param oneLeads whether to wait for the leader's own lease too
+	 */
+	public static void awaitFormed(List<ClusterNode> cluster, Duration bound, boolean oneLeads) {
+		await().atMost(bound).untilAsserted(() -> {
+			for (ClusterNode node : cluster) {
+				List<String> others = cluster.stream()
+					.filter((n) -> n != node)
+					.map((n) -> n.self().name())
+					.sorted()
+					.toList();
+				assertThat(names(node)).isEqualTo(others);
+				assertThat(leader(node)).isNotNull().isEqualTo(leader(cluster.get(0)));
+				assertThat(token(node)).isEqualTo(token(cluster.get(0)));
+			}
+			if (oneLeads) {
+				assertThat(cluster.stream().filter((n) -> n.leadership().isLeader())).hasSize(1);
+			}
+		});
+	}
+
+	/**
+	 * The node the first node sees as leader.
+	 * @param cluster the nodes
+	 * @return that node
+	 */
+	public static ClusterNode leaderOf(List<ClusterNode> cluster) {
+		return cluster.stream().filter((n) -> n.self().name().equals(leader(cluster.get(0)))).findFirst().orElseThrow();
 	}
 
 	public static List<String> names(ClusterNode node) {

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.TestInfo;
 import dev.clustering.discovery.NodeRecord;
 import dev.clustering.node.ClusterNode;
 
-import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
-import static dev.clustering.discovery.etcd.EtcdRuntime.text;
+import static dev.clustering.discovery.RegistryTestNodes.awaitFormed;
 import static dev.clustering.discovery.RegistryTestNodes.leader;
-import static dev.clustering.discovery.RegistryTestNodes.names;
+import static dev.clustering.discovery.RegistryTestNodes.leaderOf;
 import static dev.clustering.discovery.RegistryTestNodes.status;
 import static dev.clustering.discovery.RegistryTestNodes.token;
+import static dev.clustering.discovery.etcd.EtcdRuntime.bytes;
+import static dev.clustering.discovery.etcd.EtcdRuntime.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -52,25 +53,6 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 				this.nodes.start(etcd, this.settings, "127.0.0.3"), this.nodes.start(etcd, this.settings, "127.0.0.4"));
 	}
 
-	private static void awaitFormed(List<ClusterNode> cluster) {
-		await().atMost(BOUND).untilAsserted(() -> {
-			for (ClusterNode node : cluster) {
-				List<String> others = cluster.stream()
-					.filter((n) -> n != node)
-					.map((n) -> n.self().name())
-					.sorted()
-					.toList();
-				assertThat(names(node)).isEqualTo(others);
-				assertThat(leader(node)).isNotNull().isEqualTo(leader(cluster.get(0)));
-				assertThat(token(node)).isEqualTo(token(cluster.get(0)));
-			}
-		});
-	}
-
-	private static ClusterNode leaderOf(List<ClusterNode> cluster) {
-		return cluster.stream().filter((n) -> n.self().name().equals(leader(cluster.get(0)))).findFirst().orElseThrow();
-	}
-
 	private List<KeyValue> registrations() throws Exception {
 		return admin
 			.getKVClient()
@@ -89,7 +71,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 	@Test
 	void threeNodesBecomeMembersOfEachOtherAndAgreeOnTheLeader() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, false);
 		// a node may become a member through the other's dial before its own watch reports it
 		await().atMost(BOUND).untilAsserted(() -> {
 			for (ClusterNode node : cluster) {
@@ -119,7 +101,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 	@Test
 	void gracefulLeaveIsSeenAtOnceAndALeavingLeaderIsReplacedAtOnce() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, false);
 		ClusterNode leader = leaderOf(cluster);
 		long oldToken = token(leader);
 		List<ClusterNode> survivors = cluster.stream().filter((n) -> n != leader).toList();
@@ -133,7 +115,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 		long took = System.nanoTime() - start;
 		figure("engine: leader node close() to a new leader on every survivor (close itself " + closed / 1_000_000
 				+ " ms)", took);
-		awaitFormed(survivors);
+		awaitFormed(survivors, BOUND, false);
 		assertThat(token(survivors.get(0))).isGreaterThan(oldToken);
 		await().atMost(BOUND).until(() -> survivors.stream()
 			.noneMatch((n) -> status(n).discovered().contains(leader.self().address())));
@@ -142,7 +124,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 	@Test
 	void crashedLeaderIsReportedByTheEngineAndReplacedAtOnce() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, false);
 		ClusterNode leader = leaderOf(cluster);
 		long oldToken = token(leader);
 		List<ClusterNode> survivors = cluster.stream().filter((n) -> n != leader).toList();
@@ -153,7 +135,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 			.allMatch((n) -> leader(n) != null && !leader(n).equals(leader.self().name())));
 		long took = System.nanoTime() - start;
 		figure("engine: leader crash (client gone, connections closed) to a new leader on every survivor", took);
-		awaitFormed(survivors);
+		awaitFormed(survivors, BOUND, false);
 		assertThat(token(survivors.get(0))).isGreaterThan(oldToken);
 		assertThat(took).isLessThan(this.settings.ttl().toNanos());
 		await().atMost(Duration.ofSeconds(1)).until(() -> registrations().size() == 2);
@@ -172,7 +154,7 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 			});
 			late.startProcess();
 			long start = System.nanoTime();
-			awaitFormed(cluster);
+			awaitFormed(cluster, BOUND, false);
 			figure("etcd up to two waiting nodes being members with a leader", System.nanoTime() - start);
 			// each node's own discovery reads etcd again too (membership may come from the other's first)
 			await().atMost(BOUND).until(() -> cluster.stream().allMatch((n) -> status(n).lastError() == null));

@@ -20,8 +20,9 @@ import dev.clustering.singleton.SingletonContext;
 import dev.clustering.singleton.SingletonState;
 import dev.clustering.singleton.StopReason;
 
+import static dev.clustering.discovery.RegistryTestNodes.awaitFormed;
 import static dev.clustering.discovery.RegistryTestNodes.leader;
-import static dev.clustering.discovery.RegistryTestNodes.names;
+import static dev.clustering.discovery.RegistryTestNodes.leaderOf;
 import static dev.clustering.discovery.RegistryTestNodes.status;
 import static dev.clustering.discovery.RegistryTestNodes.token;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,26 +90,6 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 		return List.of(start("127.0.0.2"), start("127.0.0.3"), start("127.0.0.4"));
 	}
 
-	private static void awaitFormed(List<ClusterNode> cluster) {
-		await().atMost(BOUND).untilAsserted(() -> {
-			for (ClusterNode node : cluster) {
-				List<String> others = cluster.stream()
-					.filter((n) -> n != node)
-					.map((n) -> n.self().name())
-					.sorted()
-					.toList();
-				assertThat(names(node)).isEqualTo(others);
-				assertThat(leader(node)).isNotNull().isEqualTo(leader(cluster.get(0)));
-				assertThat(token(node)).isEqualTo(token(cluster.get(0)));
-			}
-			assertThat(cluster.stream().filter((n) -> n.leadership().isLeader())).hasSize(1);
-		});
-	}
-
-	private static ClusterNode leaderOf(List<ClusterNode> cluster) {
-		return cluster.stream().filter((n) -> n.self().name().equals(leader(cluster.get(0)))).findFirst().orElseThrow();
-	}
-
 	private static String runsOn(List<ClusterNode> cluster) {
 		String[] where = new String[1];
 		await().atMost(BOUND).until(() -> {
@@ -139,7 +120,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 	@Test
 	void threeNodesBecomeMembersOfEachOtherAndAgreeOnTheLeaderZooKeeperElected() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, true);
 		await().atMost(BOUND).untilAsserted(() -> {
 			for (ClusterNode node : cluster) {
 				// what the topology discovered, this node's own address aside
@@ -157,7 +138,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 	@Test
 	void aLeavingLeaderIsReplacedAtOnceAndItsZnodesGoWithIt() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, true);
 		ClusterNode leader = leaderOf(cluster);
 		long oldToken = token(leader);
 		List<ClusterNode> survivors = cluster.stream().filter((n) -> n != leader).toList();
@@ -166,7 +147,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 		await().pollInterval(Duration.ofMillis(1)).atMost(BOUND).until(() -> survivors.stream()
 			.allMatch((n) -> leader(n) != null && !leader(n).equals(leader.self().name())));
 		figure("engine: leader node close() to a new leader on every survivor", System.nanoTime() - start);
-		awaitFormed(survivors);
+		awaitFormed(survivors, BOUND, true);
 		assertThat(token(survivors.get(0))).isGreaterThan(oldToken);
 		assertThat(this.admin.checkExists().forPath(this.settings.memberPath(leader.self().name()))).isNull();
 	}
@@ -174,7 +155,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 	@Test
 	void aCrashedLeaderIsReportedByTheEngineAndItsSingletonRunsElsewhereWithALargerToken() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, true);
 		ClusterNode leader = leaderOf(cluster);
 		long oldToken = token(leader);
 		String before = runsOn(cluster);
@@ -194,7 +175,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 			assertThat(took).isLessThan(Duration.ofMillis(SESSION).toNanos());
 			assertThat(token(survivors.get(0))).isGreaterThan(oldToken);
 		}
-		awaitFormed(survivors);
+		awaitFormed(survivors, BOUND, true);
 		String after = runsOn(survivors);
 		assertThat(after).isNotEqualTo(victim.self().name());
 		assertThat(this.starts.subList(startsBefore, this.starts.size())).hasSize(1);
@@ -204,7 +185,7 @@ class ZooKeeperClusterIntegrationTests extends SharedZooKeeper {
 	@Test
 	void aCrashedFollowerIsReportedByTheEngineAndItsRegistrationGoesAtOnce() throws Exception {
 		List<ClusterNode> cluster = three();
-		awaitFormed(cluster);
+		awaitFormed(cluster, BOUND, true);
 		ClusterNode follower = cluster.stream().filter((n) -> !n.leadership().isLeader()).findFirst().orElseThrow();
 		long start = System.nanoTime();
 		this.nodes.crash(follower);
