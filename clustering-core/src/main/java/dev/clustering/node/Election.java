@@ -1,7 +1,6 @@
 package dev.clustering.node;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -75,19 +74,6 @@ final class Election implements LeaderElection {
 
 	}
 
-	/**
-	 * This node's leadership, valid until a monotonic deadline.
-	 * @param info the leader (this node), its token and since when
-	 * @param validUntilNanos when the lease runs out unless renewed
-	 */
-	record Lease(LeaderInfo info, long validUntilNanos) {
-
-		boolean isValid(long nowNanos) {
-			return Deadlines.holds(this.validUntilNanos, nowNanos);
-		}
-
-	}
-
 	private final String self;
 
 	private final long leaseNanos;
@@ -140,17 +126,8 @@ final class Election implements LeaderElection {
 	// follower: the renewals this node acknowledged, and when
 	private final RenewalLog renewals = new RenewalLog();
 
-	// the anchor of this node's singleton permits (see permitAnchorNanos), for any thread
-	private volatile long permitAnchor = Deadlines.NONE;
-
-	// what this node saw last: leader name and token -> since when (for LeaderInfo.since)
-	private String viewKey;
-
-	private Instant viewSince;
-
-	private volatile Lease ownLease;
-
-	private volatile LeaderInfo view;
+	// this node's lease, the leader it sees and its permits' anchor, for any thread
+	private final PublishedLeadership published;
 
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
@@ -161,6 +138,7 @@ final class Election implements LeaderElection {
 		this.nanoTime = nanoTime;
 		this.out = out;
 		this.listener = listener;
+		this.published = new PublishedLeadership(self, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease;
 		// and it hears the others out before it stands, so it joins a leader rather than racing it
@@ -195,22 +173,22 @@ final class Election implements LeaderElection {
 	}
 
 	/**
-	 * This node's leadership, for any thread: check {@link Lease#isValid} against the monotonic clock.
+	 * This node's leadership, for any thread: check {@link PublishedLeadership.Lease#isValid} against
+	 * the monotonic clock.
 	 * @return the lease, or {@code null} when this node does not lead
 	 */
-	Lease ownLease() {
-		return this.ownLease;
+	PublishedLeadership.Lease ownLease() {
+		return this.published.ownLease();
 	}
 
 	@Override
 	public LeaderInfo view() {
-		return this.view;
+		return this.published.view();
 	}
 
 	@Override
 	public LeaderInfo ownLeadership(long nowNanos) {
-		Lease lease = this.ownLease;
-		return (lease != null && lease.isValid(nowNanos)) ? lease.info() : null;
+		return this.published.ownLeadership(nowNanos);
 	}
 
 	@Override
@@ -273,8 +251,7 @@ final class Election implements LeaderElection {
 	 * @return whether it leads
 	 */
 	boolean isLeader() {
-		Lease lease = this.ownLease;
-		return lease != null && lease.isValid(this.nanoTime.getAsLong());
+		return this.published.leads(this.nanoTime.getAsLong());
 	}
 
 	/**
@@ -318,12 +295,7 @@ final class Election implements LeaderElection {
 	 * @return monotonic nanoseconds, or {@link Deadlines#NONE} if none
 	 */
 	long permitAnchorNanos() {
-		return this.permitAnchor;
-	}
-
-	// a follower's anchor only moves later
-	private void anchorAt(long nanos) {
-		this.permitAnchor = Deadlines.later(this.permitAnchor, nanos);
+		return this.published.permitAnchorNanos();
 	}
 
 	/**
@@ -556,7 +528,7 @@ final class Election implements LeaderElection {
 		if (renew.acked() > 0) {
 			long acknowledgedAt = this.renewals.acknowledgedAt(renew.token(), renew.acked());
 			if (acknowledgedAt != Deadlines.NONE) {
-				anchorAt(acknowledgedAt);
+				this.published.anchorAt(acknowledgedAt);
 			}
 		}
 		refreshView(now);
@@ -636,7 +608,7 @@ final class Election implements LeaderElection {
 		this.candidacy = null;
 		this.support = null;
 		this.learned = null;
-		this.view = null;
+		this.published.hide();
 	}
 
 	private boolean mayStand(Roster roster, long now) {
@@ -745,12 +717,9 @@ final class Election implements LeaderElection {
 		long token = this.leading.token;
 		long now = this.nanoTime.getAsLong();
 		// a successor can lead from now on (this node frees its supporters), not only from the lease's end
-		Lease lease = this.ownLease;
-		// set before the supporters are freed below: from now on a successor may lead
-		this.permitAnchor = (lease != null && !lease.isValid(now)) ? lease.validUntilNanos() : now;
+		this.published.endLease(now);
 		this.leading = null;
 		this.support = null;
-		this.ownLease = null;
 		Message.Resign resign = new Message.Resign(token);
 		roster.reachable().keySet().forEach((member) -> this.out.send(member, resign));
 		this.backoffUntilNanos = now + this.leaseNanos;
@@ -791,20 +760,13 @@ final class Election implements LeaderElection {
 	}
 
 	private void publishLease(long until) {
-		// the anchor first: a reader that sees this lease must not see an older anchor
-		this.permitAnchor = until;
-		Lease current = this.ownLease;
-		if (current == null || current.validUntilNanos() != until) {
-			LeaderInfo info = (current != null) ? current.info()
-					: new LeaderInfo(this.self, this.leading.since, this.leading.token);
-			this.ownLease = new Lease(info, until);
-		}
+		this.published.publishLease(until, this.leading);
 	}
 
 	private void refreshView(long now) {
 		String leader = null;
 		long token = 0;
-		if (this.leading != null && this.ownLease != null && this.ownLease.isValid(now)) {
+		if (this.leading != null && this.published.leads(now)) {
 			leader = this.self;
 			token = this.leading.token;
 		}
@@ -820,20 +782,7 @@ final class Election implements LeaderElection {
 				token = known.token;
 			}
 		}
-		if (leader == null) {
-			this.viewKey = null;
-			this.view = null;
-			return;
-		}
-		String key = leader + "#" + token;
-		if (!key.equals(this.viewKey)) {
-			this.viewKey = key;
-			this.viewSince = this.clock.instant();
-		}
-		LeaderInfo current = this.view;
-		if (current == null || !current.name().equals(leader) || current.fencingToken() != token) {
-			this.view = new LeaderInfo(leader, this.viewSince, token);
-		}
+		this.published.show(leader, token);
 	}
 
 	// leads: the supported node renewed (it won); otherwise this node only voted for it (a candidate)
