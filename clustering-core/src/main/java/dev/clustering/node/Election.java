@@ -1,10 +1,8 @@
 package dev.clustering.node;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -92,18 +90,9 @@ final class Election implements LeaderElection {
 
 	private long highest;
 
-	private long highestGranted;
-
-	// whom this node supports (itself while a candidate or the leader), or null
-	private Support support;
-
 	private Candidacy candidacy;
 
 	private LeaderTerm leading;
-
-	private Learned learned;
-
-	private final long noVoteUntilNanos;
 
 	private long settleUntilNanos;
 
@@ -115,19 +104,16 @@ final class Election implements LeaderElection {
 
 	private boolean leaving;
 
-	// nodes that may not stand now (their lease lapsed, they resigned), until a time
-	private final Map<String, Long> excluded = new HashMap<>();
-
 	// since when this node has had no leader (for the staggered candidacy)
 	private boolean leaderless;
 
 	private long leaderlessSinceNanos;
 
-	// follower: the renewals this node acknowledged, and when
-	private final RenewalLog renewals = new RenewalLog();
-
 	// this node's lease, the leader it sees and its permits' anchor, for any thread
 	private final PublishedLeadership published;
+
+	// whom this node supports and what it learned, as a voter
+	private final Voter voter;
 
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
@@ -140,9 +126,9 @@ final class Election implements LeaderElection {
 		this.listener = listener;
 		this.published = new PublishedLeadership(self, clock);
 		long now = nanoTime.getAsLong();
-		// a new process cannot know what its previous incarnation promised: no votes for one lease;
-		// and it hears the others out before it stands, so it joins a leader rather than racing it
-		this.noVoteUntilNanos = now + leaseNanos;
+		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
+		// Voter); and it hears the others out before it stands, so it joins a leader rather than racing it
+		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
 		this.settleUntilNanos = now + leaseNanos;
 		this.backoffUntilNanos = now;
 		this.yieldedUntilNanos = now;
@@ -156,11 +142,6 @@ final class Election implements LeaderElection {
 				+ "min ahead of this node's clock (are the clocks set?)", this.self, token, from,
 				MAX_TOKEN_AHEAD_MILLIS / 60_000);
 		return false;
-	}
-
-	// a promise lasts at least this node's lease and at least the one the leader counts on
-	private long promise(long leaderLeaseMillis) {
-		return Math.max(this.leaseNanos, TimeUnit.MILLISECONDS.toNanos(leaderLeaseMillis));
 	}
 
 	private long leaseMillis() {
@@ -330,16 +311,9 @@ final class Election implements LeaderElection {
 	@Override
 	public void evaluate(Roster roster) {
 		long now = this.nanoTime.getAsLong();
-		this.excluded.values().removeIf((until) -> now - until >= 0);
+		this.voter.lapse(now);
 		if (this.yielded && now - this.yieldedUntilNanos >= 0) {
 			this.yielded = false;
-		}
-		if (this.support != null && !this.support.leader.equals(this.self) && !Deadlines.holds(this.support.untilNanos, now)) {
-			// the leader stopped renewing: it may be dead or cut off; it does not stand for a while
-			logger.info("Node {} heard no renewal from leader {} for a lease; it is free to vote again", this.self,
-					this.support.leader);
-			this.excluded.put(this.support.leader, now + this.leaseNanos);
-			this.support = null;
 		}
 		if (this.leading != null) {
 			this.leading.retainReachable(roster.reachable().keySet());
@@ -370,9 +344,8 @@ final class Election implements LeaderElection {
 			// heard that the old leader died, or it had just started)
 			requestVotes(roster, this.candidacy, true);
 		}
-		Learned known = learnedLeader(now);
-		if (this.leading == null && this.candidacy == null && this.support == null
-				&& (known == null || now - known.atNanos >= this.leaseNanos)) {
+		boolean noLeader = this.voter.heardNoLeader(now);
+		if (this.leading == null && this.candidacy == null && noLeader) {
 			if (!this.leaderless) {
 				this.leaderless = true;
 				this.leaderlessSinceNanos = now;
@@ -381,7 +354,7 @@ final class Election implements LeaderElection {
 				stand(roster, now);
 			}
 		}
-		else if (this.leading != null || this.support != null) {
+		else if (this.leading != null || this.voter.promised()) {
 			this.leaderless = false;
 		}
 		refreshView(now);
@@ -395,57 +368,20 @@ final class Election implements LeaderElection {
 			return;
 		}
 		this.highest = Math.max(this.highest, token);
-		String refusedFor = "";
-		long refusedToken = 0;
-		boolean grant;
-		if (this.leaving || now - this.noVoteUntilNanos < 0) {
-			grant = false;
+		LeaderTerm term = (this.leading != null && isLeader()) ? this.leading : null;
+		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, term, this.candidacy != null);
+		if (answer.withdraw()) {
+			abandonCandidacy(now);
 		}
-		else if (!roster.quorumAtLeastMine(request.known())) {
-			// the candidate counts fewer nodes than this one knows of: its majority may not be one
-			this.warnings.warn(logger, "known " + from, "Node {} refuses to vote for {}, which counts {} nodes where "
-					+ "this node knows of {} (a quorum of {}): do all nodes' topologies list the same nodes?", this.self,
-					from, request.known(), roster.known(), roster.needed());
-			grant = false;
-		}
-		else if (this.leading != null && isLeader()) {
-			grant = false;
-			refusedFor = this.self;
-			refusedToken = this.leading.token;
-		}
-		else if (supportValid(now) && !this.support.leader.equals(from)) {
-			if (this.candidacy != null && this.support.leader.equals(this.self) && olderThanMe(from, roster)
-					&& token > this.highestGranted) {
-				// an older candidate stands too: let it win rather than split the votes
-				abandonCandidacy(now);
-				grant = true;
-			}
-			else {
-				grant = false;
-				// named only if it leads: a candidate this node voted for may never win, and one that
-				// gives up frees this node at once (it withdraws)
-				if (!this.support.leader.equals(this.self) && this.support.leads) {
-					refusedFor = this.support.leader;
-					refusedToken = this.support.token;
-				}
-			}
-		}
-		else if (supportValid(now) && this.support.leader.equals(from) && this.support.token == token) {
-			grant = true;
-		}
-		else {
-			grant = token > this.highestGranted;
-		}
-		if (grant) {
+		if (answer.grant()) {
 			if (this.leading != null) {
 				// a lapsed lease this node has not noticed yet: it is over
 				this.leading = null;
 			}
-			this.support = new Support(from, token, now + promise(request.leaseMillis()), false);
-			this.highestGranted = Math.max(this.highestGranted, token);
-			this.learned = null;
+			this.voter.grant(from, request, now);
 		}
-		this.out.send(from, new Message.Vote(token, grant, refusedFor, refusedToken, this.highest));
+		this.out.send(from, new Message.Vote(token, answer.grant(), answer.refusedFor(), answer.refusedToken(),
+				this.highest));
 		refreshView(now);
 	}
 
@@ -474,7 +410,7 @@ final class Election implements LeaderElection {
 			// is free at most a lease after the last renewal it heard (when a cut reaches the voters one
 			// after another, their promises end at different times; giving up at the first refusal, and
 			// waiting a lease before standing again, made the election take several leases)
-			this.learned = new Learned(vote.leader(), vote.leaderToken(), now);
+			this.voter.learn(vote.leader(), vote.leaderToken(), now);
 		}
 		refreshView(now);
 	}
@@ -502,34 +438,13 @@ final class Election implements LeaderElection {
 			// each other, deaf to the leader, long after a heal)
 			abandonCandidacy(now);
 		}
-		boolean supporting = supportValid(now) && this.support.leader.equals(from)
-				&& this.support.token == renew.token();
-		if (!supporting) {
-			if (supportValid(now) || this.candidacy != null) {
-				return; // this node supports another leader (or stands itself) until its promise runs out
-			}
-			if (this.leaving || now - this.noVoteUntilNanos < 0 || !roster.quorumAtLeastMine(renew.known())) {
-				// may not promise (yet, or to a leader that counts fewer nodes than this one knows of): still,
-				// this node knows who leads
-				this.learned = new Learned(from, renew.token(), now);
-				refreshView(now);
-				return;
-			}
-			// a leader that renews holds a lease from a quorum, so no other leader can hold one: support it,
-			// even if this node voted meanwhile for a candidate (with a larger token) that did not win
-			this.highestGranted = Math.max(this.highestGranted, renew.token());
-			this.learned = null;
+		// any candidacy ended above: only a promise to another leader keeps this node from following
+		Voter.Renewal heard = this.voter.renewed(from, renew, roster, now, this.leaving);
+		if (heard == Voter.Renewal.IGNORED) {
+			return;
 		}
-		this.support = new Support(from, renew.token(), now + promise(renew.leaseMillis()), true);
-		this.excluded.remove(from);
-		this.leaderless = false;
-		this.renewals.acknowledged(renew.token(), renew.sequence(), now);
-		this.out.send(from, new Message.LeaseAck(renew.token(), renew.sequence()));
-		if (renew.acked() > 0) {
-			long acknowledgedAt = this.renewals.acknowledgedAt(renew.token(), renew.acked());
-			if (acknowledgedAt != Deadlines.NONE) {
-				this.published.anchorAt(acknowledgedAt);
-			}
+		if (heard == Voter.Renewal.FOLLOWED) {
+			this.leaderless = false;
 		}
 		refreshView(now);
 	}
@@ -548,13 +463,7 @@ final class Election implements LeaderElection {
 
 	void resigned(String from, long token) {
 		long now = this.nanoTime.getAsLong();
-		if (this.support != null && this.support.leader.equals(from) && this.support.token == token) {
-			this.support = null;
-		}
-		if (this.learned != null && this.learned.leader.equals(from)) {
-			this.learned = null;
-		}
-		this.excluded.put(from, now + YIELD_NANOS);
+		this.voter.resigned(from, token, now);
 		refreshView(now);
 	}
 
@@ -569,13 +478,7 @@ final class Election implements LeaderElection {
 		if (this.leading != null) {
 			this.leading.forget(name);
 		}
-		if (this.support != null && this.support.leader.equals(name)) {
-			logger.info("Leader {} is gone; node {} is free to vote at once", name, this.self);
-			this.support = null;
-		}
-		if (this.learned != null && this.learned.leader.equals(name)) {
-			this.learned = null;
-		}
+		this.voter.memberEnded(name);
 		if (this.candidacy != null) {
 			this.candidacy.granted.remove(name);
 		}
@@ -606,8 +509,7 @@ final class Election implements LeaderElection {
 			stepDown(roster, RevocationReason.SHUTDOWN);
 		}
 		this.candidacy = null;
-		this.support = null;
-		this.learned = null;
+		this.voter.leave();
 		this.published.hide();
 	}
 
@@ -616,7 +518,7 @@ final class Election implements LeaderElection {
 				|| now - this.backoffUntilNanos < 0) {
 			return false;
 		}
-		List<String> order = roster.candidatesByAge(this.excluded.keySet());
+		List<String> order = roster.candidatesByAge(this.voter.excluded());
 		int rank = order.indexOf(this.self);
 		if (rank < 0) {
 			return false;
@@ -635,10 +537,9 @@ final class Election implements LeaderElection {
 			return;
 		}
 		this.highest = token;
-		this.highestGranted = Math.max(this.highestGranted, token);
 		this.candidacy = new Candidacy(token, now);
 		this.candidacy.granted.add(this.self);
-		this.support = new Support(this.self, token, now + this.leaseNanos, false);
+		this.voter.stand(token, now + this.leaseNanos);
 		logger.debug("Node {} stands for election with token {}", this.self, token);
 		if (roster.needed() <= 1) {
 			win(roster, now);
@@ -666,8 +567,7 @@ final class Election implements LeaderElection {
 				this.leading.voted(voter, won.startNanos);
 			}
 		}
-		this.support = new Support(this.self, won.token, Deadlines.FOREVER, true);
-		this.learned = null;
+		this.voter.won(won.token);
 		this.leaderless = false;
 		long until = leaseUntil(roster, now);
 		logger.info("Node {} leads the cluster (fencing token {}, {} of {} votes)", this.self, won.token,
@@ -719,7 +619,7 @@ final class Election implements LeaderElection {
 		// a successor can lead from now on (this node frees its supporters), not only from the lease's end
 		this.published.endLease(now);
 		this.leading = null;
-		this.support = null;
+		this.voter.release();
 		Message.Resign resign = new Message.Resign(token);
 		roster.reachable().keySet().forEach((member) -> this.out.send(member, resign));
 		this.backoffUntilNanos = now + this.leaseNanos;
@@ -734,29 +634,10 @@ final class Election implements LeaderElection {
 		this.candidacy.granted.stream().filter((voter) -> !voter.equals(this.self))
 			.forEach((voter) -> this.out.send(voter, withdrawal));
 		this.candidacy = null;
-		if (this.support != null && this.support.leader.equals(this.self)) {
-			this.support = null;
-		}
+		this.voter.withdrew();
 		// jitter keeps two candidates that failed together from standing together again
 		long jitter = (long) (Math.random() * (this.leaseNanos / 4));
 		this.backoffUntilNanos = now + this.leaseNanos / 2 + jitter;
-	}
-
-	private boolean supportValid(long now) {
-		return this.support != null && Deadlines.holds(this.support.untilNanos, now);
-	}
-
-	private boolean olderThanMe(String other, Roster roster) {
-		Long started = roster.reachable().get(other);
-		return started != null && (started < roster.selfStartedAt()
-				|| (started == roster.selfStartedAt() && other.compareTo(this.self) < 0));
-	}
-
-	private Learned learnedLeader(long now) {
-		if (this.learned != null && now - this.learned.atNanos >= 3 * this.leaseNanos) {
-			this.learned = null;
-		}
-		return this.learned;
 	}
 
 	private void publishLease(long until) {
@@ -764,32 +645,12 @@ final class Election implements LeaderElection {
 	}
 
 	private void refreshView(long now) {
-		String leader = null;
-		long token = 0;
 		if (this.leading != null && this.published.leads(now)) {
-			leader = this.self;
-			token = this.leading.token;
-		}
-		else if (supportValid(now) && !this.support.leader.equals(this.self) && this.support.leads) {
-			// a candidate this node only voted for is no leader (it may never win)
-			leader = this.support.leader;
-			token = this.support.token;
+			this.published.show(this.self, this.leading.token);
 		}
 		else {
-			Learned known = learnedLeader(now);
-			if (known != null) {
-				leader = known.leader;
-				token = known.token;
-			}
+			this.voter.show(now);
 		}
-		this.published.show(leader, token);
-	}
-
-	// leads: the supported node renewed (it won); otherwise this node only voted for it (a candidate)
-	private record Support(String leader, long token, long untilNanos, boolean leads) {
-	}
-
-	private record Learned(String leader, long token, long atNanos) {
 	}
 
 	private static final class Candidacy {
