@@ -1,9 +1,6 @@
 package dev.clustering.node;
 
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -12,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.RevocationReason;
-import dev.clustering.transport.FrameCodec;
 import dev.clustering.transport.Message;
 import dev.clustering.transport.WarningLimiter;
 
@@ -90,30 +86,18 @@ final class Election implements LeaderElection {
 
 	private long highest;
 
-	private Candidacy candidacy;
-
 	private LeaderTerm leading;
 
-	private long settleUntilNanos;
-
-	private long backoffUntilNanos;
-
-	private long yieldedUntilNanos;
-
-	private boolean yielded;
-
 	private boolean leaving;
-
-	// since when this node has had no leader (for the staggered candidacy)
-	private boolean leaderless;
-
-	private long leaderlessSinceNanos;
 
 	// this node's lease, the leader it sees and its permits' anchor, for any thread
 	private final PublishedLeadership published;
 
 	// whom this node supports and what it learned, as a voter
 	private final Voter voter;
+
+	// when this node may stand, and its candidacy
+	private final Candidate candidate;
 
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
@@ -127,11 +111,9 @@ final class Election implements LeaderElection {
 		this.published = new PublishedLeadership(self, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
-		// Voter); and it hears the others out before it stands, so it joins a leader rather than racing it
+		// Voter); and it hears the others out before it stands (see Candidate)
 		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
-		this.settleUntilNanos = now + leaseNanos;
-		this.backoffUntilNanos = now;
-		this.yieldedUntilNanos = now;
+		this.candidate = new Candidate(self, leaseNanos, this.marginNanos, clock, now, out, this.warnings, this.voter);
 	}
 
 	private boolean believable(String from, long token) {
@@ -145,12 +127,12 @@ final class Election implements LeaderElection {
 	}
 
 	private long leaseMillis() {
-		return TimeUnit.NANOSECONDS.toMillis(this.leaseNanos + 999_999);
+		return leaseMillis(this.leaseNanos);
 	}
 
-	// the later of two monotonic times (compared by difference, as nanoTime values must be)
-	private static long later(long a, long b) {
-		return (a - b > 0) ? a : b;
+	// a lease in whole milliseconds, rounded up, as the messages carry it
+	static long leaseMillis(long leaseNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(leaseNanos + 999_999);
 	}
 
 	/**
@@ -312,9 +294,7 @@ final class Election implements LeaderElection {
 	public void evaluate(Roster roster) {
 		long now = this.nanoTime.getAsLong();
 		this.voter.lapse(now);
-		if (this.yielded && now - this.yieldedUntilNanos >= 0) {
-			this.yielded = false;
-		}
+		this.candidate.expireYield(now);
 		if (this.leading != null) {
 			this.leading.retainReachable(roster.reachable().keySet());
 			long until = leaseUntil(roster, now);
@@ -334,28 +314,15 @@ final class Election implements LeaderElection {
 				}
 			}
 		}
-		if (this.candidacy != null && now - this.candidacy.startNanos >= this.leaseNanos) {
-			logger.info("Node {} did not win the election with token {} ({} of {} votes); standing again later",
-					this.self, this.candidacy.token, this.candidacy.granted.size(), roster.needed());
-			abandonCandidacy(now);
-		}
-		else if (this.candidacy != null) {
-			// ask again those that have not granted: a voter that refused may be free by now (it had not yet
-			// heard that the old leader died, or it had just started)
-			requestVotes(roster, this.candidacy, true);
-		}
+		this.candidate.review(roster, now);
 		boolean noLeader = this.voter.heardNoLeader(now);
-		if (this.leading == null && this.candidacy == null && noLeader) {
-			if (!this.leaderless) {
-				this.leaderless = true;
-				this.leaderlessSinceNanos = now;
-			}
-			if (mayStand(roster, now)) {
+		if (this.leading == null && !this.candidate.standing() && noLeader) {
+			if (this.candidate.leaderless(roster, now, this.leaving)) {
 				stand(roster, now);
 			}
 		}
 		else if (this.leading != null || this.voter.promised()) {
-			this.leaderless = false;
+			this.candidate.led();
 		}
 		refreshView(now);
 	}
@@ -369,9 +336,10 @@ final class Election implements LeaderElection {
 		}
 		this.highest = Math.max(this.highest, token);
 		LeaderTerm term = (this.leading != null && isLeader()) ? this.leading : null;
-		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, term, this.candidacy != null);
+		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, term,
+				this.candidate.standing());
 		if (answer.withdraw()) {
-			abandonCandidacy(now);
+			this.candidate.abandon(now);
 		}
 		if (answer.grant()) {
 			if (this.leading != null) {
@@ -390,27 +358,12 @@ final class Election implements LeaderElection {
 		if (believable(from, vote.highest())) {
 			this.highest = Math.max(this.highest, vote.highest());
 		}
-		if (this.candidacy == null || vote.token() != this.candidacy.token) {
+		Candidate.Count count = this.candidate.voted(from, vote, roster, now);
+		if (count == Candidate.Count.IGNORED) {
 			return;
 		}
-		if (now - this.candidacy.startNanos >= this.leaseNanos - this.marginNanos) {
-			// too late (this node was stalled?): those promises have run out; stand again later
-			abandonCandidacy(now);
-			return;
-		}
-		if (vote.granted()) {
-			this.candidacy.granted.add(from);
-			if (this.candidacy.granted.size() >= roster.needed()) {
-				win(roster, now);
-			}
-		}
-		else if (!vote.leader().isEmpty() && vote.leaderToken() > 0 && roster.isMember(vote.leader())) {
-			// someone leads already, as far as that voter knows (maybe one this node cannot hear): this node
-			// knows who leads, yet stays a candidate and asks again until its candidacy ends, since the voter
-			// is free at most a lease after the last renewal it heard (when a cut reaches the voters one
-			// after another, their promises end at different times; giving up at the first refusal, and
-			// waiting a lease before standing again, made the election take several leases)
-			this.voter.learn(vote.leader(), vote.leaderToken(), now);
+		if (count == Candidate.Count.WON) {
+			win(roster, now);
 		}
 		refreshView(now);
 	}
@@ -431,12 +384,12 @@ final class Election implements LeaderElection {
 				return;
 			}
 		}
-		if (this.candidacy != null) {
+		if (this.candidate.standing()) {
 			// a leader renews to this node: it holds a quorum's lease, so this candidacy cannot win while
 			// the leader is heard; follow it, and free this candidacy's voters (they may be this node's
 			// neighbours in a former minority, which would otherwise take turns standing and voting for
 			// each other, deaf to the leader, long after a heal)
-			abandonCandidacy(now);
+			this.candidate.abandon(now);
 		}
 		// any candidacy ended above: only a promise to another leader keeps this node from following
 		Voter.Renewal heard = this.voter.renewed(from, renew, roster, now, this.leaving);
@@ -444,7 +397,7 @@ final class Election implements LeaderElection {
 			return;
 		}
 		if (heard == Voter.Renewal.FOLLOWED) {
-			this.leaderless = false;
+			this.candidate.led();
 		}
 		refreshView(now);
 	}
@@ -479,24 +432,21 @@ final class Election implements LeaderElection {
 			this.leading.forget(name);
 		}
 		this.voter.memberEnded(name);
-		if (this.candidacy != null) {
-			this.candidacy.granted.remove(name);
-		}
+		this.candidate.memberEnded(name);
 		refreshView(now);
 	}
 
 	/** This node found it was paused: hear the others out before standing again. */
 	@Override
 	public void paused() {
-		this.settleUntilNanos = this.nanoTime.getAsLong() + this.leaseNanos;
+		this.candidate.paused(this.nanoTime.getAsLong());
 	}
 
 	@Override
 	public void yieldLeadership(Roster roster) {
 		if (this.leading != null) {
 			long now = this.nanoTime.getAsLong();
-			this.yielded = true;
-			this.yieldedUntilNanos = now + YIELD_NANOS;
+			this.candidate.yielded(now);
 			stepDown(roster, RevocationReason.YIELDED);
 			refreshView(now);
 		}
@@ -508,58 +458,24 @@ final class Election implements LeaderElection {
 		if (this.leading != null) {
 			stepDown(roster, RevocationReason.SHUTDOWN);
 		}
-		this.candidacy = null;
+		this.candidate.leave();
 		this.voter.leave();
 		this.published.hide();
 	}
 
-	private boolean mayStand(Roster roster, long now) {
-		if (this.leaving || this.yielded || !roster.hasQuorum() || now - this.settleUntilNanos < 0
-				|| now - this.backoffUntilNanos < 0) {
-			return false;
-		}
-		List<String> order = roster.candidatesByAge(this.voter.excluded());
-		int rank = order.indexOf(this.self);
-		if (rank < 0) {
-			return false;
-		}
-		// the oldest stands at once; each younger one half a lease later than the one before it, counted
-		// from when this node could first have stood
-		long since = later(this.leaderlessSinceNanos, later(this.settleUntilNanos, this.backoffUntilNanos));
-		return now - since >= rank * (this.leaseNanos / 2);
-	}
-
 	private void stand(Roster roster, long now) {
-		long token = Math.max(this.highest + 1, this.clock.millis());
-		if (token > FrameCodec.MAX_LEADER_TOKEN) {
-			this.warnings.warn(logger, "exhausted", "Node {} cannot stand for election: leadership tokens are "
-					+ "exhausted", this.self);
+		long token = this.candidate.stand(roster, now, this.highest);
+		if (token == 0) {
 			return;
 		}
 		this.highest = token;
-		this.candidacy = new Candidacy(token, now);
-		this.candidacy.granted.add(this.self);
-		this.voter.stand(token, now + this.leaseNanos);
-		logger.debug("Node {} stands for election with token {}", this.self, token);
 		if (roster.needed() <= 1) {
 			win(roster, now);
-			return;
-		}
-		requestVotes(roster, this.candidacy, false);
-	}
-
-	private void requestVotes(Roster roster, Candidacy current, boolean again) {
-		Message.VoteRequest request = new Message.VoteRequest(current.token, roster.known(), leaseMillis());
-		for (String member : roster.reachable().keySet()) {
-			if (!roster.leaving().contains(member) && !(again && current.granted.contains(member))) {
-				this.out.send(member, request);
-			}
 		}
 	}
 
 	private void win(Roster roster, long now) {
-		Candidacy won = this.candidacy;
-		this.candidacy = null;
+		Candidate.Candidacy won = this.candidate.won();
 		this.leading = new LeaderTerm(won.token, now, this.clock.instant());
 		// every vote is a promise that started after the request was sent
 		for (String voter : won.granted) {
@@ -568,7 +484,7 @@ final class Election implements LeaderElection {
 			}
 		}
 		this.voter.won(won.token);
-		this.leaderless = false;
+		this.candidate.led();
 		long until = leaseUntil(roster, now);
 		logger.info("Node {} leads the cluster (fencing token {}, {} of {} votes)", this.self, won.token,
 				won.granted.size(), roster.known());
@@ -622,22 +538,9 @@ final class Election implements LeaderElection {
 		this.voter.release();
 		Message.Resign resign = new Message.Resign(token);
 		roster.reachable().keySet().forEach((member) -> this.out.send(member, resign));
-		this.backoffUntilNanos = now + this.leaseNanos;
+		this.candidate.steppedDown(now);
 		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, token);
 		this.listener.lost(token, reason);
-	}
-
-	private void abandonCandidacy(long now) {
-		// withdraw: those that voted for it are free at once rather than bound for a lease to a candidacy
-		// that can no longer win (it ignores every vote from now on)
-		Message.Resign withdrawal = new Message.Resign(this.candidacy.token);
-		this.candidacy.granted.stream().filter((voter) -> !voter.equals(this.self))
-			.forEach((voter) -> this.out.send(voter, withdrawal));
-		this.candidacy = null;
-		this.voter.withdrew();
-		// jitter keeps two candidates that failed together from standing together again
-		long jitter = (long) (Math.random() * (this.leaseNanos / 4));
-		this.backoffUntilNanos = now + this.leaseNanos / 2 + jitter;
 	}
 
 	private void publishLease(long until) {
@@ -651,21 +554,6 @@ final class Election implements LeaderElection {
 		else {
 			this.voter.show(now);
 		}
-	}
-
-	private static final class Candidacy {
-
-		final long token;
-
-		final long startNanos;
-
-		final Set<String> granted = new HashSet<>();
-
-		Candidacy(long token, long startNanos) {
-			this.token = token;
-			this.startNanos = startNanos;
-		}
-
 	}
 
 }
