@@ -243,8 +243,8 @@ final class Candidate {
 	 */
 	void abandon(long now) {
 		Message.Resign withdrawal = new Message.Resign(this.candidacy.token);
-		this.candidacy.granted.stream().filter((voter) -> !voter.equals(this.self))
-			.forEach((voter) -> this.out.send(voter, withdrawal));
+		this.candidacy.granted.stream().filter((member) -> !member.equals(this.self))
+			.forEach((member) -> this.out.send(member, withdrawal));
 		this.candidacy = null;
 		this.voter.withdrew();
 		// jitter keeps two candidates that failed together from standing together again

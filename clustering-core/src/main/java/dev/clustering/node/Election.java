@@ -35,6 +35,9 @@ import dev.clustering.transport.WarningLimiter;
  * supporters at once, so the next leader is elected in about a round trip.</li>
  * </ol>
  * Runs on the node's event loop; only {@link #ownLease()} and {@link #view()} are read elsewhere.
+ * Its sides share that loop: {@link Voter} (whom this node supports), {@link Candidate} (when it
+ * stands, and its candidacy), {@link Leader} (its leadership and renewals) and
+ * {@link PublishedLeadership} (what other threads read).
  */
 final class Election implements LeaderElection {
 
@@ -74,8 +77,6 @@ final class Election implements LeaderElection {
 
 	private final long marginNanos;
 
-	private final long renewEveryNanos;
-
 	private final Clock clock;
 
 	private final LongSupplier nanoTime;
@@ -85,8 +86,6 @@ final class Election implements LeaderElection {
 	private final Listener listener;
 
 	private long highest;
-
-	private LeaderTerm leading;
 
 	private boolean leaving;
 
@@ -99,11 +98,13 @@ final class Election implements LeaderElection {
 	// when this node may stand, and its candidacy
 	private final Candidate candidate;
 
+	// this node's leadership, its renewals and its lease
+	private final Leader leader;
+
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
 		this.leaseNanos = leaseNanos;
 		this.marginNanos = Math.max(leaseNanos / 20, 1_000_000L);
-		this.renewEveryNanos = Math.max(leaseNanos / 4, 1_000_000L);
 		this.clock = clock;
 		this.nanoTime = nanoTime;
 		this.out = out;
@@ -114,6 +115,7 @@ final class Election implements LeaderElection {
 		// Voter); and it hears the others out before it stands (see Candidate)
 		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
 		this.candidate = new Candidate(self, leaseNanos, this.marginNanos, clock, now, out, this.warnings, this.voter);
+		this.leader = new Leader(self, leaseNanos, this.marginNanos, clock, nanoTime, out, this.published);
 	}
 
 	private boolean believable(String from, long token) {
@@ -124,10 +126,6 @@ final class Election implements LeaderElection {
 				+ "min ahead of this node's clock (are the clocks set?)", this.self, token, from,
 				MAX_TOKEN_AHEAD_MILLIS / 60_000);
 		return false;
-	}
-
-	private long leaseMillis() {
-		return leaseMillis(this.leaseNanos);
 	}
 
 	// a lease in whole milliseconds, rounded up, as the messages carry it
@@ -223,7 +221,7 @@ final class Election implements LeaderElection {
 	 */
 	@Override
 	public long leadingSinceNanos() {
-		return (this.leading != null) ? this.leading.sinceNanos : -1;
+		return this.leader.sinceNanos();
 	}
 
 	/**
@@ -232,7 +230,7 @@ final class Election implements LeaderElection {
 	 */
 	@Override
 	public long leadingToken() {
-		return (this.leading != null) ? this.leading.token : 0;
+		return this.leader.token();
 	}
 
 	/**
@@ -270,8 +268,7 @@ final class Election implements LeaderElection {
 	 * rests on an earlier leadership)
 	 */
 	long lastAckNanos(String member) {
-		LeaderTerm term = this.leading;
-		return (term != null) ? term.lastAckNanos(member) : Long.MIN_VALUE;
+		return this.leader.lastAckNanos(member);
 	}
 
 	/**
@@ -281,13 +278,8 @@ final class Election implements LeaderElection {
 	 * @return whether it does
 	 */
 	boolean supportsMe(String member) {
-		LeaderTerm term = this.leading;
-		// a renewal it acknowledged (a vote alone gives it no permit: confirmTo has nothing to echo), and
-		// recently: a member that no longer acknowledges (it stopped hearing renewals, a one-way cut) holds
-		// no permit, so a singleton placed on it would not run
-		return term != null && term.supportedBy(member, this.nanoTime.getAsLong(), this.leaseNanos - this.marginNanos);
+		return this.leader.supportsMe(member);
 	}
-
 
 	/** Re-evaluates: lease expiry, renewals, candidacy. Called on every tick and after every change. */
 	@Override
@@ -295,33 +287,18 @@ final class Election implements LeaderElection {
 		long now = this.nanoTime.getAsLong();
 		this.voter.lapse(now);
 		this.candidate.expireYield(now);
-		if (this.leading != null) {
-			this.leading.retainReachable(roster.reachable().keySet());
-			long until = leaseUntil(roster, now);
-			if (!roster.hasQuorum()) {
-				logger.warn("Node {} has no quorum ({} of {} nodes reachable, {} needed): giving up leadership",
-						this.self, roster.reachable().size() + 1, roster.known(), roster.needed());
-				stepDown(roster, RevocationReason.QUORUM_LOST);
-			}
-			else if (!Deadlines.holds(until, now)) {
-				logger.warn("Node {} has not heard from a quorum for a lease: giving up leadership", this.self);
-				stepDown(roster, RevocationReason.QUORUM_LOST);
-			}
-			else {
-				publishLease(until);
-				if (now - this.leading.lastRenewNanos() >= this.renewEveryNanos) {
-					renew(roster, now);
-				}
-			}
+		RevocationReason lost = this.leader.review(roster, now);
+		if (lost != null) {
+			stepDown(roster, lost);
 		}
 		this.candidate.review(roster, now);
 		boolean noLeader = this.voter.heardNoLeader(now);
-		if (this.leading == null && !this.candidate.standing() && noLeader) {
+		if (!this.leader.leads() && !this.candidate.standing() && noLeader) {
 			if (this.candidate.leaderless(roster, now, this.leaving)) {
 				stand(roster, now);
 			}
 		}
-		else if (this.leading != null || this.voter.promised()) {
+		else if (this.leader.leads() || this.voter.promised()) {
 			this.candidate.led();
 		}
 		refreshView(now);
@@ -335,17 +312,14 @@ final class Election implements LeaderElection {
 			return;
 		}
 		this.highest = Math.max(this.highest, token);
-		LeaderTerm term = (this.leading != null && isLeader()) ? this.leading : null;
-		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, term,
+		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, this.leader.validTerm(),
 				this.candidate.standing());
 		if (answer.withdraw()) {
 			this.candidate.abandon(now);
 		}
 		if (answer.grant()) {
-			if (this.leading != null) {
-				// a lapsed lease this node has not noticed yet: it is over
-				this.leading = null;
-			}
+			// a lapsed lease this node has not noticed yet: it is over
+			this.leader.lapsed();
 			this.voter.grant(from, request, now);
 		}
 		this.out.send(from, new Message.Vote(token, answer.grant(), answer.refusedFor(), answer.refusedToken(),
@@ -374,10 +348,10 @@ final class Election implements LeaderElection {
 			return;
 		}
 		this.highest = Math.max(this.highest, renew.token());
-		if (this.leading != null) {
-			if (renew.token() > this.leading.token) {
+		if (this.leader.leads()) {
+			if (renew.token() > this.leader.token()) {
 				logger.warn("Node {} yields to {}, whose leadership token is newer ({} > {})", this.self, from,
-						renew.token(), this.leading.token);
+						renew.token(), this.leader.token());
 				stepDown(roster, RevocationReason.SUPERSEDED);
 			}
 			else {
@@ -403,15 +377,7 @@ final class Election implements LeaderElection {
 	}
 
 	void acknowledged(String from, Message.LeaseAck ack, Roster roster) {
-		if (this.leading == null || ack.token() != this.leading.token) {
-			return;
-		}
-		long now = this.nanoTime.getAsLong();
-		this.leading.acknowledged(from, ack.sequence(), now);
-		long until = leaseUntil(roster, now);
-		if (Deadlines.holds(until, now)) {
-			publishLease(until);
-		}
+		this.leader.acknowledged(from, ack, roster);
 	}
 
 	void resigned(String from, long token) {
@@ -428,9 +394,7 @@ final class Election implements LeaderElection {
 	@Override
 	public void memberEnded(String name) {
 		long now = this.nanoTime.getAsLong();
-		if (this.leading != null) {
-			this.leading.forget(name);
-		}
+		this.leader.memberEnded(name);
 		this.voter.memberEnded(name);
 		this.candidate.memberEnded(name);
 		refreshView(now);
@@ -444,7 +408,7 @@ final class Election implements LeaderElection {
 
 	@Override
 	public void yieldLeadership(Roster roster) {
-		if (this.leading != null) {
+		if (this.leader.leads()) {
 			long now = this.nanoTime.getAsLong();
 			this.candidate.yielded(now);
 			stepDown(roster, RevocationReason.YIELDED);
@@ -455,7 +419,7 @@ final class Election implements LeaderElection {
 	@Override
 	public void leave(Roster roster) {
 		this.leaving = true;
-		if (this.leading != null) {
+		if (this.leader.leads()) {
 			stepDown(roster, RevocationReason.SHUTDOWN);
 		}
 		this.candidate.leave();
@@ -476,80 +440,29 @@ final class Election implements LeaderElection {
 
 	private void win(Roster roster, long now) {
 		Candidate.Candidacy won = this.candidate.won();
-		this.leading = new LeaderTerm(won.token, now, this.clock.instant());
-		// every vote is a promise that started after the request was sent
-		for (String voter : won.granted) {
-			if (!voter.equals(this.self)) {
-				this.leading.voted(voter, won.startNanos);
-			}
-		}
 		this.voter.won(won.token);
 		this.candidate.led();
-		long until = leaseUntil(roster, now);
-		logger.info("Node {} leads the cluster (fencing token {}, {} of {} votes)", this.self, won.token,
-				won.granted.size(), roster.known());
-		publishLease(until);
-		renew(roster, now);
+		this.leader.begin(won, roster, now);
 		this.listener.won(won.token);
 	}
 
 	@Override
 	public void confirmTo(String member) {
-		LeaderTerm term = this.leading;
-		// only while the lease holds: what a renewal tells a follower anchors its permits, which must not
-		// reach past this leadership
-		if (term == null || !isLeader()) {
-			return;
-		}
-		long acked = term.acknowledged(member);
-		if (acked == 0) {
-			return;
-		}
-		long sequence = term.renewal(this.nanoTime.getAsLong(), false);
-		this.out.send(member, new Message.LeaseRenew(term.token, sequence, acked, term.known(), leaseMillis()));
+		this.leader.confirmTo(member);
 	}
-
-	private void renew(Roster roster, long now) {
-		LeaderTerm term = this.leading;
-		term.known(roster.known());
-		long sequence = term.renewal(now, true);
-		for (String member : roster.reachable().keySet()) {
-			if (roster.leaving().contains(member)) {
-				continue;
-			}
-			this.out.send(member, new Message.LeaseRenew(term.token, sequence, term.acknowledged(member), term.known(),
-					leaseMillis()));
-		}
-	}
-
-	// the lease: a quorum (this node included) acknowledged renewals sent at or after the returned
-	// time minus the lease
-	private long leaseUntil(Roster roster, long now) {
-		return this.leading.leaseUntil(roster.needed() - 1, now, this.leaseNanos - this.marginNanos);
-	}
-
 
 	private void stepDown(Roster roster, RevocationReason reason) {
-		long token = this.leading.token;
 		long now = this.nanoTime.getAsLong();
-		// a successor can lead from now on (this node frees its supporters), not only from the lease's end
-		this.published.endLease(now);
-		this.leading = null;
+		long token = this.leader.end(roster, now);
 		this.voter.release();
-		Message.Resign resign = new Message.Resign(token);
-		roster.reachable().keySet().forEach((member) -> this.out.send(member, resign));
 		this.candidate.steppedDown(now);
 		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, token);
 		this.listener.lost(token, reason);
 	}
 
-	private void publishLease(long until) {
-		this.published.publishLease(until, this.leading);
-	}
-
 	private void refreshView(long now) {
-		if (this.leading != null && this.published.leads(now)) {
-			this.published.show(this.self, this.leading.token);
+		if (this.leader.leads() && this.published.leads(now)) {
+			this.published.show(this.self, this.leader.token());
 		}
 		else {
 			this.voter.show(now);
