@@ -35,7 +35,7 @@ import dev.clustering.transport.WarningLimiter;
  * supporters at once, so the next leader is elected in about a round trip.</li>
  * </ol>
  * Runs on the node's event loop; only {@link #ownLease()} and {@link #view()} are read elsewhere.
- * Its sides share that loop: {@link Voter} (whom this node supports), {@link Candidate} (when it
+ * Its sides share that loop: {@link Voter} (whom this node supports), {@link Campaign} (when it
  * stands, and its candidacy), {@link Leader} (its leadership and renewals) and
  * {@link PublishedLeadership} (what other threads read).
  */
@@ -96,7 +96,7 @@ final class Election implements LeaderElection {
 	private final Voter voter;
 
 	// when this node may stand, and its candidacy
-	private final Candidate candidate;
+	private final Campaign campaign;
 
 	// this node's leadership, its renewals and its lease
 	private final Leader leader;
@@ -112,9 +112,9 @@ final class Election implements LeaderElection {
 		this.published = new PublishedLeadership(self, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
-		// Voter); and it hears the others out before it stands (see Candidate)
+		// Voter); and it hears the others out before it stands (see Campaign)
 		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
-		this.candidate = new Candidate(self, leaseNanos, this.marginNanos, clock, now, out, this.warnings, this.voter);
+		this.campaign = new Campaign(self, leaseNanos, this.marginNanos, clock, now, out, this.warnings, this.voter);
 		this.leader = new Leader(self, leaseNanos, this.marginNanos, clock, nanoTime, out, this.published);
 	}
 
@@ -286,20 +286,20 @@ final class Election implements LeaderElection {
 	public void evaluate(Roster roster) {
 		long now = this.nanoTime.getAsLong();
 		this.voter.lapse(now);
-		this.candidate.expireYield(now);
+		this.campaign.expireYield(now);
 		RevocationReason lost = this.leader.review(roster, now);
 		if (lost != null) {
 			stepDown(roster, lost);
 		}
-		this.candidate.review(roster, now);
+		this.campaign.review(roster, now);
 		boolean noLeader = this.voter.heardNoLeader(now);
-		if (!this.leader.leads() && !this.candidate.standing() && noLeader) {
-			if (this.candidate.leaderless(roster, now, this.leaving)) {
+		if (!this.leader.leads() && !this.campaign.standing() && noLeader) {
+			if (this.campaign.leaderless(roster, now, this.leaving)) {
 				stand(roster, now);
 			}
 		}
 		else if (this.leader.leads() || this.voter.promised()) {
-			this.candidate.led();
+			this.campaign.led();
 		}
 		refreshView(now);
 	}
@@ -313,9 +313,9 @@ final class Election implements LeaderElection {
 		}
 		this.highest = Math.max(this.highest, token);
 		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, this.leader.validTerm(),
-				this.candidate.standing());
+				this.campaign.standing());
 		if (answer.withdraw()) {
-			this.candidate.abandon(now);
+			this.campaign.abandon(now);
 		}
 		if (answer.grant()) {
 			// a lapsed lease this node has not noticed yet: it is over
@@ -332,11 +332,11 @@ final class Election implements LeaderElection {
 		if (believable(from, vote.highest())) {
 			this.highest = Math.max(this.highest, vote.highest());
 		}
-		Candidate.Count count = this.candidate.voted(from, vote, roster, now);
-		if (count == Candidate.Count.IGNORED) {
+		Campaign.Count count = this.campaign.voted(from, vote, roster, now);
+		if (count == Campaign.Count.IGNORED) {
 			return;
 		}
-		if (count == Candidate.Count.WON) {
+		if (count == Campaign.Count.WON) {
 			win(roster, now);
 		}
 		refreshView(now);
@@ -358,12 +358,12 @@ final class Election implements LeaderElection {
 				return;
 			}
 		}
-		if (this.candidate.standing()) {
+		if (this.campaign.standing()) {
 			// a leader renews to this node: it holds a quorum's lease, so this candidacy cannot win while
 			// the leader is heard; follow it, and free this candidacy's voters (they may be this node's
 			// neighbours in a former minority, which would otherwise take turns standing and voting for
 			// each other, deaf to the leader, long after a heal)
-			this.candidate.abandon(now);
+			this.campaign.abandon(now);
 		}
 		// any candidacy ended above: only a promise to another leader keeps this node from following
 		Voter.Renewal heard = this.voter.renewed(from, renew, roster, now, this.leaving);
@@ -371,7 +371,7 @@ final class Election implements LeaderElection {
 			return;
 		}
 		if (heard == Voter.Renewal.FOLLOWED) {
-			this.candidate.led();
+			this.campaign.led();
 		}
 		refreshView(now);
 	}
@@ -396,21 +396,21 @@ final class Election implements LeaderElection {
 		long now = this.nanoTime.getAsLong();
 		this.leader.memberEnded(name);
 		this.voter.memberEnded(name);
-		this.candidate.memberEnded(name);
+		this.campaign.memberEnded(name);
 		refreshView(now);
 	}
 
 	/** This node found it was paused: hear the others out before standing again. */
 	@Override
 	public void paused() {
-		this.candidate.paused(this.nanoTime.getAsLong());
+		this.campaign.paused(this.nanoTime.getAsLong());
 	}
 
 	@Override
 	public void yieldLeadership(Roster roster) {
 		if (this.leader.leads()) {
 			long now = this.nanoTime.getAsLong();
-			this.candidate.yielded(now);
+			this.campaign.yielded(now);
 			stepDown(roster, RevocationReason.YIELDED);
 			refreshView(now);
 		}
@@ -422,13 +422,13 @@ final class Election implements LeaderElection {
 		if (this.leader.leads()) {
 			stepDown(roster, RevocationReason.SHUTDOWN);
 		}
-		this.candidate.leave();
+		this.campaign.leave();
 		this.voter.leave();
 		this.published.hide();
 	}
 
 	private void stand(Roster roster, long now) {
-		long token = this.candidate.stand(roster, now, this.highest);
+		long token = this.campaign.stand(roster, now, this.highest);
 		if (token == 0) {
 			return;
 		}
@@ -439,9 +439,9 @@ final class Election implements LeaderElection {
 	}
 
 	private void win(Roster roster, long now) {
-		Candidate.Candidacy won = this.candidate.won();
+		Campaign.Candidacy won = this.campaign.won();
 		this.voter.won(won.token);
-		this.candidate.led();
+		this.campaign.led();
 		this.leader.begin(won, roster, now);
 		this.listener.won(won.token);
 	}
@@ -455,7 +455,7 @@ final class Election implements LeaderElection {
 		long now = this.nanoTime.getAsLong();
 		long token = this.leader.end(roster, now);
 		this.voter.release();
-		this.candidate.steppedDown(now);
+		this.campaign.steppedDown(now);
 		logger.info("Node {} no longer leads ({}, token {})", this.self, reason, token);
 		this.listener.lost(token, reason);
 	}

@@ -111,7 +111,7 @@ final class Leader {
 	 * @param roster the members
 	 * @param now monotonic nanoseconds
 	 */
-	void begin(Candidate.Candidacy won, Roster roster, long now) {
+	void begin(Campaign.Candidacy won, Roster roster, long now) {
 		this.term = new LeaderTerm(won.token, now, this.clock.instant());
 		// every vote is a promise that started after the request was sent
 		for (String voter : won.granted) {

@@ -13,11 +13,11 @@ import dev.clustering.transport.Message;
 import dev.clustering.transport.WarningLimiter;
 
 /**
- * The candidate's side of {@link Election}: when this node may stand (by age, after it settled,
- * backed off or yielded), and its candidacy with the votes granted to it. Owned by the event loop,
- * through {@link Election}.
+ * The candidate's side of {@link Election} (its campaign, as the registry strategies call theirs):
+ * when this node may stand (by age, after it settled, backed off or yielded), and its candidacy with
+ * the votes granted to it. Owned by the event loop, through {@link Election}.
  */
-final class Candidate {
+final class Campaign {
 
 	// logs as the election it is part of
 	private static final Logger logger = LoggerFactory.getLogger(Election.class);
@@ -65,7 +65,7 @@ final class Candidate {
 
 	private long leaderlessSinceNanos;
 
-	Candidate(String self, long leaseNanos, long marginNanos, Clock clock, long now, Election.Outbox out,
+	Campaign(String self, long leaseNanos, long marginNanos, Clock clock, long now, Election.Outbox out,
 			WarningLimiter warnings, Voter voter) {
 		this.self = self;
 		this.leaseNanos = leaseNanos;
