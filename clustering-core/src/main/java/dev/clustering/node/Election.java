@@ -109,7 +109,7 @@ final class Election implements LeaderElection {
 		this.nanoTime = nanoTime;
 		this.out = out;
 		this.listener = listener;
-		this.published = new PublishedLeadership(self, clock);
+		this.published = new PublishedLeadership(self, leaseNanos, this.marginNanos, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
 		// Voter); and it hears the others out before it stands (see Campaign)
@@ -164,23 +164,12 @@ final class Election implements LeaderElection {
 
 	@Override
 	public long permitUntilNanos(long failoverTimeoutNanos) {
-		return Deadlines.plus(permitAnchorNanos(), hold(failoverTimeoutNanos) - this.marginNanos);
+		return this.published.permitUntilNanos(failoverTimeoutNanos);
 	}
 
 	@Override
 	public long newLeaderWaitNanos(long failoverTimeoutNanos) {
-		return hold(failoverTimeoutNanos);
-	}
-
-	/**
-	 * How long a permit lasts past its anchor: the failover timeout, and at least a lease (a follower's
-	 * anchor trails by up to a renewal interval, so a shorter permit would lapse between renewals).
-	 * Safe because a leader fails a run over from a silent node only the failover timeout after its
-	 * failure detector judged it, which is at least a lease after it last heard from it, and a new
-	 * leader only this long after its leadership began, which is after every earlier leader's lease.
-	 */
-	private long hold(long failoverTimeoutNanos) {
-		return Math.max(failoverTimeoutNanos, this.leaseNanos);
+		return this.published.hold(failoverTimeoutNanos);
 	}
 
 	@Override

@@ -7,8 +7,9 @@ import dev.clustering.leadership.LeaderInfo;
 
 /**
  * What {@link Election} publishes for any thread, each as one immutable value through one volatile
- * field: this node's lease, the leader it sees, and the anchor of its singleton permits. Written
- * only by the event loop; read anywhere, against the monotonic clock.
+ * field: this node's lease, the leader it sees, and the anchor of its singleton permits (with how
+ * long a permit lasts past it). Written only by the event loop; read anywhere, against the monotonic
+ * clock.
  */
 final class PublishedLeadership {
 
@@ -27,6 +28,10 @@ final class PublishedLeadership {
 
 	private final String self;
 
+	private final long leaseNanos;
+
+	private final long marginNanos;
+
 	private final Clock clock;
 
 	// the anchor of this node's singleton permits (see Election#permitAnchorNanos), for any thread
@@ -41,8 +46,10 @@ final class PublishedLeadership {
 
 	private volatile LeaderInfo view;
 
-	PublishedLeadership(String self, Clock clock) {
+	PublishedLeadership(String self, long leaseNanos, long marginNanos, Clock clock) {
 		this.self = self;
+		this.leaseNanos = leaseNanos;
+		this.marginNanos = marginNanos;
 		this.clock = clock;
 	}
 
@@ -88,6 +95,28 @@ final class PublishedLeadership {
 	 */
 	long permitAnchorNanos() {
 		return this.permitAnchor;
+	}
+
+	/**
+	 * Until when this node may run singletons whose failover timeout is the given one.
+	 * @param failoverTimeoutNanos the failover timeout
+	 * @return monotonic nanoseconds
+	 */
+	long permitUntilNanos(long failoverTimeoutNanos) {
+		return Deadlines.plus(permitAnchorNanos(), hold(failoverTimeoutNanos) - this.marginNanos);
+	}
+
+	/**
+	 * How long a permit lasts past its anchor: the failover timeout, and at least a lease (a follower's
+	 * anchor trails by up to a renewal interval, so a shorter permit would lapse between renewals).
+	 * Safe because a leader fails a run over from a silent node only the failover timeout after its
+	 * failure detector judged it, which is at least a lease after it last heard from it, and a new
+	 * leader only this long after its leadership began, which is after every earlier leader's lease.
+	 * @param failoverTimeoutNanos the failover timeout
+	 * @return nanoseconds
+	 */
+	long hold(long failoverTimeoutNanos) {
+		return Math.max(failoverTimeoutNanos, this.leaseNanos);
 	}
 
 	/**
