@@ -106,11 +106,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private int peerMinor;
 
-	private byte[] helloBytes;
-
-	private byte[] challengeBytes;
-
-	private byte[] initiatorProof;
+	private final HandshakeTranscript transcript;
 
 	private Message.Reject rejection;
 
@@ -142,6 +138,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		this.warnings = warnings;
 		this.counters = counters;
 		this.guard = guard;
+		this.transcript = new HandshakeTranscript(authenticator);
 		this.state = (dialled != null) ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
 	}
 
@@ -320,8 +317,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		if (isInitiator()) {
 			Message.Hello hello = new Message.Hello(FrameCodec.PROTOCOL_MAJOR, FrameCodec.PROTOCOL_MINOR,
 					this.self.name(), this.self.address(), this.authenticator.newNonce());
-			this.helloBytes = FrameCodec.toBytes(hello);
-			ctx.writeAndFlush(Unpooled.wrappedBuffer(this.helloBytes));
+			ctx.writeAndFlush(Unpooled.wrappedBuffer(this.transcript.helloSent(hello)));
 		}
 		ctx.fireChannelActive();
 	}
@@ -452,12 +448,12 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
 			return;
 		}
-		this.helloBytes = bytes;
+		this.transcript.helloReceived(bytes);
 		Message.Challenge challenge = new Message.Challenge(this.self.name(), FrameCodec.PROTOCOL_MINOR,
 				this.authenticator.newNonce());
-		this.challengeBytes = FrameCodec.toBytes(challenge);
+		byte[] challengeBytes = this.transcript.challengeSent(challenge);
 		this.state = State.AWAIT_RESPONSE;
-		ctx.writeAndFlush(Unpooled.wrappedBuffer(this.challengeBytes));
+		ctx.writeAndFlush(Unpooled.wrappedBuffer(challengeBytes));
 	}
 
 	private void onChallenge(ChannelHandlerContext ctx, Message.Challenge challenge, byte[] bytes) {
@@ -467,17 +463,13 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
 			return;
 		}
-		this.challengeBytes = bytes;
-		this.initiatorProof = this.authenticator.initiatorProof(this.helloBytes, this.challengeBytes,
-				this.self.incarnation());
+		byte[] proof = this.transcript.challengeReceived(bytes, this.self.incarnation());
 		this.state = State.AWAIT_WELCOME;
-		ctx.writeAndFlush(new Message.Response(this.initiatorProof, this.self.incarnation()));
+		ctx.writeAndFlush(new Message.Response(proof, this.self.incarnation()));
 	}
 
 	private void onResponse(ChannelHandlerContext ctx, Message.Response response) {
-		byte[] expected = this.authenticator.initiatorProof(this.helloBytes, this.challengeBytes,
-				response.incarnation());
-		if (!CookieAuthenticator.matches(expected, response.proof())) {
+		if (!this.transcript.initiatorProved(response)) {
 			this.warnings.warn(logger, "auth " + remoteHost(), "Refused a connection from {} claiming to be {}: "
 					+ "authentication failed (do both nodes use the same cluster.cookie?)", remote(), peerName());
 			this.failure = "authentication failed";
@@ -488,17 +480,14 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		if (!admitted(ctx)) {
 			return;
 		}
-		byte[] proof = this.authenticator.acceptorProof(this.helloBytes, this.challengeBytes, this.self.incarnation(),
-				response.proof());
+		byte[] proof = this.transcript.acceptorProof(this.self.incarnation(), response.proof());
 		this.state = State.AWAIT_CONFIRM;
 		releaseGuardSlot();
 		ctx.writeAndFlush(new Message.Welcome(proof, this.self.incarnation(), this.self.address(), this.self.metadata()));
 	}
 
 	private void onWelcome(ChannelHandlerContext ctx, Message.Welcome welcome) {
-		byte[] expected = this.authenticator.acceptorProof(this.helloBytes, this.challengeBytes, welcome.incarnation(),
-				this.initiatorProof);
-		if (!CookieAuthenticator.matches(expected, welcome.proof())) {
+		if (!this.transcript.acceptorProved(welcome)) {
 			this.failure = "node " + peerName() + " failed to prove it knows the cookie (do both nodes use the "
 					+ "same cluster.cookie?)";
 			this.warnings.warn(logger, "auth " + remoteHost(), "Not connecting to {}: {}", remote(), this.failure);
@@ -527,9 +516,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	private void establish() {
 		this.state = State.ESTABLISHED;
 		this.wasEstablished = true;
-		this.helloBytes = null;
-		this.challengeBytes = null;
-		this.initiatorProof = null;
+		this.transcript.clear();
 		releaseGuardSlot();
 		this.handshakeTimer.cancel(false);
 		this.listener.established(this);
