@@ -197,14 +197,6 @@ final class Election implements LeaderElection {
 	}
 
 	/**
-	 * Whether this node leads now (its lease is valid).
-	 * @return whether it leads
-	 */
-	boolean isLeader() {
-		return this.published.leads(this.nanoTime.getAsLong());
-	}
-
-	/**
 	 * When this node's current leadership began, or -1.
 	 * @return monotonic nanoseconds
 	 */

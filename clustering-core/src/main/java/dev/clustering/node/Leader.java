@@ -188,8 +188,7 @@ final class Leader {
 			return;
 		}
 		long sequence = term.renewal(this.nanoTime.getAsLong(), false);
-		this.out.send(member,
-				new Message.LeaseRenew(term.token, sequence, acked, term.known(), Election.leaseMillis(this.leaseNanos)));
+		this.out.send(member, new Message.LeaseRenew(term.token, sequence, acked, term.known(), leaseMillis()));
 	}
 
 	private void renew(Roster roster, long now) {
@@ -201,8 +200,12 @@ final class Leader {
 				continue;
 			}
 			this.out.send(member, new Message.LeaseRenew(term.token, sequence, term.acknowledged(member), term.known(),
-					Election.leaseMillis(this.leaseNanos)));
+					leaseMillis()));
 		}
+	}
+
+	private long leaseMillis() {
+		return Election.leaseMillis(this.leaseNanos);
 	}
 
 	// the lease: a quorum (this node included) acknowledged renewals sent at or after the returned
