@@ -346,7 +346,7 @@ final class Coordination implements Mesh.Protocol {
 	}
 
 	/** What singletons ask of leadership and the mesh. */
-	private final class LeaderAccess implements Singletons.Leader {
+	private final class LeaderAccess implements Singletons.Leadership {
 
 		@Override
 		public LeaderElection election() {

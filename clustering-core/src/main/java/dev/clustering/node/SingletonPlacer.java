@@ -53,7 +53,7 @@ final class SingletonPlacer {
 
 	private final Singletons.Messenger messenger;
 
-	private final Singletons.Leader leader;
+	private final Singletons.Leadership leader;
 
 	private final SingletonTable table;
 
@@ -89,7 +89,7 @@ final class SingletonPlacer {
 	private boolean leaving;
 
 	SingletonPlacer(String self, Map<String, SingletonSpec> specs, Clock clock, LongSupplier nanoTime,
-			Singletons.Messenger messenger, Singletons.Leader leader, SingletonTable table, SingletonRunner runner,
+			Singletons.Messenger messenger, Singletons.Leadership leader, SingletonTable table, SingletonRunner runner,
 			PeerFates fates) {
 		this.self = self;
 		this.specs = specs;

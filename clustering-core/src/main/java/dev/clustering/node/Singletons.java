@@ -59,7 +59,7 @@ final class Singletons {
 	static final String CONFIG = "clustering.singletons-config";
 
 	/** What this node asks of leadership. */
-	interface Leader {
+	interface Leadership {
 
 		LeaderElection election();
 
@@ -98,7 +98,7 @@ final class Singletons {
 
 	private final Consumer<EngineEvent> events;
 
-	private final Leader leader;
+	private final Leadership leader;
 
 	private final SingletonTable table;
 
@@ -123,7 +123,7 @@ final class Singletons {
 
 	Singletons(String self, long incarnation, Map<String, SingletonSpec> specs,
 			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, Executor loop,
-			Messenger messenger, Consumer<EngineEvent> events, Leader leader) {
+			Messenger messenger, Consumer<EngineEvent> events, Leadership leader) {
 		this.self = self;
 		this.incarnation = incarnation;
 		this.specs = Map.copyOf(specs);
