@@ -105,6 +105,16 @@ final class EtcdRuntime {
 	}
 
 	/**
+	 * How long a lease's first request may take: it opens the client's connection (and, in a new
+	 * process, loads its classes), which can outlast the request timeout of a short TTL, and nothing
+	 * is vouched for yet that a slow answer could put at risk.
+	 * @return the timeout, at least 5 s
+	 */
+	Duration firstCallTimeout() {
+		return max(this.requestTimeout, Duration.ofSeconds(5));
+	}
+
+	/**
 	 * How long to wait before trying a failed step again.
 	 * @return the delay
 	 */
@@ -120,15 +130,26 @@ final class EtcdRuntime {
 	 * @return its outcome
 	 */
 	<T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request) {
+		return call(request, this.requestTimeout);
+	}
+
+	/**
+	 * Starts a unary request with a timeout of its own (see {@link #firstCallTimeout()}).
+	 * @param <T> the response type
+	 * @param request starts the request
+	 * @param timeout how long it may take
+	 * @return its outcome
+	 */
+	<T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request, Duration timeout) {
 		CompletableFuture<T> result = new CompletableFuture<>();
-		open(request).orTimeout(this.requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) -> {
+		open(request).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) -> {
 			Throwable cause = unwrap(error);
 			if (cause == null) {
 				result.complete(value);
 			}
 			else if (cause instanceof TimeoutException) {
 				result.completeExceptionally(new TimeoutException(
-						"etcd did not answer within " + this.requestTimeout.toMillis() + " ms"));
+						"etcd did not answer within " + timeout.toMillis() + " ms"));
 			}
 			else {
 				result.completeExceptionally(cause);

@@ -40,7 +40,7 @@ final class LeaseKeeper {
 		CompletableFuture<?> establish(long lease);
 
 		/**
-		 * The lease can no longer be vouched for.
+		 * The lease, once in place, can no longer be vouched for (never said before it was first in place).
 		 * @param error why
 		 */
 		void lost(Throwable error);
@@ -74,6 +74,9 @@ final class LeaseKeeper {
 	private boolean lost;
 
 	private boolean everEstablished;
+
+	// whether the first attempts' failure was logged (before anything was in place)
+	private boolean pendingLogged;
 
 	private long deadlineNanos;
 
@@ -178,7 +181,9 @@ final class LeaseKeeper {
 		this.busy = true;
 		long sent = System.nanoTime();
 		if (this.lease == 0) {
-			this.runtime.then(this.runtime.call(() -> leases().grant(this.runtime.settings().ttlSeconds())),
+			// a new keeper's first grant may wait for the connection: until one is established, nothing is lost
+			Duration timeout = this.everEstablished ? this.runtime.requestTimeout() : this.runtime.firstCallTimeout();
+			this.runtime.then(this.runtime.call(() -> leases().grant(this.runtime.settings().ttlSeconds()), timeout),
 					(grant, error) -> {
 						if (error != null) {
 							failed(error);
@@ -289,6 +294,15 @@ final class LeaseKeeper {
 		this.established = false;
 		this.vouched = Vouched.NONE;
 		if (this.lost) {
+			return;
+		}
+		if (!this.everEstablished) {
+			// nothing was ever in place, so nothing is lost (a cold client's first calls can outlast a short
+			// TTL): the owner hears of it once it is in place; until then it is told only in the log
+			if (!this.pendingLogged) {
+				this.pendingLogged = true;
+				logger.warn("{}: not in place yet ({}); trying again", this.description, EtcdRuntime.describe(error));
+			}
 			return;
 		}
 		this.lost = true;

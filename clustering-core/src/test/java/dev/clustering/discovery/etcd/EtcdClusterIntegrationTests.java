@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestInfo;
 
 import dev.clustering.discovery.NodeRecord;
 import dev.clustering.node.ClusterNode;
+import dev.clustering.node.EngineEvent;
 
 import static dev.clustering.discovery.RegistryTestNodes.awaitFormed;
 import static dev.clustering.discovery.RegistryTestNodes.leader;
@@ -159,6 +160,11 @@ class EtcdClusterIntegrationTests extends SharedEtcd {
 			// each node's own discovery reads etcd again too (membership may come from the other's first)
 			await().atMost(BOUND).until(() -> cluster.stream().allMatch((n) -> status(n).lastError() == null));
 			figure("etcd up to both nodes' discovery answering again", System.nanoTime() - start);
+			// a registration that was never in place was not lost: no disconnect and reconnect at start-up
+			assertThat(cluster).allSatisfy((n) -> {
+				assertThat(this.nodes.events(n, EngineEvent.RegistryDisconnected.class)).isEmpty();
+				assertThat(this.nodes.events(n, EngineEvent.RegistryReconnected.class)).isEmpty();
+			});
 		}
 	}
 
