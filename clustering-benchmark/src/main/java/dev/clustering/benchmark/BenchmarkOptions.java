@@ -47,8 +47,11 @@ final class BenchmarkOptions {
 			                          after a kill, a graceful stop and a freeze of the leader; singleton
 			                          failover and takeover), etcd (a real etcd started for the run, 3 nodes
 			                          with an etcd topology: new leader after a graceful stop and a crash of
-			                          the leader, with and without lease revocation; watch latency), or all
-			                          (default, then leadership, then etcd)
+			                          the leader, with and without lease revocation; watch latency),
+			                          zookeeper (a real ZooKeeper started for the run; 3 processes with this
+			                          project's zookeeper strategy and 3 with Spring Integration's
+			                          LeaderInitiator: new leader after SIGTERM, kill -9 and SIGSTOP of the
+			                          leader's process), or all (default, leadership, etcd, zookeeper)
 			  --runs=20               leadership scenario: runs of each kind (kill, stop, freeze, failover
 			                          + takeover)
 			  --pause-runs=10         leadership scenario: runs of a pause of the leader (its event loop
@@ -59,6 +62,8 @@ final class BenchmarkOptions {
 			                          the three nodes to agree on one leader) before it is restarted
 			  --etcd-ttl=2s           etcd scenario: the lease TTL of every registration and candidacy
 			                          (at least 2s; etcd counts whole seconds). --runs applies too
+			  --zk-session=4s         zookeeper scenario: the session timeout of every candidate of both
+			                          kinds (1s..10s: the server's tick is 500 ms). --runs applies too
 
 			Durations accept ms, s or m suffixes (plain numbers are seconds).
 			JVM options go in JAVA_OPTS, e.g. JAVA_OPTS=-Xmx2g bin/benchmark --quick
@@ -94,7 +99,7 @@ final class BenchmarkOptions {
 
 	Duration formTimeout = Duration.ofSeconds(60);
 
-	/** What runs: {@code default}, {@code leadership} or {@code all}. */
+	/** What runs: {@code default}, {@code leadership}, {@code etcd}, {@code zookeeper} or {@code all}. */
 	String scenario = "default";
 
 	int runs = 20;
@@ -108,6 +113,8 @@ final class BenchmarkOptions {
 	Duration thawWindow = Duration.ofSeconds(2);
 
 	Duration etcdTtl = Duration.ofSeconds(2);
+
+	Duration zkSession = Duration.ofSeconds(4);
 
 	boolean quick;
 
@@ -157,6 +164,7 @@ final class BenchmarkOptions {
 				case "--failover-timeout" -> options.failoverTimeout = duration(name, required(name, value));
 				case "--takeover-delay" -> options.takeoverDelay = duration(name, required(name, value));
 				case "--etcd-ttl" -> options.etcdTtl = etcdTtl(name, duration(name, required(name, value)));
+				case "--zk-session" -> options.zkSession = zkSession(name, duration(name, required(name, value)));
 				case "--thaw-window" -> options.thawWindow = positive(name, duration(name, required(name, value)));
 				default -> throw new IllegalArgumentException("unknown option " + arg);
 			}
@@ -179,6 +187,10 @@ final class BenchmarkOptions {
 
 	boolean runsEtcd() {
 		return this.scenario.equals("etcd") || this.scenario.equals("all");
+	}
+
+	boolean runsZooKeeper() {
+		return this.scenario.equals("zookeeper") || this.scenario.equals("all");
 	}
 
 	int largestSize() {
@@ -210,8 +222,9 @@ final class BenchmarkOptions {
 
 	private static String scenario(String value) {
 		String v = value.toLowerCase(Locale.ROOT);
-		if (!List.of("default", "leadership", "etcd", "all").contains(v)) {
-			throw new IllegalArgumentException("--scenario must be default, leadership, etcd or all, got " + value);
+		if (!List.of("default", "leadership", "etcd", "zookeeper", "all").contains(v)) {
+			throw new IllegalArgumentException(
+					"--scenario must be default, leadership, etcd, zookeeper or all, got " + value);
 		}
 		return v;
 	}
@@ -221,6 +234,15 @@ final class BenchmarkOptions {
 			throw new IllegalArgumentException(name + " must be at least 2s (the shortest lease etcd grants)");
 		}
 		return ttl;
+	}
+
+	private static Duration zkSession(String name, Duration session) {
+		long ticks = session.toMillis() / ZooKeeperScenario.TICK_MILLIS;
+		if (session.toMillis() % ZooKeeperScenario.TICK_MILLIS != 0 || ticks < 2 || ticks > 20) {
+			throw new IllegalArgumentException(name + " must be 1s..10s in steps of " + ZooKeeperScenario.TICK_MILLIS
+					+ "ms (2 to 20 ticks of the server's " + ZooKeeperScenario.TICK_MILLIS + " ms tick)");
+		}
+		return session;
 	}
 
 	private static int atLeast(int min, String name, String value) {
@@ -257,6 +279,12 @@ final class BenchmarkOptions {
 	String etcdSettings() {
 		return "runs=" + this.runs + " etcd-ttl=" + Format.duration(this.etcdTtl) + " gap=" + Format.duration(this.gap)
 				+ " detect-timeout=" + Format.duration(this.detectTimeout) + (this.quick ? " [--quick]" : "");
+	}
+
+	/** The zookeeper scenario's settings, for the header. */
+	String zooKeeperSettings() {
+		return "runs=" + this.runs + " zk-session=" + Format.duration(this.zkSession) + " gap="
+				+ Format.duration(this.gap) + (this.quick ? " [--quick]" : "");
 	}
 
 	/** The leadership scenario's settings, for the header. */

@@ -90,6 +90,21 @@ public final class ClusterBenchmark {
 				status = 1;
 			}
 		}
+		if (this.options.runsZooKeeper()) {
+			try {
+				ZooKeeperReport result = new ZooKeeperScenario(this.options, this.hiccups).run();
+				result.print();
+				if (!result.problems.isEmpty()) {
+					status = 1;
+				}
+			}
+			catch (IOException ex) {
+				System.out.println();
+				System.out.println("=== zookeeper: FAILED, nothing measured: " + ex.getMessage());
+				progress("zookeeper scenario failed: " + ex.getMessage());
+				status = 1;
+			}
+		}
 		System.out.printf(Locale.ROOT, "%nTotal run time: %.0f s%n", (System.nanoTime() - start) / 1e9);
 		return status;
 	}
@@ -154,6 +169,10 @@ public final class ClusterBenchmark {
 		}
 		if (this.options.runsEtcd()) {
 			System.out.printf("etcd       3 nodes, etcd topology (own etcd process); %s%n", this.options.etcdSettings());
+		}
+		if (this.options.runsZooKeeper()) {
+			System.out.printf("ZooKeeper  3 + 3 candidate processes (engine, Spring Integration), own ZooKeeper process; %s%n",
+					this.options.zooKeeperSettings());
 		}
 		System.out.println();
 	}

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -20,9 +22,11 @@ import java.util.stream.Stream;
  * depends on, {@code ZooKeeperServerMain}, in a JVM of its own), on a free loopback port with a data
  * directory that outlives the process: killed with SIGKILL and started again on the same port and
  * data, as a crashed server comes back. Stopped by its PID, and by a shutdown hook should the tests
- * exit first.
+ * exit first. Public for the benchmark, which starts it from its own (repackaged) jar.
  */
-final class ZooKeeperProcess implements AutoCloseable {
+public final class ZooKeeperProcess implements AutoCloseable {
+
+	private static final String MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
 
 	private final Path directory;
 
@@ -30,14 +34,18 @@ final class ZooKeeperProcess implements AutoCloseable {
 
 	private final int tickMillis;
 
+	private final BiFunction<List<String>, String, List<String>> java;
+
 	private final Thread hook = new Thread(this::close, "zookeeper-stopper");
 
 	private Process process;
 
-	private ZooKeeperProcess(Path directory, int port, int tickMillis) {
+	private ZooKeeperProcess(Path directory, int port, int tickMillis,
+			BiFunction<List<String>, String, List<String>> java) {
 		this.directory = directory;
 		this.port = port;
 		this.tickMillis = tickMillis;
+		this.java = java;
 	}
 
 	/**
@@ -46,35 +54,75 @@ final class ZooKeeperProcess implements AutoCloseable {
 	 * @return the running server
 	 * @throws IOException if it does not start
 	 */
-	static ZooKeeperProcess start(int tickMillis) throws IOException {
+	public static ZooKeeperProcess start(int tickMillis) throws IOException {
+		return start(tickMillis, ZooKeeperProcess::classPathCommand);
+	}
+
+	/**
+	 * Starts a server from another class path and waits until it serves.
+	 * @param tickMillis its tick (sessions may last 2 to 20 ticks)
+	 * @param java the command that runs a main class, given JVM options and the class's name (the
+	 * server's arguments follow it)
+	 * @return the running server
+	 * @throws IOException if it does not start
+	 */
+	public static ZooKeeperProcess start(int tickMillis, BiFunction<List<String>, String, List<String>> java)
+			throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
 		}
-		ZooKeeperProcess server = new ZooKeeperProcess(Files.createTempDirectory("zk-process"), port, tickMillis);
+		ZooKeeperProcess server = new ZooKeeperProcess(Files.createTempDirectory("zk-process"), port, tickMillis,
+				java);
 		Runtime.getRuntime().addShutdownHook(server.hook);
 		server.startAgain();
 		return server;
 	}
 
-	String connectString() {
+	/**
+	 * Runs a main class with this JVM's class path.
+	 * @param options JVM options
+	 * @param mainClass the class
+	 * @return the command, to which the program's arguments are appended
+	 */
+	public static List<String> classPathCommand(List<String> options, String mainClass) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(options);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+		return command;
+	}
+
+	public String connectString() {
 		return "127.0.0.1:" + this.port;
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
+	}
+
+	/**
+	 * The server's process id, while it runs.
+	 * @return its PID, or -1
+	 */
+	public synchronized long pid() {
+		return (this.process != null && this.process.isAlive()) ? this.process.pid() : -1;
+	}
+
+	@Override
+	public String toString() {
+		return "ZooKeeper " + connectString() + " (pid " + pid() + ", tick " + this.tickMillis + " ms)";
 	}
 
 	/**
 	 * Starts the server (again) on its port and data, and waits until it answers {@code ruok}.
 	 * @throws IOException if it does not serve within 30 s
 	 */
-	synchronized void startAgain() throws IOException {
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		this.process = new ProcessBuilder(List.of(java, "-Xmx128m", "-Dzookeeper.4lw.commands.whitelist=ruok",
-				"-Dzookeeper.admin.enableServer=false", "-cp", System.getProperty("java.class.path"),
-				"org.apache.zookeeper.server.ZooKeeperServerMain", String.valueOf(this.port),
-				this.directory.toString(), String.valueOf(this.tickMillis)))
+	public synchronized void startAgain() throws IOException {
+		List<String> command = new ArrayList<>(this.java.apply(List.of("-Xmx128m",
+				"-Dzookeeper.4lw.commands.whitelist=ruok", "-Dzookeeper.admin.enableServer=false"), MAIN));
+		command.addAll(List.of(String.valueOf(this.port), this.directory.toString(), String.valueOf(this.tickMillis)));
+		this.process = new ProcessBuilder(command)
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("server.log").toFile())
 			.start();
@@ -114,7 +162,7 @@ final class ZooKeeperProcess implements AutoCloseable {
 	}
 
 	/** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
-	synchronized void kill() {
+	public synchronized void kill() {
 		if (this.process != null) {
 			this.process.destroyForcibly();
 			try {

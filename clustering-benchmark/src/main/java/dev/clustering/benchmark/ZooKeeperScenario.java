@@ -1,0 +1,392 @@
+package dev.clustering.benchmark;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+import dev.clustering.benchmark.CandidateProcess.Line;
+import dev.clustering.benchmark.ZooKeeperReport.Fault;
+import dev.clustering.benchmark.ZooKeeperReport.Side;
+import dev.clustering.benchmark.ZooKeeperReport.Stats;
+import dev.clustering.discovery.zookeeper.ZooKeeperProcess;
+import dev.clustering.test.LoopbackCluster;
+
+import static dev.clustering.benchmark.ClusterBenchmark.progress;
+import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
+
+/**
+ * The zookeeper scenario (see the README): one real ZooKeeper server, started for the run as a
+ * process of its own, and two groups of three candidate processes on it with the same session
+ * timeout: (A) this project's engine with a {@code zookeeper} topology and (B) Spring Integration's
+ * {@code LeaderInitiator}. Over {@code --runs} runs each, the leader's process is stopped with
+ * SIGTERM, killed with SIGKILL, or frozen with SIGSTOP (and thawed with SIGCONT once another
+ * candidate leads), timed from just before the signal to the first "leader" line of another
+ * candidate, on the wall clock of this machine.
+ */
+final class ZooKeeperScenario {
+
+	static final int CANDIDATES = 3;
+
+	/** ZooKeeper's tick: sessions of 2 to 20 ticks are granted, so 1 s to 10 s. */
+	static final int TICK_MILLIS = 500;
+
+	private final BenchmarkOptions options;
+
+	private final HiccupMonitor hiccups;
+
+	private final ZooKeeperReport r = new ZooKeeperReport();
+
+	/** Each side's running candidates, by name. */
+	private final Map<Side, Map<String, CandidateProcess>> groups = new EnumMap<>(Side.class);
+
+	/** Each engine candidate's transport port, kept over its restarts. */
+	private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+	/** How often each candidate was started, for its log files' names. */
+	private final Map<String, Integer> starts = new LinkedHashMap<>();
+
+	private Path logs;
+
+	private ZooKeeperProcess server;
+
+	private CuratorFramework admin;
+
+	ZooKeeperScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
+		this.options = options;
+		this.hiccups = hiccups;
+	}
+
+	/**
+	 * Runs the scenario.
+	 * @throws IOException if ZooKeeper or a candidate does not start
+	 */
+	ZooKeeperReport run() throws IOException, InterruptedException {
+		long start = System.nanoTime();
+		this.hiccups.takeWorstMillis();
+		this.r.sessionMillis = this.options.zkSession.toMillis();
+		String log = System.getProperty("benchmark.log");
+		this.logs = Files.createDirectories(((log != null) ? Path.of(log).toAbsolutePath().getParent()
+				: Path.of(System.getProperty("java.io.tmpdir"))).resolve("zookeeper-candidates"));
+		try (Stream<Path> old = Files.list(this.logs)) {
+			for (Path file : old.toList()) {
+				Files.delete(file);
+			}
+		}
+		progress("zookeeper: starting ZooKeeper (tick " + TICK_MILLIS + " ms)");
+		// from this jar too; its log next to the candidates' (the benchmark's logback.xml)
+		this.server = ZooKeeperProcess.start(TICK_MILLIS, (options, main) -> CandidateProcess.java(Stream
+			.concat(options.stream(), Stream.of("-Dbenchmark.log=" + this.logs.resolve("zookeeper.log")))
+			.toList(), main));
+		Thread stopper = new Thread(this::stopAll, "zookeeper-scenario-stopper");
+		Runtime.getRuntime().addShutdownHook(stopper);
+		try {
+			this.r.server = this.server.toString();
+			this.admin = CuratorFrameworkFactory.newClient(this.server.connectString(),
+					new ExponentialBackoffRetry(50, 10));
+			this.admin.start();
+			for (int port : freePorts()) {
+				this.ports.put("n" + (this.ports.size() + 1), port);
+			}
+			// all six JVMs start together; then each must answer
+			for (Side side : Side.values()) {
+				this.groups.put(side, new LinkedHashMap<>());
+				for (String name : this.ports.keySet()) {
+					launch(side, name);
+				}
+			}
+			for (Side side : Side.values()) {
+				for (String name : this.ports.keySet()) {
+					awaitReady(side, name);
+				}
+			}
+			progress("zookeeper: " + this.server + "; 3 + 3 candidates, session " + Format.duration(this.options.zkSession)
+					+ "; logs in " + this.logs);
+			run(Fault.STOP, 1, new EnumMap<>(Side.class)); // warm-up, not counted
+			for (Fault fault : Fault.values()) {
+				run(fault, this.options.runs, this.r.stats.get(fault));
+			}
+		}
+		finally {
+			stopAll();
+			Runtime.getRuntime().removeShutdownHook(stopper);
+		}
+		this.r.worstHiccup = this.hiccups.takeWorstMillis();
+		this.r.seconds = (System.nanoTime() - start) / 1e9;
+		return this.r;
+	}
+
+	private void run(Fault fault, int runs, Map<Side, Stats> stats) throws IOException, InterruptedException {
+		for (int run = 1; run <= runs; run++) {
+			for (Side side : Side.values()) {
+				Stats s = stats.computeIfAbsent(side, (k) -> new Stats());
+				String label = side.letter + " " + fault.label + " " + run + "/" + runs;
+				if (!once(side, fault, s, label)) {
+					return;
+				}
+			}
+		}
+	}
+
+	/** One run: returns false when the group did not settle (the rest of this fault's runs is skipped). */
+	private boolean once(Side side, Fault fault, Stats s, String label) throws IOException, InterruptedException {
+		Map<String, CandidateProcess> group = this.groups.get(side);
+		Settled before = awaitSettled(side);
+		if (before == null) {
+			this.r.problems.add(label + ": the candidates did not settle on one leader within "
+					+ Format.duration(SETTLE_TIMEOUT) + "; " + fault.label + " runs stopped");
+			return false;
+		}
+		Thread.sleep(this.options.gap.toMillis());
+		CandidateProcess victim = before.leader();
+		Map<String, Integer> marks = new LinkedHashMap<>();
+		Map<String, Long> logMarks = new LinkedHashMap<>();
+		group.forEach((name, candidate) -> {
+			marks.put(name, candidate.mark());
+			logMarks.put(name, candidate.logMark());
+		});
+		long t0 = CandidateProcess.nowMicros();
+		switch (fault) {
+			case STOP -> victim.terminate();
+			case KILL -> victim.kill();
+			case FREEZE -> victim.signal("STOP");
+		}
+		Duration timeout = newLeaderTimeout();
+		Line[] elected = new Line[1];
+		String[] next = new String[1];
+		LoopbackCluster.within(timeout, () -> {
+			for (Map.Entry<String, CandidateProcess> other : group.entrySet()) {
+				Optional<Line> line = other.getValue().first("LEADER", marks.get(other.getKey()));
+				if (other.getValue() != victim && line.isPresent()) {
+					elected[0] = line.get();
+					next[0] = other.getKey();
+					return true;
+				}
+			}
+			return false;
+		});
+		double delay = (elected[0] != null) ? elected[0].millisAfter(t0) : Double.POSITIVE_INFINITY;
+		s.newLeader.add(delay);
+		String outcome = (elected[0] != null) ? "new leader " + next[0] + " after " + Format.ms(delay)
+				: "NO new leader within " + Format.duration(timeout);
+		if (elected[0] == null) {
+			s.missing++;
+		}
+		if (fault == Fault.KILL && side == Side.ENGINE) {
+			outcome += "; " + crashSeen(group, victim, logMarks, s);
+		}
+		if (fault == Fault.FREEZE) {
+			outcome += "; " + thaw(side, victim, before, elected[0], s);
+		}
+		else if (!victim.awaitExit(Duration.ofSeconds(10)) && fault == Fault.STOP) {
+			s.killedAfterTerm++;
+		}
+		progress(String.format(Locale.ROOT, "zookeeper: %s of leader %s: %s", label, victim.name, outcome));
+		launch(side, victim.name);
+		awaitReady(side, victim.name);
+		return true;
+	}
+
+	/**
+	 * Whether the engine survivors read the killed leader's closed connection as its death (an end
+	 * of stream, which lets them delete its znodes at once) or not (a reset, which the engine does
+	 * not trust: the candidacy then ends with the session), from their logs.
+	 */
+	private String crashSeen(Map<String, CandidateProcess> group, CandidateProcess victim, Map<String, Long> logMarks,
+			Stats s) {
+		String left = "Node " + victim.name + "@127.0.0.1 left (CONNECTION_LOST";
+		int crash = 0;
+		int other = 0;
+		for (CandidateProcess survivor : group.values()) {
+			if (survivor != victim) {
+				String log = survivor.logSince(logMarks.get(survivor.name));
+				if (log.contains(left + ", its connection was closed by its side)")) {
+					crash++;
+				}
+				else if (log.contains(left + ")")) {
+					other++;
+				}
+			}
+		}
+		if (crash > 0) {
+			s.crashRead++;
+		}
+		return "survivors read it as a crash: " + crash + ", as a lost connection only: " + other;
+	}
+
+	/**
+	 * Thaws a frozen leader (SIGCONT) and watches it until it says it no longer leads, or the watch
+	 * ends; then stops it (SIGTERM) for the restart. Returns what it did, for the progress line.
+	 */
+	private String thaw(Side side, CandidateProcess old, Settled before, Line elected, Stats s)
+			throws IOException, InterruptedException {
+		int mark = old.mark();
+		long resumed = CandidateProcess.nowMicros();
+		old.signal("CONT");
+		Duration watch = this.options.zkSession.plusSeconds(2);
+		Line[] answer = new Line[1];
+		boolean stepped = LoopbackCluster.within(watch, () -> {
+			answer[0] = old.status(Duration.ofSeconds(1)).orElse(null);
+			return answer[0] != null && !Boolean.parseBoolean(answer[0].fields().get(0));
+		});
+		// the revocation event may come a little after the answer
+		LoopbackCluster.within(Duration.ofSeconds(2), () -> old.first("REVOKED", mark).isPresent());
+		Optional<Line> revoked = old.first("REVOKED", mark);
+		String what;
+		if (stepped) {
+			double ms = answer[0].millisAfter(resumed);
+			s.notLeadingAfterThaw.add(ms);
+			what = "thawed leader not leading " + Format.ms(ms) + " after SIGCONT";
+		}
+		else {
+			s.notLeadingAfterThaw.add(Double.POSITIVE_INFINITY);
+			s.stillLeading++;
+			what = "thawed leader STILL leading " + Format.duration(watch) + " after SIGCONT";
+		}
+		revoked.ifPresent((line) -> {
+			s.revokedAfterThaw.add(line.millisAfter(resumed));
+			s.reasons.merge(line.fields().get(1), 1, Integer::sum);
+		});
+		what += revoked.map((line) -> ", revoked (" + line.fields().get(1) + ") " + Format.ms(line.millisAfter(resumed))
+				+ " after").orElse(", no revocation line");
+		if (side.hasTokens && elected != null) {
+			long newToken = elected.longField(0);
+			boolean stale = stepped && before.token() < newToken;
+			s.tokenChecks++;
+			if (stale) {
+				s.stale++;
+			}
+			what += String.format(Locale.ROOT, ", token %d %s %d", before.token(), stale ? "<" : "NOT stale vs",
+					newToken);
+		}
+		old.terminate();
+		old.awaitExit(Duration.ofSeconds(10));
+		return what;
+	}
+
+	private Duration newLeaderTimeout() {
+		Duration bound = this.options.zkSession.multipliedBy(2).plusSeconds(2);
+		return (bound.compareTo(this.options.detectTimeout) > 0) ? bound : this.options.detectTimeout;
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// the candidates
+
+	/** The leader of a settled group, and its fencing token (-1 where there is none). */
+	private record Settled(CandidateProcess leader, long token) {
+	}
+
+	/**
+	 * Waits until every candidate of the side runs and answers, exactly one leads, all three are in
+	 * ZooKeeper's election queue and, for the engine, every node has the other two as members and
+	 * all agree on the leader's token.
+	 */
+	private Settled awaitSettled(Side side) {
+		Settled[] settled = new Settled[1];
+		LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
+			settled[0] = settled(side);
+			if (settled[0] == null) {
+				sleep(20);
+			}
+			return settled[0] != null;
+		});
+		return settled[0];
+	}
+
+	private Settled settled(Side side) {
+		List<CandidateProcess> leaders = new ArrayList<>();
+		List<Long> tokens = new ArrayList<>();
+		for (CandidateProcess candidate : this.groups.get(side).values()) {
+			Line status = candidate.status(Duration.ofSeconds(1)).orElse(null);
+			if (status == null) {
+				return null;
+			}
+			if (Boolean.parseBoolean(status.fields().get(0))) {
+				leaders.add(candidate);
+				tokens.add(0, status.longField(1));
+			}
+			else {
+				tokens.add(status.longField(2));
+			}
+			if (side.hasTokens && status.longField(3) != CANDIDATES - 1) {
+				return null;
+			}
+		}
+		if (leaders.size() != 1 || (side.hasTokens && tokens.stream().distinct().count() != 1)) {
+			return null;
+		}
+		try {
+			if (this.admin.getChildren().forPath(side.electionPath).size() != CANDIDATES) {
+				return null;
+			}
+		}
+		catch (Exception ex) {
+			return null;
+		}
+		return new Settled(leaders.get(0), tokens.get(0));
+	}
+
+	private void launch(Side side, String name) throws IOException {
+		List<String> args = List.of(side.kind, name, this.server.connectString(),
+				String.valueOf(this.options.zkSession.toMillis()), String.valueOf(this.ports.get(name)));
+		int incarnation = this.starts.merge(side.kind + "-" + name, 1, Integer::sum);
+		CandidateProcess candidate = CandidateProcess.start(name,
+				this.logs.resolve(side.kind + "-" + name + "-" + incarnation), args);
+		this.groups.get(side).put(name, candidate);
+	}
+
+	private void awaitReady(Side side, String name) throws IOException {
+		CandidateProcess candidate = this.groups.get(side).get(name);
+		if (!LoopbackCluster.within(Duration.ofSeconds(60), () -> candidate.first("READY", 0).isPresent())) {
+			throw new IOException(side.letter + " candidate " + name + " did not start within 60 s; see " + this.logs);
+		}
+		long granted = candidate.first("READY", 0).orElseThrow().longField(0);
+		if (granted != this.r.sessionMillis) {
+			this.r.problems.add(side.letter + " candidate " + name + " was granted a " + granted + " ms session, not "
+					+ this.r.sessionMillis + " ms");
+		}
+	}
+
+	private synchronized void stopAll() {
+		this.groups.values().forEach((group) -> group.values().forEach(CandidateProcess::kill));
+		this.groups.clear();
+		if (this.admin != null) {
+			this.admin.close();
+			this.admin = null;
+		}
+		if (this.server != null) {
+			this.server.close();
+			this.server = null;
+		}
+	}
+
+	private static List<Integer> freePorts() throws IOException {
+		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+				ServerSocket c = new ServerSocket(0)) {
+			return List.of(a.getLocalPort(), b.getLocalPort(), c.getLocalPort());
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
