@@ -31,8 +31,12 @@ final class CandidateProcess {
 	/** The launcher of a Spring Boot repackaged jar that runs the main class named by {@code loader.main}. */
 	private static final String LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
 
-	/** Same for every candidate of both kinds: a small heap and a collector with few threads. */
-	private static final List<String> JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC");
+	/**
+	 * Same for every candidate of both kinds: a small heap and a collector with few threads; resets
+	 * of the engine's connections logged (see the crash count of the kill runs).
+	 */
+	private static final List<String> JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC",
+			"-Dbenchmark.log.connections=DEBUG");
 
 	final String name;
 

@@ -76,37 +76,45 @@ public final class ClusterBenchmark {
 		}
 		int status = 0;
 		if (this.options.runsEtcd()) {
-			try {
+			status |= withServer("etcd", () -> {
 				EtcdScenario.Result result = new EtcdScenario(this.options, this.hiccups).run();
 				EtcdScenario.print(result, this.options);
-				if (!result.problems.isEmpty()) {
-					status = 1;
-				}
-			}
-			catch (IOException ex) {
-				System.out.println();
-				System.out.println("=== etcd: FAILED, nothing measured: " + ex.getMessage());
-				progress("etcd scenario failed: " + ex.getMessage());
-				status = 1;
-			}
+				return result.problems;
+			});
 		}
 		if (this.options.runsZooKeeper()) {
-			try {
+			status |= withServer("zookeeper", () -> {
 				ZooKeeperReport result = new ZooKeeperScenario(this.options, this.hiccups).run();
 				result.print();
-				if (!result.problems.isEmpty()) {
-					status = 1;
-				}
-			}
-			catch (IOException ex) {
-				System.out.println();
-				System.out.println("=== zookeeper: FAILED, nothing measured: " + ex.getMessage());
-				progress("zookeeper scenario failed: " + ex.getMessage());
-				status = 1;
-			}
+				return result.problems;
+			});
 		}
 		System.out.printf(Locale.ROOT, "%nTotal run time: %.0f s%n", (System.nanoTime() - start) / 1e9);
 		return status;
+	}
+
+	/** A scenario that starts its own server, prints its table and returns its problems. */
+	@FunctionalInterface
+	private interface ServerScenario {
+
+		List<String> run() throws IOException, InterruptedException;
+
+	}
+
+	/**
+	 * Runs a scenario that starts its own server.
+	 * @return the exit status: 1 if the server did not start or the scenario had problems
+	 */
+	private static int withServer(String name, ServerScenario scenario) throws InterruptedException {
+		try {
+			return scenario.run().isEmpty() ? 0 : 1;
+		}
+		catch (IOException ex) {
+			System.out.println();
+			System.out.println("=== " + name + ": FAILED, nothing measured: " + ex.getMessage());
+			progress(name + " scenario failed: " + ex.getMessage());
+			return 1;
+		}
 	}
 
 	/**

@@ -71,6 +71,9 @@ final class ZooKeeperReport {
 		/** kill -9, engine only: runs where a survivor read the closed connection as the leader's death. */
 		int crashRead;
 
+		/** kill -9, engine only: runs where no survivor read a crash but one read a reset. */
+		int resetRead;
+
 		/** SIGSTOP only: from SIGCONT to the thawed leader's first answer that it does not lead. */
 		final List<Double> notLeadingAfterThaw = new ArrayList<>();
 
@@ -124,8 +127,10 @@ final class ZooKeeperReport {
 		exits();
 		election(Fault.KILL, "2", "median < 100 ms", (a) -> Format.percentile(a, 50) < 100);
 		Stats killed = of(Fault.KILL, Side.ENGINE);
-		line("    runs where a survivor read it as a crash", killed.crashRead + " / " + killed.newLeader.size(),
+		line("    runs a survivor read a crash (end of stream)", killed.crashRead + " / " + killed.newLeader.size(),
 				"n/a", "", "", null);
+		line("    runs the survivors read a reset only", killed.resetRead + " / " + killed.newLeader.size(), "n/a", "",
+				"", null);
 		election(Fault.FREEZE, "3", "max < " + Format.ms(session + 500),
 				(a) -> Format.max(a) < session + 500);
 		thaws();

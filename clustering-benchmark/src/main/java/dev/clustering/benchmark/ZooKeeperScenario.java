@@ -68,24 +68,17 @@ final class ZooKeeperScenario {
 	ZooKeeperScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
 		this.options = options;
 		this.hiccups = hiccups;
+		this.r.sessionMillis = options.zkSession.toMillis();
 	}
 
 	/**
-	 * Runs the scenario.
+	 * Runs the scenario: all of it, or nothing when ZooKeeper or a candidate does not start.
 	 * @throws IOException if ZooKeeper or a candidate does not start
 	 */
 	ZooKeeperReport run() throws IOException, InterruptedException {
+		this.logs = emptyLogDirectory();
 		long start = System.nanoTime();
 		this.hiccups.takeWorstMillis();
-		this.r.sessionMillis = this.options.zkSession.toMillis();
-		String log = System.getProperty("benchmark.log");
-		this.logs = Files.createDirectories(((log != null) ? Path.of(log).toAbsolutePath().getParent()
-				: Path.of(System.getProperty("java.io.tmpdir"))).resolve("zookeeper-candidates"));
-		try (Stream<Path> old = Files.list(this.logs)) {
-			for (Path file : old.toList()) {
-				Files.delete(file);
-			}
-		}
 		progress("zookeeper: starting ZooKeeper (tick " + TICK_MILLIS + " ms)");
 		// from this jar too; its log next to the candidates' (the benchmark's logback.xml)
 		this.server = ZooKeeperProcess.start(TICK_MILLIS, (options, main) -> CandidateProcess.java(Stream
@@ -207,24 +200,27 @@ final class ZooKeeperScenario {
 	 */
 	private String crashSeen(Map<String, CandidateProcess> group, CandidateProcess victim, Map<String, Long> logMarks,
 			Stats s) {
-		String left = "Node " + victim.name + "@127.0.0.1 left (CONNECTION_LOST";
+		String node = victim.name + "@127.0.0.1";
 		int crash = 0;
-		int other = 0;
+		int reset = 0;
 		for (CandidateProcess survivor : group.values()) {
 			if (survivor != victim) {
 				String log = survivor.logSince(logMarks.get(survivor.name));
-				if (log.contains(left + ", its connection was closed by its side)")) {
+				if (log.contains("Node " + node + " left (CONNECTION_LOST, its connection was closed by its side)")) {
 					crash++;
 				}
-				else if (log.contains(left + ")")) {
-					other++;
+				else if (log.contains("Connection with " + node + " (") && log.contains(") was reset")) {
+					reset++;
 				}
 			}
 		}
 		if (crash > 0) {
 			s.crashRead++;
 		}
-		return "survivors read it as a crash: " + crash + ", as a lost connection only: " + other;
+		else if (reset > 0) {
+			s.resetRead++;
+		}
+		return "survivors that read a crash (end of stream): " + crash + ", a reset: " + reset;
 	}
 
 	/**
@@ -371,6 +367,19 @@ final class ZooKeeperScenario {
 			this.server.close();
 			this.server = null;
 		}
+	}
+
+	/** {@code zookeeper-candidates} next to the benchmark's log, emptied of an earlier run's logs. */
+	private static Path emptyLogDirectory() throws IOException {
+		String log = System.getProperty("benchmark.log");
+		Path logs = Files.createDirectories(((log != null) ? Path.of(log).toAbsolutePath().getParent()
+				: Path.of(System.getProperty("java.io.tmpdir"))).resolve("zookeeper-candidates"));
+		try (Stream<Path> old = Files.list(logs)) {
+			for (Path file : old.toList()) {
+				Files.delete(file);
+			}
+		}
+		return logs;
 	}
 
 	private static List<Integer> freePorts() throws IOException {
