@@ -21,6 +21,7 @@ import org.springframework.integration.zookeeper.leader.LeaderInitiator;
 import dev.clustering.discovery.zookeeper.ZooKeeperSettings;
 import dev.clustering.discovery.zookeeper.ZooKeeperStrategy;
 import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.membership.LocalNode;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.node.EngineEvent;
 
@@ -89,7 +90,7 @@ public final class ZooKeeperCandidate {
 	private static Status engine(CuratorFramework client, String name, int session, int port) {
 		ZooKeeperStrategy strategy = new ZooKeeperStrategy(client, ENGINE_SETTINGS,
 				Duration.ofMillis(Math.min(1000, session / 5)));
-		ClusterNode[] self = new ClusterNode[1];
+		String self = LocalNode.nodeName(name, "127.0.0.1");
 		ClusterNode node = ClusterNode.builder()
 			.name(name)
 			.host("127.0.0.1")
@@ -97,8 +98,7 @@ public final class ZooKeeperCandidate {
 			.cookie(COOKIE.toCharArray())
 			.topology("bench", ZooKeeperStrategy.NAME, strategy, Duration.ofSeconds(5))
 			.listener((event) -> {
-				if (event instanceof EngineEvent.LeaderElected elected && self[0] != null
-						&& elected.leader().equals(self[0].self().name())) {
+				if (event instanceof EngineEvent.LeaderElected elected && elected.leader().equals(self)) {
 					say("LEADER", String.valueOf(elected.fencingToken()));
 				}
 				else if (event instanceof EngineEvent.LeadershipRevoked revoked) {
@@ -106,7 +106,6 @@ public final class ZooKeeperCandidate {
 				}
 			})
 			.build();
-		self[0] = node;
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			node.close();
 			strategy.close();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.apache.curator.framework.CuratorFramework;
@@ -196,21 +197,28 @@ final class ZooKeeperScenario {
 	/**
 	 * Whether the engine survivors read the killed leader's closed connection as its death (an end
 	 * of stream, which lets them delete its znodes at once) or not (a reset, which the engine does
-	 * not trust: the candidacy then ends with the session), from their logs.
+	 * not trust, nor another I/O error such as a broken pipe: the candidacy then ends with the
+	 * session), from their logs.
 	 */
 	private String crashSeen(Map<String, CandidateProcess> group, CandidateProcess victim, Map<String, Long> logMarks,
 			Stats s) {
 		String node = victim.name + "@127.0.0.1";
+		// PeerConnection's DEBUG lines: "Connection with NODE (ADDRESS) was reset" or "... failed: ..."
+		String connection = "Connection with " + Pattern.quote(node) + " \\([^)]*\\) ";
 		int crash = 0;
 		int reset = 0;
+		int failed = 0;
 		for (CandidateProcess survivor : group.values()) {
 			if (survivor != victim) {
 				String log = survivor.logSince(logMarks.get(survivor.name));
 				if (log.contains("Node " + node + " left (CONNECTION_LOST, its connection was closed by its side)")) {
 					crash++;
 				}
-				else if (log.contains("Connection with " + node + " (") && log.contains(") was reset")) {
+				else if (Pattern.compile(connection + "was reset").matcher(log).find()) {
 					reset++;
+				}
+				else if (Pattern.compile(connection + "failed: ").matcher(log).find()) {
+					failed++;
 				}
 			}
 		}
@@ -220,7 +228,8 @@ final class ZooKeeperScenario {
 		else if (reset > 0) {
 			s.resetRead++;
 		}
-		return "survivors that read a crash (end of stream): " + crash + ", a reset: " + reset;
+		return "survivors that read a crash (end of stream): " + crash + ", a reset: " + reset
+				+ ", another I/O error: " + failed;
 	}
 
 	/**
