@@ -93,10 +93,18 @@ public final class ZooKeeperProcess implements AutoCloseable {
 		return command;
 	}
 
+	/**
+	 * Where clients connect.
+	 * @return {@code 127.0.0.1:port}
+	 */
 	public String connectString() {
 		return "127.0.0.1:" + this.port;
 	}
 
+	/**
+	 * The client port, the same after {@link #startAgain()}.
+	 * @return the port
+	 */
 	public int port() {
 		return this.port;
 	}
