@@ -119,9 +119,9 @@ final class ZooKeeperReport {
 		System.out.println("ZooKeeper  " + this.server + ", the same server and session timeout for both");
 		System.out.println("t0 just before the signal; t1 the first \"leader\" line of another candidate "
 				+ "(both wall clock, this machine)");
-		System.out.printf("%-46s %-14s %-14s %-8s %-18s %s%n", "measure", "A engine", "B Spring Int.", "B/A",
+		System.out.printf("%-50s %-14s %-14s %-8s %-18s %s%n", "measure", "A engine", "B Spring Int.", "B/A",
 				"goal (A)", "");
-		System.out.println("-".repeat(108));
+		System.out.println("-".repeat(112));
 		double session = this.sessionMillis;
 		election(Fault.STOP, "1", "median < 50 ms", (a) -> Format.percentile(a, 50) < 50);
 		exits();
@@ -195,7 +195,7 @@ final class ZooKeeperReport {
 
 	private static void line(String label, String a, String b, String ratio, String goal, Boolean ok) {
 		String verdict = (ok == null) ? "" : (ok ? "ok" : "MISSED");
-		System.out.printf("%-46s %-14s %-14s %-8s %-18s %s%n", label, a, b, ratio, goal, verdict);
+		System.out.printf("%-50s %-14s %-14s %-8s %-18s %s%n", label, a, b, ratio, goal, verdict);
 	}
 
 }
