@@ -26,7 +26,7 @@ import dev.clustering.transport.WarningLimiter;
  * of the whole cluster.</li>
  * <li>The leader renews its supporters' promises twice per heartbeat interval; it leads only while
  * a quorum acknowledged a renewal sent less than a lease ago (minus a margin). That lease is
- * checked against the monotonic clock by whoever asks ({@link #ownLease()}), so a leader whose
+ * checked against the monotonic clock by whoever asks ({@link #ownLeadership(long)}), so a leader whose
  * event loop stalls stops leading on time, before any voter of a quorum is free to vote again.</li>
  * <li>Candidates stand by age: the oldest reachable node first, the next one half a lease later if
  * no leader has emerged, and so on, so a node that joins or restarts never takes leadership from a
@@ -34,7 +34,7 @@ import dev.clustering.transport.WarningLimiter;
  * <li>A leader that died (its connection closed by its operating system) or left frees its
  * supporters at once, so the next leader is elected in about a round trip.</li>
  * </ol>
- * Runs on the node's event loop; only {@link #ownLease()} and {@link #view()} are read elsewhere.
+ * Runs on the node's event loop; only {@link #ownLeadership(long)} and {@link #view()} are read elsewhere.
  * Its sides share that loop: {@link Voter} (whom this node supports), {@link Campaign} (when it
  * stands, and its candidacy), {@link Leader} (its leadership and renewals) and
  * {@link PublishedLeadership} (what other threads read).
@@ -73,10 +73,6 @@ final class Election implements LeaderElection {
 
 	private final String self;
 
-	private final long leaseNanos;
-
-	private final long marginNanos;
-
 	private final Clock clock;
 
 	private final LongSupplier nanoTime;
@@ -103,19 +99,18 @@ final class Election implements LeaderElection {
 
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
-		this.leaseNanos = leaseNanos;
-		this.marginNanos = Math.max(leaseNanos / 20, 1_000_000L);
+		long marginNanos = Math.max(leaseNanos / 20, 1_000_000L);
 		this.clock = clock;
 		this.nanoTime = nanoTime;
 		this.out = out;
 		this.listener = listener;
-		this.published = new PublishedLeadership(self, leaseNanos, this.marginNanos, clock);
+		this.published = new PublishedLeadership(self, leaseNanos, marginNanos, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
 		// Voter); and it hears the others out before it stands (see Campaign)
 		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
-		this.campaign = new Campaign(self, leaseNanos, this.marginNanos, clock, now, out, this.warnings, this.voter);
-		this.leader = new Leader(self, leaseNanos, this.marginNanos, clock, nanoTime, out, this.published);
+		this.campaign = new Campaign(self, leaseNanos, marginNanos, clock, now, out, this.warnings, this.voter);
+		this.leader = new Leader(self, leaseNanos, marginNanos, clock, nanoTime, out, this.published);
 	}
 
 	private boolean believable(String from, long token) {
@@ -131,15 +126,6 @@ final class Election implements LeaderElection {
 	// a lease in whole milliseconds, rounded up, as the messages carry it
 	static long leaseMillis(long leaseNanos) {
 		return TimeUnit.NANOSECONDS.toMillis(leaseNanos + 999_999);
-	}
-
-	/**
-	 * This node's leadership, for any thread: check {@link PublishedLeadership.Lease#isValid} against
-	 * the monotonic clock.
-	 * @return the lease, or {@code null} when this node does not lead
-	 */
-	PublishedLeadership.Lease ownLease() {
-		return this.published.ownLease();
 	}
 
 	@Override
@@ -212,22 +198,6 @@ final class Election implements LeaderElection {
 	@Override
 	public long leadingToken() {
 		return this.leader.token();
-	}
-
-	/**
-	 * The lease: heartbeat interval plus acceptable pause.
-	 * @return nanoseconds
-	 */
-	long leaseNanos() {
-		return this.leaseNanos;
-	}
-
-	/**
-	 * The safety margin kept below every lease.
-	 * @return nanoseconds
-	 */
-	long marginNanos() {
-		return this.marginNanos;
 	}
 
 	/**
