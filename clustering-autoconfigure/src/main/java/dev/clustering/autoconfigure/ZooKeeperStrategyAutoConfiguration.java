@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -30,8 +31,9 @@ public class ZooKeeperStrategyAutoConfiguration {
 
 		@Bean
 		ZooKeeperStrategyFactory zooKeeperClusterStrategyFactory(ObjectProvider<CuratorFramework> client,
-				Environment environment) {
-			return new ZooKeeperStrategyFactory(client::getIfAvailable, environment.getProperty("spring.application.name"));
+				ObjectProvider<SslBundles> sslBundles, Environment environment) {
+			return new ZooKeeperStrategyFactory(client::getIfAvailable, sslBundles::getIfAvailable,
+					environment.getProperty("spring.application.name"));
 		}
 
 	}

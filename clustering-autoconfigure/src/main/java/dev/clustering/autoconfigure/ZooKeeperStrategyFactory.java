@@ -14,6 +14,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.util.StringUtils;
 
 import dev.clustering.discovery.DiscoveryStrategy;
@@ -23,8 +24,9 @@ import dev.clustering.discovery.zookeeper.ZooKeeperStrategy;
 /**
  * The {@code zookeeper} strategy from {@code cluster.topologies.<name>.zookeeper.*}: with the
  * application's {@link CuratorFramework} bean if it has one, otherwise with a client of its own
- * built from the properties. Closes, when the application stops, the strategies it made and the
- * clients it built.
+ * built from the properties (over TLS when {@code zookeeper.ssl.bundle} names an SSL bundle).
+ * Closes, when the application stops, the strategies it made and the clients it built, and deletes
+ * the stores written for their TLS.
  */
 class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 
@@ -36,19 +38,26 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 
 	private final Supplier<CuratorFramework> applicationClient;
 
+	private final Supplier<SslBundles> sslBundles;
+
 	private final String applicationName;
 
 	private final List<ZooKeeperStrategy> strategies = new CopyOnWriteArrayList<>();
 
 	private final List<CuratorFramework> clients = new CopyOnWriteArrayList<>();
 
+	private final List<ZooKeeperTls> tls = new CopyOnWriteArrayList<>();
+
 	/**
 	 * Creates the factory.
 	 * @param applicationClient the application's Curator client, or {@code null}
+	 * @param sslBundles the application's SSL bundles, or {@code null}
 	 * @param applicationName {@code spring.application.name}, the default service
 	 */
-	ZooKeeperStrategyFactory(Supplier<CuratorFramework> applicationClient, String applicationName) {
+	ZooKeeperStrategyFactory(Supplier<CuratorFramework> applicationClient, Supplier<SslBundles> sslBundles,
+			String applicationName) {
 		this.applicationClient = applicationClient;
+		this.sslBundles = sslBundles;
 		this.applicationName = applicationName;
 	}
 
@@ -81,7 +90,6 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 		}
 		else {
 			client = client(prefix, zookeeper, sessionTimeout);
-			this.clients.add(client);
 		}
 		// the session is checked often enough to be vouched for well before it could expire
 		Duration ping = sessionTimeout.dividedBy(5);
@@ -133,7 +141,7 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 		return timeout;
 	}
 
-	private static CuratorFramework client(String prefix, ZooKeeperTopologyProperties zookeeper,
+	private CuratorFramework client(String prefix, ZooKeeperTopologyProperties zookeeper,
 			Duration sessionTimeout) {
 		if (!StringUtils.hasText(zookeeper.getConnectString())) {
 			throw new ClusterConfigurationException(prefix + ".connect-string", "is empty",
@@ -143,13 +151,6 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 		if (connection == null || connection.isNegative() || connection.isZero()) {
 			throw new ClusterConfigurationException(prefix + ".connection-timeout",
 					"must be a positive duration, was " + connection, "Use a duration such as 5s.");
-		}
-		if (StringUtils.hasText(zookeeper.getSsl().getBundle())) {
-			throw new ClusterConfigurationException(prefix + ".ssl.bundle",
-					"TLS to ZooKeeper from an SSL bundle is not supported yet",
-					"Remove " + prefix + ".ssl.bundle and give the application a CuratorFramework bean whose "
-							+ "ZKClientConfig sets zookeeper.client.secure and the zookeeper.ssl.* stores; the "
-							+ "strategy uses it.");
 		}
 		CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
 			.connectString(zookeeper.getConnectString().trim())
@@ -166,7 +167,14 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 			}
 			builder.authorization("digest", authorization.getBytes(StandardCharsets.UTF_8));
 		}
+		String bundle = zookeeper.getSsl().getBundle();
+		if (StringUtils.hasText(bundle)) {
+			ZooKeeperTls secured = ZooKeeperTls.create(prefix + ".ssl.bundle", bundle.trim(), this.sslBundles.get());
+			this.tls.add(secured);
+			builder.zkClientConfig(secured.config());
+		}
 		CuratorFramework client = builder.build();
+		this.clients.add(client);
 		client.start();
 		return client;
 	}
@@ -181,6 +189,8 @@ class ZooKeeperStrategyFactory implements ClusterStrategyFactory, AutoCloseable 
 		this.strategies.clear();
 		this.clients.forEach(CuratorFramework::close);
 		this.clients.clear();
+		this.tls.forEach(ZooKeeperTls::close);
+		this.tls.clear();
 	}
 
 }

@@ -145,15 +145,6 @@ class ZooKeeperStrategyAutoConfigurationTests {
 	}
 
 	@Test
-	void whenAnSslBundleIsSetThenStartUpFailsSayingWhatToDoInstead() {
-		zooKeeperTopology("cluster.topologies.prod.zookeeper.ssl.bundle=zk").run((context) -> {
-			ClusterConfigurationException ex = rootCause(context.getStartupFailure());
-			assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.zookeeper.ssl.bundle");
-			assertThat(ex.getAction()).contains("CuratorFramework bean");
-		});
-	}
-
-	@Test
 	void whenZooKeeperIsDownAndFailFastIsSetThenStartUpFailsNamingTheConnectString() {
 		zooKeeperTopology("cluster.topologies.prod.zookeeper.connect-string=127.0.0.1:" + unusedPort(),
 				"cluster.topologies.prod.zookeeper.fail-fast=true")

@@ -25,6 +25,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.etcd.jetcd.Client;
 
+import dev.clustering.discovery.TestCertificates;
+
 /**
  * A real etcd (Debian {@code etcd-server}) on free loopback ports with a temporary data directory,
  * as one process stopped by its PID. It can be created without starting (to test a node that starts
@@ -186,32 +188,13 @@ public final class EtcdServer implements AutoCloseable {
 		return this.directory.resolve("cert.pem");
 	}
 
-	// keytool (always there with the JDK) makes the key pair; etcd reads PEM, written here
+	// etcd reads PEM, written here from the key pair
 	private void writeCertificate() throws IOException {
-		Path store = this.directory.resolve("etcd.p12");
-		char[] password = "changeit".toCharArray();
+		KeyStore keys = TestCertificates.selfSigned(this.directory.resolve("etcd.p12"), "etcd");
 		try {
-			Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-					"-genkeypair", "-alias", "etcd", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=etcd",
-					"-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-					store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(keytool.getInputStream().readAllBytes());
-			if (keytool.waitFor() != 0) {
-				throw new IOException("keytool failed: " + output);
-			}
-			KeyStore keys = KeyStore.getInstance("PKCS12");
-			try (var in = Files.newInputStream(store)) {
-				keys.load(in, password);
-			}
 			Files.writeString(certificate(), pem("CERTIFICATE", keys.getCertificate("etcd").getEncoded()));
-			Files.writeString(this.directory.resolve("key.pem"), pem("PRIVATE KEY", keys.getKey("etcd", password)
-				.getEncoded()));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted", ex);
+			Files.writeString(this.directory.resolve("key.pem"),
+					pem("PRIVATE KEY", keys.getKey("etcd", TestCertificates.PASSWORD.toCharArray()).getEncoded()));
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IOException(ex);

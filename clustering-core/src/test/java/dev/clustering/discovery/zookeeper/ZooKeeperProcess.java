@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.ArrayList;
@@ -17,12 +19,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
+import dev.clustering.discovery.TestCertificates;
+
 /**
  * A real ZooKeeper server as a process of its own (the server of the ZooKeeper jar this build
  * depends on, {@code ZooKeeperServerMain}, in a JVM of its own), on a free loopback port with a data
  * directory that outlives the process: killed with SIGKILL and started again on the same port and
  * data, as a crashed server comes back. Stopped by its PID, and by a shutdown hook should the tests
  * exit first. Public for the benchmark, which starts it from its own (repackaged) jar.
+ * <p>
+ * {@link #startTls(int)} also serves clients over TLS on a second port, with a self-signed
+ * certificate for 127.0.0.1, and asks them for a certificate of their own: the one in
+ * {@link #clientKeyStore()}. The plain port stays open for the tests' own checks.
  */
 public final class ZooKeeperProcess implements AutoCloseable {
 
@@ -36,16 +44,19 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
 	private final BiFunction<List<String>, String, List<String>> java;
 
+	private final int securePort;
+
 	private final Thread hook = new Thread(this::close, "zookeeper-stopper");
 
 	private Process process;
 
 	private ZooKeeperProcess(Path directory, int port, int tickMillis,
-			BiFunction<List<String>, String, List<String>> java) {
+			BiFunction<List<String>, String, List<String>> java, int securePort) {
 		this.directory = directory;
 		this.port = port;
 		this.tickMillis = tickMillis;
 		this.java = java;
+		this.securePort = securePort;
 	}
 
 	/**
@@ -68,15 +79,42 @@ public final class ZooKeeperProcess implements AutoCloseable {
 	 */
 	public static ZooKeeperProcess start(int tickMillis, BiFunction<List<String>, String, List<String>> java)
 			throws IOException {
-		int port;
-		try (ServerSocket socket = new ServerSocket(0)) {
-			port = socket.getLocalPort();
+		return start(new ZooKeeperProcess(Files.createTempDirectory("zk-process"), freePort(), tickMillis, java, -1));
+	}
+
+	/**
+	 * Starts a server that also serves TLS, with client certificates required, and waits until it
+	 * serves.
+	 * @param tickMillis its tick (sessions may last 2 to 20 ticks)
+	 * @return the running server
+	 * @throws IOException if it does not start
+	 */
+	public static ZooKeeperProcess startTls(int tickMillis) throws IOException {
+		Path directory = Files.createTempDirectory("zk-process");
+		KeyStore server = TestCertificates.selfSigned(directory.resolve("server.p12"), "zookeeper");
+		KeyStore client = TestCertificates.selfSigned(directory.resolve("client.p12"), "node");
+		try {
+			TestCertificates.trustStore(directory.resolve("server-trust.p12"), "node", client.getCertificate("node"));
+			TestCertificates.trustStore(directory.resolve("client-trust.p12"), "zookeeper",
+					server.getCertificate("zookeeper"));
 		}
-		ZooKeeperProcess server = new ZooKeeperProcess(Files.createTempDirectory("zk-process"), port, tickMillis,
-				java);
+		catch (KeyStoreException ex) {
+			throw new IOException(ex);
+		}
+		return start(new ZooKeeperProcess(directory, freePort(), tickMillis, ZooKeeperProcess::classPathCommand,
+				freePort()));
+	}
+
+	private static ZooKeeperProcess start(ZooKeeperProcess server) throws IOException {
 		Runtime.getRuntime().addShutdownHook(server.hook);
 		server.startAgain();
 		return server;
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
 	}
 
 	/**
@@ -99,6 +137,33 @@ public final class ZooKeeperProcess implements AutoCloseable {
 	 */
 	public String connectString() {
 		return "127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * Where clients connect over TLS ({@link #startTls(int)} only).
+	 * @return {@code 127.0.0.1:port}
+	 */
+	public String secureConnectString() {
+		if (this.securePort < 0) {
+			throw new IllegalStateException("started without TLS");
+		}
+		return "127.0.0.1:" + this.securePort;
+	}
+
+	/**
+	 * A client's key pair that the server accepts ({@link #startTls(int)} only).
+	 * @return a PKCS12 store, password {@link TestCertificates#PASSWORD}
+	 */
+	public Path clientKeyStore() {
+		return this.directory.resolve("client.p12");
+	}
+
+	/**
+	 * A trust store that holds the server's certificate ({@link #startTls(int)} only).
+	 * @return a PKCS12 store, password {@link TestCertificates#PASSWORD}
+	 */
+	public Path clientTrustStore() {
+		return this.directory.resolve("client-trust.p12");
 	}
 
 	/**
@@ -129,7 +194,13 @@ public final class ZooKeeperProcess implements AutoCloseable {
 	public synchronized void startAgain() throws IOException {
 		List<String> command = new ArrayList<>(this.java.apply(List.of("-Xmx128m",
 				"-Dzookeeper.4lw.commands.whitelist=ruok", "-Dzookeeper.admin.enableServer=false"), MAIN));
-		command.addAll(List.of(String.valueOf(this.port), this.directory.toString(), String.valueOf(this.tickMillis)));
+		if (this.securePort < 0) {
+			command.addAll(List.of(String.valueOf(this.port), this.directory.toString(),
+					String.valueOf(this.tickMillis)));
+		}
+		else {
+			command.add(writeTlsConfig().toString());
+		}
 		this.process = new ProcessBuilder(command)
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("server.log").toFile())
@@ -152,6 +223,20 @@ public final class ZooKeeperProcess implements AutoCloseable {
 			}
 		}
 		throw new IOException("ZooKeeper did not serve within 30 s; see " + this.directory.resolve("server.log"));
+	}
+
+	private Path writeTlsConfig() throws IOException {
+		Path data = Files.createDirectories(this.directory.resolve("data"));
+		Path config = this.directory.resolve("zoo.cfg");
+		Files.writeString(config, String.join("\n", "tickTime=" + this.tickMillis, "dataDir=" + data,
+				"clientPort=" + this.port, "secureClientPort=" + this.securePort,
+				"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+				"ssl.keyStore.location=" + this.directory.resolve("server.p12"),
+				"ssl.keyStore.password=" + TestCertificates.PASSWORD, "ssl.keyStore.type=PKCS12",
+				"ssl.trustStore.location=" + this.directory.resolve("server-trust.p12"),
+				"ssl.trustStore.password=" + TestCertificates.PASSWORD, "ssl.trustStore.type=PKCS12",
+				"ssl.clientAuth=need", ""));
+		return config;
 	}
 
 	private boolean answers() {
