@@ -17,13 +17,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import dev.clustering.discovery.TestCertificates;
 
 /**
- * A real ZooKeeper server as a process of its own (the server of the ZooKeeper jar this build
- * depends on, {@code ZooKeeperServerMain}, in a JVM of its own), on a free loopback port with a data
+ * A real ZooKeeper server as a process of its own: Debian's {@code zookeeper} package
+ * ({@link #startDebian(int)}), or the server of the ZooKeeper jar this build depends on
+ * ({@code ZooKeeperServerMain}, in a JVM of its own). On a free loopback port, with a data
  * directory that outlives the process: killed with SIGKILL and started again on the same port and
  * data, as a crashed server comes back. Stopped by its PID, and by a shutdown hook should the tests
  * exit first. Public for the benchmark, which starts it from its own (repackaged) jar.
@@ -36,13 +38,15 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
 	private static final String MAIN = "org.apache.zookeeper.server.ZooKeeperServerMain";
 
+	private static final String DEBIAN_SCRIPT = "/usr/share/zookeeper/bin/zkServer.sh";
+
 	private final Path directory;
 
 	private final int port;
 
 	private final int tickMillis;
 
-	private final BiFunction<List<String>, String, List<String>> java;
+	private final Function<Path, ProcessBuilder> launcher;
 
 	private final int securePort;
 
@@ -50,12 +54,12 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
 	private Process process;
 
-	private ZooKeeperProcess(Path directory, int port, int tickMillis,
-			BiFunction<List<String>, String, List<String>> java, int securePort) {
+	private ZooKeeperProcess(Path directory, int port, int tickMillis, Function<Path, ProcessBuilder> launcher,
+			int securePort) {
 		this.directory = directory;
 		this.port = port;
 		this.tickMillis = tickMillis;
-		this.java = java;
+		this.launcher = launcher;
 		this.securePort = securePort;
 	}
 
@@ -79,7 +83,39 @@ public final class ZooKeeperProcess implements AutoCloseable {
 	 */
 	public static ZooKeeperProcess start(int tickMillis, BiFunction<List<String>, String, List<String>> java)
 			throws IOException {
-		return start(new ZooKeeperProcess(Files.createTempDirectory("zk-process"), freePort(), tickMillis, java, -1));
+		return start(new ZooKeeperProcess(Files.createTempDirectory("zk-process"), freePort(), tickMillis,
+				jarServer(java), -1));
+	}
+
+	/**
+	 * Starts the server of Debian's {@code zookeeper} package ({@value #DEBIAN_SCRIPT}
+	 * {@code start-foreground}), and waits until it serves. A missing package is an error, never a
+	 * reason to skip: {@code bin/test} installs it.
+	 * @param tickMillis its tick (sessions may last 2 to 20 ticks)
+	 * @return the running server
+	 * @throws IOException if the package is missing or the server does not start
+	 */
+	public static ZooKeeperProcess startDebian(int tickMillis) throws IOException {
+		if (!Files.isExecutable(Path.of(DEBIAN_SCRIPT))) {
+			throw new IOException("Debian's ZooKeeper server is missing (" + DEBIAN_SCRIPT
+					+ "): apt-get install --no-install-recommends zookeeper, as bin/test does");
+		}
+		Path directory = Files.createTempDirectory("zk-process");
+		return start(new ZooKeeperProcess(directory, freePort(), tickMillis, (config) -> {
+			ProcessBuilder builder = new ProcessBuilder(DEBIAN_SCRIPT, "start-foreground", config.toString());
+			builder.environment().put("ZOO_LOG_DIR", directory.toString());
+			builder.environment().put("SERVER_JVMFLAGS", "-Xmx128m");
+			return builder;
+		}, -1));
+	}
+
+	private static Function<Path, ProcessBuilder> jarServer(BiFunction<List<String>, String, List<String>> java) {
+		return (config) -> {
+			List<String> command = new ArrayList<>(java.apply(List.of("-Xmx128m",
+					"-Dzookeeper.4lw.commands.whitelist=ruok", "-Dzookeeper.admin.enableServer=false"), MAIN));
+			command.add(config.toString());
+			return new ProcessBuilder(command);
+		};
 	}
 
 	/**
@@ -101,8 +137,8 @@ public final class ZooKeeperProcess implements AutoCloseable {
 		catch (KeyStoreException ex) {
 			throw new IOException(ex);
 		}
-		return start(new ZooKeeperProcess(directory, freePort(), tickMillis, ZooKeeperProcess::classPathCommand,
-				freePort()));
+		return start(new ZooKeeperProcess(directory, freePort(), tickMillis,
+				jarServer(ZooKeeperProcess::classPathCommand), freePort()));
 	}
 
 	private static ZooKeeperProcess start(ZooKeeperProcess server) throws IOException {
@@ -192,16 +228,7 @@ public final class ZooKeeperProcess implements AutoCloseable {
 	 * @throws IOException if it does not serve within 30 s
 	 */
 	public synchronized void startAgain() throws IOException {
-		List<String> command = new ArrayList<>(this.java.apply(List.of("-Xmx128m",
-				"-Dzookeeper.4lw.commands.whitelist=ruok", "-Dzookeeper.admin.enableServer=false"), MAIN));
-		if (this.securePort < 0) {
-			command.addAll(List.of(String.valueOf(this.port), this.directory.toString(),
-					String.valueOf(this.tickMillis)));
-		}
-		else {
-			command.add(writeTlsConfig().toString());
-		}
-		this.process = new ProcessBuilder(command)
+		this.process = this.launcher.apply(writeConfig())
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("server.log").toFile())
 			.start();
@@ -225,17 +252,22 @@ public final class ZooKeeperProcess implements AutoCloseable {
 		throw new IOException("ZooKeeper did not serve within 30 s; see " + this.directory.resolve("server.log"));
 	}
 
-	private Path writeTlsConfig() throws IOException {
+	private Path writeConfig() throws IOException {
 		Path data = Files.createDirectories(this.directory.resolve("data"));
+		List<String> lines = new ArrayList<>(List.of("tickTime=" + this.tickMillis, "dataDir=" + data,
+				"clientPort=" + this.port, "clientPortAddress=127.0.0.1", "admin.enableServer=false",
+				"4lw.commands.whitelist=ruok"));
+		if (this.securePort >= 0) {
+			lines.addAll(List.of("secureClientPort=" + this.securePort,
+					"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+					"ssl.keyStore.location=" + this.directory.resolve("server.p12"),
+					"ssl.keyStore.password=" + TestCertificates.PASSWORD, "ssl.keyStore.type=PKCS12",
+					"ssl.trustStore.location=" + this.directory.resolve("server-trust.p12"),
+					"ssl.trustStore.password=" + TestCertificates.PASSWORD, "ssl.trustStore.type=PKCS12",
+					"ssl.clientAuth=need"));
+		}
 		Path config = this.directory.resolve("zoo.cfg");
-		Files.writeString(config, String.join("\n", "tickTime=" + this.tickMillis, "dataDir=" + data,
-				"clientPort=" + this.port, "secureClientPort=" + this.securePort,
-				"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
-				"ssl.keyStore.location=" + this.directory.resolve("server.p12"),
-				"ssl.keyStore.password=" + TestCertificates.PASSWORD, "ssl.keyStore.type=PKCS12",
-				"ssl.trustStore.location=" + this.directory.resolve("server-trust.p12"),
-				"ssl.trustStore.password=" + TestCertificates.PASSWORD, "ssl.trustStore.type=PKCS12",
-				"ssl.clientAuth=need", ""));
+		Files.write(config, lines);
 		return config;
 	}
 

@@ -24,10 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The ZooKeeper server, a process of its own, killed with SIGKILL under three nodes and started
- * again on the same data: while it is down nobody leads, every node keeps running with its members,
- * and hears its registry lost once its session has run out; once it is back the nodes register
- * again and one leads, with a larger token. Never two leaders at once, checked all along.
+ * The ZooKeeper server of Debian's {@code zookeeper} package, a process of its own, killed with
+ * SIGKILL under three nodes and started again on the same data: while it is down nobody leads, every
+ * node keeps running with its members, and hears its registry lost once its session has run out;
+ * once it is back the nodes register again and one leads, with a larger token. Never two leaders at
+ * once, checked all along.
  */
 class ZooKeeperServerKillIntegrationTests {
 
@@ -41,7 +42,7 @@ class ZooKeeperServerKillIntegrationTests {
 
 	@BeforeEach
 	void startServer() throws Exception {
-		this.server = ZooKeeperProcess.start(200);
+		this.server = ZooKeeperProcess.startDebian(200);
 	}
 
 	@AfterEach
