@@ -28,7 +28,7 @@ import dev.clustering.membership.NodeAddress;
 
 /**
  * One TCP connection to a peer: runs the handshake (see {@link Message}), then hands frames to
- * the node. Runs on the node's event loop.
+ * the node ({@link EstablishedFrames}). Runs on the node's event loop.
  * <p>
  * What closes a connection, and what the peer then sees:
  * <ul>
@@ -108,6 +108,8 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private final HandshakeTranscript transcript;
 
+	private final EstablishedFrames frames;
+
 	private Message.Reject rejection;
 
 	private String failure;
@@ -139,6 +141,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		this.counters = counters;
 		this.guard = guard;
 		this.transcript = new HandshakeTranscript(authenticator);
+		this.frames = new EstablishedFrames(this, listener, warnings, counters);
 		this.state = (dialled != null) ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
 	}
 
@@ -293,6 +296,27 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 				? Math.min(HANDSHAKE_FRAME_LIMIT, this.maxFrameSize) : this.maxFrameSize;
 	}
 
+	/**
+	 * The peer's name, once it introduced itself, for the log.
+	 * @return its name, or "unknown peer"
+	 */
+	String peerName() {
+		return (this.peer != null) ? this.peer.name() : "unknown peer";
+	}
+
+	/**
+	 * The connection moves on (its handshake's steps, a close).
+	 * @param next the state it is now in
+	 */
+	void moveTo(State next) {
+		this.state = next;
+	}
+
+	/** The peer said why it closes (close, reject, leaving): its end of stream is not a death. */
+	void markAnnounced() {
+		this.announced = true;
+	}
+
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
@@ -338,7 +362,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			return;
 		}
 		if (this.state == State.ESTABLISHED) {
-			readEstablished(frame);
+			this.frames.read(ctx, frame);
 			return;
 		}
 		byte[] bytes = new byte[frame.readableBytes()];
@@ -352,57 +376,6 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			return;
 		}
 		handshake(ctx, message, bytes);
-	}
-
-	private void readEstablished(ByteBuf frame) {
-		Message message;
-		try {
-			message = FrameCodec.decode(frame, this.peerMinor, true);
-		}
-		catch (CorruptedFrameException ex) {
-			// the length prefix kept the stream in step: skip this frame, keep the connection
-			this.counters.invalidFrames.incrementAndGet();
-			this.warnings.warn(logger, "invalid " + peerName(), "Skipped an invalid frame from {} ({}): {}", peerName(),
-					remote(), WireText.forLog(ex.getMessage()));
-			return;
-		}
-		if (message instanceof Message.Unknown unknown) {
-			this.counters.unknownMessages.incrementAndGet();
-			logger.debug("Skipped a message of unknown type {} from {} (protocol minor {})", unknown.type(), peerName(),
-					this.peerMinor);
-			return;
-		}
-		if (message instanceof Message.Close close) {
-			this.announced = true;
-			logger.debug("{} closes the connection: {} {}", peerName(), close.reason(), close.detail());
-			this.state = State.CLOSED;
-			this.channel.close();
-			return;
-		}
-		if (message instanceof Message.Hello || message instanceof Message.ForeignHello
-				|| message instanceof Message.Challenge || message instanceof Message.Response
-				|| message instanceof Message.Welcome || message instanceof Message.Confirm
-				|| message instanceof Message.Reject) {
-			this.counters.invalidFrames.incrementAndGet();
-			this.warnings.warn(logger, "late-handshake " + peerName(), "Skipped a {} from {} after the handshake",
-					message.getClass().getSimpleName(), peerName());
-			return;
-		}
-		if (message instanceof Message.Leaving) {
-			this.announced = true;
-		}
-		try {
-			this.listener.received(this, message);
-		}
-		catch (RuntimeException ex) {
-			// our own bug: the peer did nothing wrong, so the connection stays (closing it would read as
-			// the peer's death on the other side)
-			this.counters.handlerErrors.incrementAndGet();
-			if (this.warnings.shouldWarn("handler " + message.getClass().getSimpleName())) {
-				logger.error("Failed to handle a {} from {}; the connection stays open",
-						message.getClass().getSimpleName(), peerName(), ex);
-			}
-		}
 	}
 
 	private void handshake(ChannelHandlerContext ctx, Message message, byte[] bytes) {
@@ -570,10 +543,6 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			this.holdsGuardSlot = false;
 			this.guard.release(remoteHost());
 		}
-	}
-
-	private String peerName() {
-		return (this.peer != null) ? this.peer.name() : "unknown peer";
 	}
 
 	@Override
