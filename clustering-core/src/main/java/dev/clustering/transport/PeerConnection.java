@@ -3,13 +3,8 @@ package dev.clustering.transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLException;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -19,7 +14,6 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +21,8 @@ import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 
 /**
- * One TCP connection to a peer: runs the handshake (see {@link Message}), then hands frames to
- * the node ({@link EstablishedFrames}). Runs on the node's event loop.
+ * One TCP connection to a peer: runs the handshake ({@link Handshake}, see {@link Message}), then
+ * hands frames to the node ({@link EstablishedFrames}). Runs on the node's event loop.
  * <p>
  * What closes a connection, and what the peer then sees:
  * <ul>
@@ -76,15 +70,9 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	}
 
-	private final LocalNode self;
-
-	private final CookieAuthenticator authenticator;
-
 	private final ConnectionListener listener;
 
 	private final NodeAddress dialled;
-
-	private final long handshakeTimeoutMillis;
 
 	private final int maxFrameSize;
 
@@ -92,7 +80,9 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private final TransportCounters counters;
 
-	private final HandshakeGuard guard;
+	private final Handshake handshake;
+
+	private final EstablishedFrames frames;
 
 	private volatile State state;
 
@@ -100,21 +90,9 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private String remoteHost;
 
-	private boolean holdsGuardSlot;
-
 	private PeerIdentity peer;
 
 	private int peerMinor;
-
-	private final HandshakeTranscript transcript;
-
-	private final EstablishedFrames frames;
-
-	private Message.Reject rejection;
-
-	private String failure;
-
-	private ScheduledFuture<?> handshakeTimer;
 
 	private boolean wasEstablished;
 
@@ -131,16 +109,13 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	PeerConnection(LocalNode self, CookieAuthenticator authenticator, ConnectionListener listener, NodeAddress dialled,
 			long handshakeTimeoutMillis, int maxFrameSize, WarningLimiter warnings, TransportCounters counters,
 			HandshakeGuard guard) {
-		this.self = self;
-		this.authenticator = authenticator;
 		this.listener = listener;
 		this.dialled = dialled;
-		this.handshakeTimeoutMillis = handshakeTimeoutMillis;
 		this.maxFrameSize = maxFrameSize;
 		this.warnings = warnings;
 		this.counters = counters;
-		this.guard = guard;
-		this.transcript = new HandshakeTranscript(authenticator);
+		this.handshake = new Handshake(this, self, authenticator, listener, handshakeTimeoutMillis, warnings, counters,
+				guard);
 		this.frames = new EstablishedFrames(this, listener, warnings, counters);
 		this.state = (dialled != null) ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
 	}
@@ -217,11 +192,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 	 * @return a description of the failure, or {@code null}
 	 */
 	public String failure() {
-		if (this.failure != null) {
-			return this.failure;
-		}
-		return (this.rejection != null) ? "refused (" + this.rejection.reason() + ": " + this.rejection.detail() + ")"
-				: null;
+		return this.handshake.failure();
 	}
 
 	/**
@@ -312,6 +283,35 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		this.state = next;
 	}
 
+	/**
+	 * The peer introduced itself (its hello, or its challenge), unproven.
+	 * @param minor the protocol minor version it speaks
+	 * @param claimed who it says it is
+	 */
+	void introduced(int minor, PeerIdentity claimed) {
+		this.peerMinor = minor;
+		this.peer = claimed;
+	}
+
+	/**
+	 * The handshake learned more of the peer (its incarnation, address, metadata).
+	 * @param identity who it is
+	 */
+	void identified(PeerIdentity identity) {
+		this.peer = identity;
+	}
+
+	/** The handshake completed. */
+	void markEstablished() {
+		this.state = State.ESTABLISHED;
+		this.wasEstablished = true;
+	}
+
+	/** This side closes the connection, or saw an error of its own: its end is not the peer's death. */
+	void markClosedHere() {
+		this.closedHere = true;
+	}
+
 	/** The peer said why it closes (close, reject, leaving): its end of stream is not a death. */
 	void markAnnounced() {
 		this.announced = true;
@@ -323,36 +323,15 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		if (this.channel.remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
 			this.remoteHost = new NodeAddress(address.getAddress().getHostAddress(), 1).host();
 		}
-		if (!isInitiator()) {
-			if (!this.guard.tryAcquire(remoteHost())) {
-				this.counters.refusedHandshakes.incrementAndGet();
-				this.warnings.warn(logger, "busy", "Refusing connections: too many handshakes pending (one from {})",
-						remote());
-				this.closedHere = true;
-				this.state = State.CLOSED;
-				ctx.writeAndFlush(new Message.Reject(Message.RejectReason.BUSY, "too many pending handshakes"))
-					.addListener(ChannelFutureListener.CLOSE);
-				return;
-			}
-			this.holdsGuardSlot = true;
+		if (this.handshake.begin(ctx)) {
+			ctx.fireChannelActive();
 		}
-		this.handshakeTimer = ctx.executor()
-			.schedule(this::handshakeTimedOut, this.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
-		if (isInitiator()) {
-			Message.Hello hello = new Message.Hello(FrameCodec.PROTOCOL_MAJOR, FrameCodec.PROTOCOL_MINOR,
-					this.self.name(), this.self.address(), this.authenticator.newNonce());
-			ctx.writeAndFlush(Unpooled.wrappedBuffer(this.transcript.helloSent(hello)));
-		}
-		ctx.fireChannelActive();
 	}
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		this.state = State.CLOSED;
-		releaseGuardSlot();
-		if (this.handshakeTimer != null) {
-			this.handshakeTimer.cancel(false);
-		}
+		this.handshake.end();
 		this.listener.closed(this);
 	}
 
@@ -365,184 +344,7 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 			this.frames.read(ctx, frame);
 			return;
 		}
-		byte[] bytes = new byte[frame.readableBytes()];
-		frame.getBytes(frame.readerIndex(), bytes);
-		Message message;
-		try {
-			message = FrameCodec.decode(frame, FrameCodec.PROTOCOL_MINOR, false);
-		}
-		catch (CorruptedFrameException ex) {
-			violation("malformed handshake frame (" + ex.getMessage() + ")");
-			return;
-		}
-		handshake(ctx, message, bytes);
-	}
-
-	private void handshake(ChannelHandlerContext ctx, Message message, byte[] bytes) {
-		if (message instanceof Message.Reject reject) {
-			this.rejection = reject;
-			this.announced = true;
-			this.warnings.warn(logger, "refused-by " + reject.reason() + " " + remoteHost(),
-					"Node {} ({}) refused this node: {} {}", peerName(), remote(), reject.reason(), reject.detail());
-			this.state = State.CLOSED;
-			ctx.close();
-		}
-		else if (this.state == State.AWAIT_HELLO && message instanceof Message.ForeignHello foreign) {
-			refuse(ctx, Message.RejectReason.VERSION, "this node speaks protocol " + FrameCodec.PROTOCOL_MAJOR + "."
-					+ FrameCodec.PROTOCOL_MINOR + " and cannot talk to protocol " + foreign.major());
-		}
-		else if (this.state == State.AWAIT_HELLO && message instanceof Message.Hello hello) {
-			onHello(ctx, hello, bytes);
-		}
-		else if (this.state == State.AWAIT_CHALLENGE && message instanceof Message.Challenge challenge) {
-			onChallenge(ctx, challenge, bytes);
-		}
-		else if (this.state == State.AWAIT_RESPONSE && message instanceof Message.Response response) {
-			onResponse(ctx, response);
-		}
-		else if (this.state == State.AWAIT_WELCOME && message instanceof Message.Welcome welcome) {
-			onWelcome(ctx, welcome);
-		}
-		else if (this.state == State.AWAIT_CONFIRM && message instanceof Message.Confirm confirm) {
-			this.peer = new PeerIdentity(this.peer.name(), this.peer.incarnation(), this.peer.address(),
-					confirm.metadata());
-			establish();
-		}
-		else {
-			violation("unexpected " + message.getClass().getSimpleName() + " in state " + this.state);
-		}
-	}
-
-	private void onHello(ChannelHandlerContext ctx, Message.Hello hello, byte[] bytes) {
-		this.peerMinor = hello.minor();
-		// who it says it is, unproven: only its name and address (never resolved) are known so far
-		this.peer = new PeerIdentity(hello.name(), 0, hello.address(), Map.of());
-		if (!remoteAllowed()) {
-			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
-			return;
-		}
-		this.transcript.helloReceived(bytes);
-		Message.Challenge challenge = new Message.Challenge(this.self.name(), FrameCodec.PROTOCOL_MINOR,
-				this.authenticator.newNonce());
-		byte[] challengeBytes = this.transcript.challengeSent(challenge);
-		this.state = State.AWAIT_RESPONSE;
-		ctx.writeAndFlush(Unpooled.wrappedBuffer(challengeBytes));
-	}
-
-	private void onChallenge(ChannelHandlerContext ctx, Message.Challenge challenge, byte[] bytes) {
-		this.peerMinor = challenge.minor();
-		this.peer = new PeerIdentity(challenge.name(), 0, this.dialled, Map.of());
-		if (!remoteAllowed()) {
-			refuse(ctx, Message.RejectReason.NOT_ALLOWED, "no cookie is configured, so only loopback peers are accepted");
-			return;
-		}
-		byte[] proof = this.transcript.challengeReceived(bytes, this.self.incarnation());
-		this.state = State.AWAIT_WELCOME;
-		ctx.writeAndFlush(new Message.Response(proof, this.self.incarnation()));
-	}
-
-	private void onResponse(ChannelHandlerContext ctx, Message.Response response) {
-		if (!this.transcript.initiatorProved(response)) {
-			this.warnings.warn(logger, "auth " + remoteHost(), "Refused a connection from {} claiming to be {}: "
-					+ "authentication failed (do both nodes use the same cluster.cookie?)", remote(), peerName());
-			this.failure = "authentication failed";
-			refuseQuietly(ctx, Message.RejectReason.AUTHENTICATION, "authentication failed");
-			return;
-		}
-		this.peer = new PeerIdentity(this.peer.name(), response.incarnation(), this.peer.address(), Map.of());
-		if (!admitted(ctx)) {
-			return;
-		}
-		byte[] proof = this.transcript.acceptorProof(this.self.incarnation(), response.proof());
-		this.state = State.AWAIT_CONFIRM;
-		releaseGuardSlot();
-		ctx.writeAndFlush(new Message.Welcome(proof, this.self.incarnation(), this.self.address(), this.self.metadata()));
-	}
-
-	private void onWelcome(ChannelHandlerContext ctx, Message.Welcome welcome) {
-		if (!this.transcript.acceptorProved(welcome)) {
-			this.failure = "node " + peerName() + " failed to prove it knows the cookie (do both nodes use the "
-					+ "same cluster.cookie?)";
-			this.warnings.warn(logger, "auth " + remoteHost(), "Not connecting to {}: {}", remote(), this.failure);
-			this.closedHere = true;
-			this.state = State.CLOSED;
-			ctx.close();
-			return;
-		}
-		this.peer = new PeerIdentity(this.peer.name(), welcome.incarnation(), welcome.address(), welcome.metadata());
-		if (!admitted(ctx)) {
-			return;
-		}
-		ctx.writeAndFlush(new Message.Confirm(this.self.metadata()));
-		establish();
-	}
-
-	private boolean admitted(ChannelHandlerContext ctx) {
-		Message.Reject reject = this.listener.admit(this, this.peer);
-		if (reject != null) {
-			refuseQuietly(ctx, reject.reason(), reject.detail());
-			return false;
-		}
-		return true;
-	}
-
-	private void establish() {
-		this.state = State.ESTABLISHED;
-		this.wasEstablished = true;
-		this.transcript.clear();
-		releaseGuardSlot();
-		this.handshakeTimer.cancel(false);
-		this.listener.established(this);
-	}
-
-	private void refuse(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
-		this.warnings.warn(logger, "refuse " + reason + " " + remoteHost(), "Refused connection from {} ({}): {}",
-				peerName(), remote(), detail);
-		refuseQuietly(ctx, reason, detail);
-	}
-
-	private void refuseQuietly(ChannelHandlerContext ctx, Message.RejectReason reason, String detail) {
-		this.rejection = new Message.Reject(reason, detail);
-		this.closedHere = true;
-		this.state = State.CLOSED;
-		ctx.writeAndFlush(this.rejection).addListener(ChannelFutureListener.CLOSE);
-	}
-
-	private boolean remoteAllowed() {
-		if (this.authenticator.isCookieConfigured()) {
-			return true;
-		}
-		return (this.channel.remoteAddress() instanceof InetSocketAddress address) && address.getAddress() != null
-				&& address.getAddress().isLoopbackAddress();
-	}
-
-	private void handshakeTimedOut() {
-		if (this.state != State.ESTABLISHED && this.state != State.CLOSED) {
-			this.closedHere = true;
-			this.counters.handshakeTimeouts.incrementAndGet();
-			this.failure = "no handshake within " + this.handshakeTimeoutMillis + " ms";
-			this.warnings.warn(logger, "handshake-timeout",
-					"Closing connection with {}: no handshake within {} ms (more such closes are counted, and logged "
-							+ "at most once a minute)",
-					remote(), this.handshakeTimeoutMillis);
-			this.state = State.CLOSED;
-			this.channel.close();
-		}
-	}
-
-	private void violation(String what) {
-		this.closedHere = true;
-		this.warnings.warn(logger, "violation " + remoteHost(), "Closing connection with {} ({}): {}", peerName(),
-				remote(), what);
-		this.state = State.CLOSED;
-		this.channel.close();
-	}
-
-	private void releaseGuardSlot() {
-		if (this.holdsGuardSlot) {
-			this.holdsGuardSlot = false;
-			this.guard.release(remoteHost());
-		}
+		this.handshake.read(ctx, frame);
 	}
 
 	@Override
@@ -550,9 +352,8 @@ public final class PeerConnection extends SimpleChannelInboundHandler<ByteBuf> {
 		Throwable root = (cause instanceof DecoderException && cause.getCause() != null
 				&& !(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedFrameException))
 						? cause.getCause() : cause;
-		if (this.state != State.ESTABLISHED && this.failure == null) {
-			this.failure = (root instanceof SSLException) ? "TLS handshake failed: " + WireText.forLog(root.getMessage())
-					: WireText.forLog(root);
+		if (this.state != State.ESTABLISHED) {
+			this.handshake.failedOn(root);
 		}
 		// a reset ("Connection reset", "Connection reset by peer") comes from the peer's side, as when its
 		// process dies; any other I/O error (a timeout, no route) may be the network's, not a death
