@@ -3,8 +3,6 @@ package dev.clustering.node;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +34,11 @@ import dev.clustering.transport.WarningLimiter;
 
 /**
  * The node's view of its peers: who is connected, who is heard from (each member's failure
- * detector), who is admitted. What discovery lists and the nodes beyond the members are
- * {@link KnownNodes}; dialling them is the {@link Dialer}'s. Every method runs on the transport's
- * single event-loop thread (asserted at each entry point), so nothing here is locked; each change
- * ends in a new immutable {@link ClusterSnapshot} handed to the node.
+ * detector), who is admitted. The peers themselves, and the snapshot made of them, are
+ * {@link MeshPeers}; what discovery lists and the nodes beyond the members are {@link KnownNodes};
+ * dialling them is the {@link Dialer}'s. Every method runs on the transport's single event-loop
+ * thread (asserted at each entry point), so nothing here is locked; each change ends in a new
+ * immutable {@link ClusterSnapshot} handed to the node.
  * <p>
  * Two nodes that dial each other at the same moment end up with two connections; both sides keep
  * the one dialled by the node whose name sorts first and close the other, saying why. A peer stays
@@ -65,16 +64,14 @@ final class Mesh implements ConnectionListener {
 
 	private final LongSupplier nanoTime;
 
-	private final SnapshotSink sink;
-
 	private final WarningLimiter warnings = new WarningLimiter();
 
 	private Protocol protocol = Protocol.NONE;
 
-	private final Map<String, Peer> peers = new HashMap<>();
-
 	// what discovery lists, aliases, out-of-scope and departed nodes
 	private final KnownNodes known;
+
+	private final MeshPeers peers;
 
 	private final Dialer dialer;
 
@@ -96,11 +93,11 @@ final class Mesh implements ConnectionListener {
 		this.loop = transport.eventLoop();
 		this.detectorSettings = detectorSettings;
 		this.known = new KnownNodes(self);
+		this.peers = new MeshPeers(self, this.known, sink);
 		this.dialer = new Dialer(transport, transportSettings, nanoTime);
 		this.links = links;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
-		this.sink = sink;
 		this.pauseToleranceNanos = checkIntervalNanos + detectorSettings.acceptableHeartbeatPause().toNanos();
 		long detection = detectorSettings.heartbeatInterval().toNanos()
 				+ detectorSettings.acceptableHeartbeatPause().toNanos();
@@ -145,7 +142,7 @@ final class Mesh implements ConnectionListener {
 			return new Message.Reject(Message.RejectReason.NOT_ALLOWED,
 					"name " + peer.name() + " is not part of topology " + outOfScope);
 		}
-		Peer existing = this.peers.get(peer.name());
+		MeshPeer existing = this.peers.get(peer.name());
 		if (existing != null && existing.incarnation != peer.incarnation()) {
 			Message.Reject refused = replace(existing, peer, connection);
 			if (refused != null) {
@@ -154,8 +151,7 @@ final class Mesh implements ConnectionListener {
 			existing = null;
 		}
 		if (existing == null) {
-			existing = new Peer(peer.name(), peer.incarnation());
-			this.peers.put(peer.name(), existing);
+			existing = this.peers.add(peer.name(), peer.incarnation());
 		}
 		existing.connections.add(connection);
 		this.known.admitted(at);
@@ -163,7 +159,7 @@ final class Mesh implements ConnectionListener {
 	}
 
 	// another process claims the name of a member: a restart replaces it, an impostor does not
-	private Message.Reject replace(Peer existing, PeerIdentity peer, PeerConnection connection) {
+	private Message.Reject replace(MeshPeer existing, PeerIdentity peer, PeerConnection connection) {
 		if (existing.member != null && existing.member.isUp()) {
 			logger.warn("Refused node {} at {}: a node with that name is already a member (at {}); give each "
 					+ "node its own cluster.node.name", peer.name(), peer.address(), existing.member.address());
@@ -182,13 +178,12 @@ final class Mesh implements ConnectionListener {
 			return duplicate(peer, " (silent, not gone)");
 		}
 		logger.info("Node {} restarted (new incarnation at {}); dropping the old one", peer.name(), peer.address());
-		this.peers.remove(peer.name());
-		remember(existing);
+		this.peers.remove(existing);
 		new ArrayList<>(existing.connections)
 			.forEach((c) -> c.close(Message.CloseReason.REPLACED, "a new process took this name"));
 		if (existing.member != null) {
 			// the old process may be frozen rather than dead: it is treated as gone silent, not as crashed
-			publish(Map.of(peer.name(), LeaveReason.CONNECTION_LOST));
+			this.peers.publish(Map.of(peer.name(), LeaveReason.CONNECTION_LOST));
 		}
 		return null;
 	}
@@ -197,7 +192,7 @@ final class Mesh implements ConnectionListener {
 	public void established(PeerConnection connection) {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		PeerIdentity identity = connection.peer();
-		Peer peer = this.peers.get(identity.name());
+		MeshPeer peer = this.peers.get(identity.name());
 		if (peer == null || !peer.connections.contains(connection)) {
 			connection.close(Message.CloseReason.SPARE, "no longer wanted");
 			return;
@@ -218,7 +213,7 @@ final class Mesh implements ConnectionListener {
 			peer.member = new Member(identity.name(), identity.address(), identity.incarnation(), MemberStatus.UP,
 					Set.of(), this.clock.instant(), identity.metadata());
 			logger.info("Node {} joined ({})", identity.name(), identity.address());
-			publish(Map.of());
+			this.peers.publish(Map.of());
 		}
 		keepOneConnection(peer);
 	}
@@ -228,7 +223,7 @@ final class Mesh implements ConnectionListener {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		// a frame that arrives on a connection this node already gave up as a spare still comes from that
 		// authenticated process: dropping it would lose, say, a claim sent just before the spare closed
-		Peer peer = sender(connection);
+		MeshPeer peer = this.peers.sender(connection);
 		if (peer == null || peer.member == null || this.links.dropsFrom(peer.name)) {
 			return;
 		}
@@ -242,7 +237,7 @@ final class Mesh implements ConnectionListener {
 				logger.info("Node {} is reachable again", peer.name);
 				peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
 				peer.silentSinceNanos = Long.MIN_VALUE;
-				publish(Map.of());
+				this.peers.publish(Map.of());
 			}
 			this.protocol.heartbeat(peer.name, heartbeat.digest());
 			return;
@@ -252,7 +247,7 @@ final class Mesh implements ConnectionListener {
 				peer.leaving = true;
 				logger.info("Node {} is leaving", peer.name);
 				peer.connections.forEach(PeerConnection::peerAnnouncedLeave);
-				publish(Map.of());
+				this.peers.publish(Map.of());
 			}
 			return;
 		}
@@ -261,7 +256,7 @@ final class Mesh implements ConnectionListener {
 
 	/** Sends to one member, if connected and the link is not cut. */
 	void send(String name, Message message) {
-		Peer peer = this.peers.get(name);
+		MeshPeer peer = this.peers.get(name);
 		if (peer != null && peer.member != null && !this.links.dropsTo(name)) {
 			for (PeerConnection connection : peer.connections) {
 				if (connection.state() == PeerConnection.State.ESTABLISHED) {
@@ -274,7 +269,7 @@ final class Mesh implements ConnectionListener {
 
 	/** Sends to every member. */
 	void broadcast(Message message) {
-		for (Peer peer : this.peers.values()) {
+		for (MeshPeer peer : this.peers.all()) {
 			if (peer.member != null) {
 				send(peer.name, message);
 			}
@@ -287,18 +282,7 @@ final class Mesh implements ConnectionListener {
 	 * @return monotonic nanoseconds, or {@link Long#MIN_VALUE} if it is not a member
 	 */
 	long lastReceivedNanos(String name) {
-		Peer peer = this.peers.get(name);
-		if (peer != null && peer.member != null) {
-			return peer.lastReceivedNanos;
-		}
-		return this.known.lastHeard(name);
-	}
-
-	// what was last heard from members that are gone, for the failover rules (bounded)
-	private void remember(Peer peer) {
-		if (peer.member != null && peer.lastReceivedNanos != Long.MIN_VALUE) {
-			this.known.lastHeard(peer.name, peer.lastReceivedNanos);
-		}
+		return this.peers.lastReceivedNanos(name);
 	}
 
 	/**
@@ -306,13 +290,7 @@ final class Mesh implements ConnectionListener {
 	 * @return their names
 	 */
 	Set<String> leavingMembers() {
-		Set<String> names = new HashSet<>();
-		this.peers.values().forEach((p) -> {
-			if (p.member != null && p.leaving) {
-				names.add(p.name);
-			}
-		});
-		return names;
+		return this.peers.leavingMembers();
 	}
 
 	/**
@@ -320,7 +298,7 @@ final class Mesh implements ConnectionListener {
 	 * @return the count
 	 */
 	int knownNodeCount() {
-		return 1 + (int) this.peers.values().stream().filter((p) -> p.member != null).count() + strangers().size();
+		return this.peers.knownNodeCount();
 	}
 
 	/**
@@ -328,13 +306,7 @@ final class Mesh implements ConnectionListener {
 	 * @return node names, or addresses where no node ever answered
 	 */
 	Set<String> strangers() {
-		Map<String, NodeAddress> members = new HashMap<>();
-		this.peers.values().forEach((p) -> {
-			if (p.member != null) {
-				members.put(p.name, p.member.address());
-			}
-		});
-		return this.known.strangers(members);
+		return this.peers.strangers();
 	}
 
 	@Override
@@ -345,7 +317,7 @@ final class Mesh implements ConnectionListener {
 		if (dialled != null) {
 			this.dialer.closed(connection, this.self.name().equals(this.known.alias(dialled)), now);
 		}
-		Peer peer = owner(connection);
+		MeshPeer peer = this.peers.owner(connection);
 		if (peer == null) {
 			return;
 		}
@@ -353,8 +325,7 @@ final class Mesh implements ConnectionListener {
 		if (!peer.connections.isEmpty()) {
 			return;
 		}
-		this.peers.remove(peer.name);
-		remember(peer);
+		this.peers.remove(peer);
 		// a node that is leaving itself does not report its peers as gone
 		if (peer.member == null || this.leaving) {
 			return;
@@ -365,7 +336,7 @@ final class Mesh implements ConnectionListener {
 		if (reason == LeaveReason.LEFT) {
 			this.known.departed(peer.member);
 		}
-		publish(Map.of(peer.name, reason));
+		this.peers.publish(Map.of(peer.name, reason));
 		if (crashed) {
 			this.protocol.crashed(peer.name, peer.incarnation);
 		}
@@ -381,7 +352,7 @@ final class Mesh implements ConnectionListener {
 	void sendHeartbeats(long digest) {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		Message heartbeat = new Message.Heartbeat(digest);
-		for (Peer peer : this.peers.values()) {
+		for (MeshPeer peer : this.peers.all()) {
 			if (peer.member != null) {
 				send(peer.name, heartbeat);
 			}
@@ -396,13 +367,13 @@ final class Mesh implements ConnectionListener {
 			// This node itself stalled (GC, a stopped process): the silence is ours, not the peers'.
 			logger.warn("Node {} was paused for {} ms; restarting failure detection", this.self.name(),
 					(now - this.lastCheckNanos) / 1_000_000);
-			this.peers.values().stream().filter((p) -> p.detector != null).forEach((p) -> p.detector.restartSilence(now));
+			this.peers.all().stream().filter((p) -> p.detector != null).forEach((p) -> p.detector.restartSilence(now));
 			this.protocol.paused();
 		}
 		this.lastCheckNanos = now;
 		this.checked = true;
 		boolean changed = false;
-		for (Peer peer : this.peers.values()) {
+		for (MeshPeer peer : this.peers.all()) {
 			if (peer.member != null && peer.member.isUp() && !peer.detector.isAvailable(now)) {
 				logger.warn("Node {} is unreachable: nothing heard for {} ms (phi {})", peer.name,
 						(now - peer.detector.lastHeartbeatNanos()) / 1_000_000,
@@ -413,7 +384,7 @@ final class Mesh implements ConnectionListener {
 			}
 		}
 		if (changed) {
-			publish(Map.of());
+			this.peers.publish(Map.of());
 		}
 		dialDiscovered(now);
 	}
@@ -422,7 +393,7 @@ final class Mesh implements ConnectionListener {
 	void topologyChanged(TopologyStatus status) {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		this.known.topologyChanged(status);
-		publish(Map.of());
+		this.peers.publish(Map.of());
 		dialDiscovered(this.nanoTime.getAsLong());
 	}
 
@@ -440,7 +411,7 @@ final class Mesh implements ConnectionListener {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		this.leaving = true;
 		List<ChannelFuture> closing = new ArrayList<>();
-		for (Peer peer : this.peers.values()) {
+		for (MeshPeer peer : this.peers.all()) {
 			for (PeerConnection connection : new ArrayList<>(peer.connections)) {
 				ChannelFuture future = connection.close(Message.CloseReason.LEAVING, "node is leaving");
 				if (future != null) {
@@ -454,7 +425,7 @@ final class Mesh implements ConnectionListener {
 	/** Closes every connection without a word, as a crash would. */
 	void abort() {
 		this.leaving = true;
-		new ArrayList<>(this.peers.values()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::abort));
+		new ArrayList<>(this.peers.all()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::abort));
 	}
 
 	private Message.Reject duplicate(PeerIdentity peer, String why) {
@@ -467,19 +438,13 @@ final class Mesh implements ConnectionListener {
 			return;
 		}
 		Map<NodeAddress, Set<String>> wanted = this.known.wanted();
-		Set<NodeAddress> connected = new HashSet<>();
-		this.peers.values().stream().filter((p) -> p.member != null).forEach((p) -> connected.add(p.member.address()));
-		this.known.pruneAliases(wanted.keySet(), connected, this::isMember);
+		Set<NodeAddress> connected = this.peers.memberAddresses();
+		this.known.pruneAliases(wanted.keySet(), connected, this.peers::isMember);
 		this.dialer.dial(wanted, (address) -> this.known.isSelf(address) || connected.contains(address)
-				|| isMember(this.known.alias(address)), now);
+				|| this.peers.isMember(this.known.alias(address)), now);
 	}
 
-	private boolean isMember(String name) {
-		Peer peer = (name != null) ? this.peers.get(name) : null;
-		return peer != null && peer.member != null;
-	}
-
-	private void keepOneConnection(Peer peer) {
+	private void keepOneConnection(MeshPeer peer) {
 		List<PeerConnection> open = peer.connections.stream()
 			.filter((c) -> c.state() == PeerConnection.State.ESTABLISHED)
 			.toList();
@@ -497,38 +462,6 @@ final class Mesh implements ConnectionListener {
 				spare.close(Message.CloseReason.SPARE, "both nodes dialled; keeping the other connection");
 			}
 		}
-	}
-
-	private Peer sender(PeerConnection connection) {
-		PeerIdentity identity = connection.peer();
-		if (identity == null) {
-			return null;
-		}
-		Peer peer = this.peers.get(identity.name());
-		return (peer != null && peer.incarnation == identity.incarnation()) ? peer : null;
-	}
-
-	private Peer owner(PeerConnection connection) {
-		PeerIdentity identity = connection.peer();
-		if (identity == null) {
-			return null;
-		}
-		Peer peer = this.peers.get(identity.name());
-		return (peer != null && peer.connections.contains(connection)) ? peer : null;
-	}
-
-	private void publish(Map<String, LeaveReason> departures) {
-		Map<String, Member> members = new HashMap<>();
-		for (Peer peer : this.peers.values()) {
-			if (peer.member != null) {
-				Set<String> names = this.known.topologiesOf(peer.member);
-				if (!names.equals(peer.member.topologies())) {
-					peer.member = peer.member.withTopologies(names);
-				}
-				members.put(peer.name, peer.member);
-			}
-		}
-		this.sink.accept(new ClusterSnapshot(this.self, members, departures));
 	}
 
 	/** What the node does with messages beyond membership, and with its own pauses. */
@@ -564,33 +497,6 @@ final class Mesh implements ConnectionListener {
 	interface SnapshotSink {
 
 		void accept(ClusterSnapshot snapshot);
-
-	}
-
-	private static final class Peer {
-
-		final String name;
-
-		final long incarnation;
-
-		final List<PeerConnection> connections = new ArrayList<>(2);
-
-		Member member;
-
-		PhiAccrualFailureDetector detector;
-
-		String remoteHost;
-
-		long lastReceivedNanos = Long.MIN_VALUE;
-
-		long silentSinceNanos = Long.MIN_VALUE;
-
-		boolean leaving;
-
-		Peer(String name, long incarnation) {
-			this.name = name;
-			this.incarnation = incarnation;
-		}
 
 	}
 
