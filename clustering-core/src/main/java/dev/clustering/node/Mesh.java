@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.clustering.detection.FailureDetectorSettings;
-import dev.clustering.detection.PhiAccrualFailureDetector;
 import dev.clustering.discovery.TopologyStatus;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LeaveReason;
@@ -34,11 +33,11 @@ import dev.clustering.transport.WarningLimiter;
 
 /**
  * The node's view of its peers: who is connected, who is heard from (each member's failure
- * detector), who is admitted. The peers themselves, and the snapshot made of them, are
- * {@link MeshPeers}; what discovery lists and the nodes beyond the members are {@link KnownNodes};
- * dialling them is the {@link Dialer}'s. Every method runs on the transport's single event-loop
- * thread (asserted at each entry point), so nothing here is locked; each change ends in a new
- * immutable {@link ClusterSnapshot} handed to the node.
+ * detector, {@link MeshDetection}), who is admitted. The peers themselves, and the snapshot made of
+ * them, are {@link MeshPeers}; what discovery lists and the nodes beyond the members are
+ * {@link KnownNodes}; dialling them is the {@link Dialer}'s. Every method runs on the transport's
+ * single event-loop thread (asserted at each entry point), so nothing here is locked; each change
+ * ends in a new immutable {@link ClusterSnapshot} handed to the node.
  * <p>
  * Two nodes that dial each other at the same moment end up with two connections; both sides keep
  * the one dialled by the node whose name sorts first and close the other, saying why. A peer stays
@@ -55,8 +54,6 @@ final class Mesh implements ConnectionListener {
 	private final NettyTransport transport;
 
 	private final EventLoop loop;
-
-	private final FailureDetectorSettings detectorSettings;
 
 	private final LinkFilter links;
 
@@ -75,13 +72,9 @@ final class Mesh implements ConnectionListener {
 
 	private final Dialer dialer;
 
-	private final long pauseToleranceNanos;
+	private final MeshDetection detection;
 
 	private final long replaceSilentAfterNanos;
-
-	private long lastCheckNanos;
-
-	private boolean checked;
 
 	private boolean leaving;
 
@@ -91,14 +84,13 @@ final class Mesh implements ConnectionListener {
 		this.self = self;
 		this.transport = transport;
 		this.loop = transport.eventLoop();
-		this.detectorSettings = detectorSettings;
 		this.known = new KnownNodes(self);
 		this.peers = new MeshPeers(self, this.known, sink);
 		this.dialer = new Dialer(transport, transportSettings, nanoTime);
+		this.detection = new MeshDetection(self, detectorSettings, clock, checkIntervalNanos);
 		this.links = links;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
-		this.pauseToleranceNanos = checkIntervalNanos + detectorSettings.acceptableHeartbeatPause().toNanos();
 		long detection = detectorSettings.heartbeatInterval().toNanos()
 				+ detectorSettings.acceptableHeartbeatPause().toNanos();
 		this.replaceSilentAfterNanos = Math.max(30_000_000_000L, 10 * detection);
@@ -206,9 +198,7 @@ final class Mesh implements ConnectionListener {
 			logger.debug("Node {} is back after saying goodbye; it counts towards the quorum again", identity.name());
 		}
 		if (peer.member == null) {
-			peer.detector = new PhiAccrualFailureDetector(this.detectorSettings);
-			peer.detector.start(now);
-			peer.lastReceivedNanos = now;
+			this.detection.joined(peer, now);
 			peer.remoteHost = connection.remoteHost();
 			peer.member = new Member(identity.name(), identity.address(), identity.incarnation(), MemberStatus.UP,
 					Set.of(), this.clock.instant(), identity.metadata());
@@ -230,13 +220,7 @@ final class Mesh implements ConnectionListener {
 		long now = this.nanoTime.getAsLong();
 		peer.lastReceivedNanos = now;
 		if (message instanceof Message.Heartbeat heartbeat) {
-			// only heartbeats feed the detector: other messages come at any moment, and their short
-			// intervals would make it believe heartbeats are irregular, so it would judge later
-			peer.detector.heartbeat(now);
-			if (peer.member.status() == MemberStatus.UNREACHABLE) {
-				logger.info("Node {} is reachable again", peer.name);
-				peer.member = peer.member.withStatus(MemberStatus.UP, this.clock.instant());
-				peer.silentSinceNanos = Long.MIN_VALUE;
+			if (this.detection.heartbeat(peer, now)) {
 				this.peers.publish(Map.of());
 			}
 			this.protocol.heartbeat(peer.name, heartbeat.digest());
@@ -363,27 +347,10 @@ final class Mesh implements ConnectionListener {
 	void check() {
 		assert this.loop.inEventLoop() : "Mesh is used from its event loop only";
 		long now = this.nanoTime.getAsLong();
-		if (this.checked && now - this.lastCheckNanos > this.pauseToleranceNanos) {
-			// This node itself stalled (GC, a stopped process): the silence is ours, not the peers'.
-			logger.warn("Node {} was paused for {} ms; restarting failure detection", this.self.name(),
-					(now - this.lastCheckNanos) / 1_000_000);
-			this.peers.all().stream().filter((p) -> p.detector != null).forEach((p) -> p.detector.restartSilence(now));
+		if (this.detection.paused(this.peers.all(), now)) {
 			this.protocol.paused();
 		}
-		this.lastCheckNanos = now;
-		this.checked = true;
-		boolean changed = false;
-		for (MeshPeer peer : this.peers.all()) {
-			if (peer.member != null && peer.member.isUp() && !peer.detector.isAvailable(now)) {
-				logger.warn("Node {} is unreachable: nothing heard for {} ms (phi {})", peer.name,
-						(now - peer.detector.lastHeartbeatNanos()) / 1_000_000,
-						String.format("%.1f", peer.detector.phi(now)));
-				peer.member = peer.member.withStatus(MemberStatus.UNREACHABLE, this.clock.instant());
-				peer.silentSinceNanos = now;
-				changed = true;
-			}
-		}
-		if (changed) {
+		if (this.detection.check(this.peers.all(), now)) {
 			this.peers.publish(Map.of());
 		}
 		dialDiscovered(now);
