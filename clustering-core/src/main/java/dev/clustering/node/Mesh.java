@@ -2,7 +2,6 @@ package dev.clustering.node;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,15 +28,14 @@ import dev.clustering.transport.NettyTransport;
 import dev.clustering.transport.PeerConnection;
 import dev.clustering.transport.PeerIdentity;
 import dev.clustering.transport.TransportSettings;
-import dev.clustering.transport.WarningLimiter;
 
 /**
  * The node's view of its peers: who is connected, who is heard from (each member's failure
- * detector, {@link MeshDetection}), who is admitted. The peers themselves, and the snapshot made of
- * them, are {@link MeshPeers}; what discovery lists and the nodes beyond the members are
- * {@link KnownNodes}; dialling them is the {@link Dialer}'s. Every method runs on the transport's
- * single event-loop thread (asserted at each entry point), so nothing here is locked; each change
- * ends in a new immutable {@link ClusterSnapshot} handed to the node.
+ * detector, {@link MeshDetection}), who is admitted ({@link MeshAdmission}). The peers themselves,
+ * and the snapshot made of them, are {@link MeshPeers}; what discovery lists and the nodes beyond the
+ * members are {@link KnownNodes}; dialling them is the {@link Dialer}'s. Every method runs on the
+ * transport's single event-loop thread (asserted at each entry point), so nothing here is locked;
+ * each change ends in a new immutable {@link ClusterSnapshot} handed to the node.
  * <p>
  * Two nodes that dial each other at the same moment end up with two connections; both sides keep
  * the one dialled by the node whose name sorts first and close the other, saying why. A peer stays
@@ -61,8 +59,6 @@ final class Mesh implements ConnectionListener {
 
 	private final LongSupplier nanoTime;
 
-	private final WarningLimiter warnings = new WarningLimiter();
-
 	private Protocol protocol = Protocol.NONE;
 
 	// what discovery lists, aliases, out-of-scope and departed nodes
@@ -74,7 +70,7 @@ final class Mesh implements ConnectionListener {
 
 	private final MeshDetection detection;
 
-	private final long replaceSilentAfterNanos;
+	private final MeshAdmission admission;
 
 	private boolean leaving;
 
@@ -88,12 +84,10 @@ final class Mesh implements ConnectionListener {
 		this.peers = new MeshPeers(self, this.known, sink);
 		this.dialer = new Dialer(transport, transportSettings, nanoTime);
 		this.detection = new MeshDetection(self, detectorSettings, clock, checkIntervalNanos);
+		this.admission = new MeshAdmission(self, this.known, this.peers, detectorSettings, nanoTime);
 		this.links = links;
 		this.clock = clock;
 		this.nanoTime = nanoTime;
-		long detection = detectorSettings.heartbeatInterval().toNanos()
-				+ detectorSettings.acceptableHeartbeatPause().toNanos();
-		this.replaceSilentAfterNanos = Math.max(30_000_000_000L, 10 * detection);
 	}
 
 	void protocol(Protocol protocol) {
@@ -110,74 +104,7 @@ final class Mesh implements ConnectionListener {
 		if (this.leaving) {
 			return new Message.Reject(Message.RejectReason.LEAVING, "node is shutting down");
 		}
-		if (peer.name().equals(this.self.name())) {
-			if (peer.incarnation() == this.self.incarnation()) {
-				if (connection.dialled() != null) {
-					this.known.alias(connection.dialled(), this.self.name());
-				}
-				return new Message.Reject(Message.RejectReason.NOT_ALLOWED, "connected to itself");
-			}
-			logger.warn("Refused node {} at {}: that is this node's own name; give each node its own "
-					+ "cluster.node.name", peer.name(), peer.address());
-			return duplicate(peer, "");
-		}
-		if (!connection.isInitiator() && peer.address().isIpLiteral()
-				&& !peer.address().host().equals(connection.remoteHost())) {
-			this.warnings.warn(logger, "address " + peer.name(), "Node {} advertises {} but connects from {} (behind "
-					+ "NAT, or a different bind address?)", peer.name(), peer.address().host(), connection.remoteHost());
-		}
-		NodeAddress at = (connection.dialled() != null) ? connection.dialled() : peer.address();
-		String outOfScope = this.known.refuses(at, peer.name());
-		if (outOfScope != null) {
-			logger.info("[{}] not joining {} at {}: its name does not match the topology's basename", outOfScope,
-					peer.name(), peer.address());
-			return new Message.Reject(Message.RejectReason.NOT_ALLOWED,
-					"name " + peer.name() + " is not part of topology " + outOfScope);
-		}
-		MeshPeer existing = this.peers.get(peer.name());
-		if (existing != null && existing.incarnation != peer.incarnation()) {
-			Message.Reject refused = replace(existing, peer, connection);
-			if (refused != null) {
-				return refused;
-			}
-			existing = null;
-		}
-		if (existing == null) {
-			existing = this.peers.add(peer.name(), peer.incarnation());
-		}
-		existing.connections.add(connection);
-		this.known.admitted(at);
-		return null;
-	}
-
-	// another process claims the name of a member: a restart replaces it, an impostor does not
-	private Message.Reject replace(MeshPeer existing, PeerIdentity peer, PeerConnection connection) {
-		if (existing.member != null && existing.member.isUp()) {
-			logger.warn("Refused node {} at {}: a node with that name is already a member (at {}); give each "
-					+ "node its own cluster.node.name", peer.name(), peer.address(), existing.member.address());
-			return duplicate(peer, "");
-		}
-		long now = this.nanoTime.getAsLong();
-		boolean sameHost = existing.remoteHost != null && existing.remoteHost.equals(connection.remoteHost());
-		boolean silentLong = existing.member != null && existing.silentSinceNanos != Long.MIN_VALUE
-				&& now - existing.silentSinceNanos >= this.replaceSilentAfterNanos;
-		if (existing.member != null && !sameHost && !silentLong) {
-			// a silent member may be frozen and come back: its name is not handed to a process elsewhere
-			this.warnings.warn(logger, "impostor " + peer.name(), "Refused node {} connecting from {}: member {} "
-					+ "(at {}) is silent, not gone; a new process with its name is accepted from the same host, or "
-					+ "after {} s of silence", peer.name(), connection.remoteHost(), peer.name(), existing.remoteHost,
-					this.replaceSilentAfterNanos / 1_000_000_000L);
-			return duplicate(peer, " (silent, not gone)");
-		}
-		logger.info("Node {} restarted (new incarnation at {}); dropping the old one", peer.name(), peer.address());
-		this.peers.remove(existing);
-		new ArrayList<>(existing.connections)
-			.forEach((c) -> c.close(Message.CloseReason.REPLACED, "a new process took this name"));
-		if (existing.member != null) {
-			// the old process may be frozen rather than dead: it is treated as gone silent, not as crashed
-			this.peers.publish(Map.of(peer.name(), LeaveReason.CONNECTION_LOST));
-		}
-		return null;
+		return this.admission.admit(connection, peer);
 	}
 
 	@Override
@@ -205,7 +132,7 @@ final class Mesh implements ConnectionListener {
 			logger.info("Node {} joined ({})", identity.name(), identity.address());
 			this.peers.publish(Map.of());
 		}
-		keepOneConnection(peer);
+		this.admission.keepOneConnection(peer);
 	}
 
 	@Override
@@ -395,11 +322,6 @@ final class Mesh implements ConnectionListener {
 		new ArrayList<>(this.peers.all()).forEach((p) -> new ArrayList<>(p.connections).forEach(PeerConnection::abort));
 	}
 
-	private Message.Reject duplicate(PeerIdentity peer, String why) {
-		return new Message.Reject(Message.RejectReason.DUPLICATE_NAME,
-				"a node named " + peer.name() + " is already a member of " + this.self.name() + "'s cluster" + why);
-	}
-
 	private void dialDiscovered(long now) {
 		if (this.leaving) {
 			return;
@@ -409,26 +331,6 @@ final class Mesh implements ConnectionListener {
 		this.known.pruneAliases(wanted.keySet(), connected, this.peers::isMember);
 		this.dialer.dial(wanted, (address) -> this.known.isSelf(address) || connected.contains(address)
 				|| this.peers.isMember(this.known.alias(address)), now);
-	}
-
-	private void keepOneConnection(MeshPeer peer) {
-		List<PeerConnection> open = peer.connections.stream()
-			.filter((c) -> c.state() == PeerConnection.State.ESTABLISHED)
-			.toList();
-		if (open.size() < 2) {
-			return;
-		}
-		// keep a connection dialled by the node whose name sorts first; both sides agree on it
-		boolean selfFirst = this.self.name().compareTo(peer.name) < 0;
-		PeerConnection kept = open.stream()
-			.min(Comparator.comparing((PeerConnection c) -> c.isInitiator() != selfFirst))
-			.orElseThrow();
-		for (PeerConnection spare : open) {
-			if (spare != kept) {
-				peer.connections.remove(spare);
-				spare.close(Message.CloseReason.SPARE, "both nodes dialled; keeping the other connection");
-			}
-		}
 	}
 
 	/** What the node does with messages beyond membership, and with its own pauses. */
