@@ -7,7 +7,10 @@
  * <h2>Who owns what (the threading rule)</h2>
  * <ul>
  * <li><b>The event loop</b> (one Netty thread per node, {@code cluster-<name>}) owns all of the
- * engine's state: the peers and their failure detectors ({@code Mesh}), the election
+ * engine's state: the peers and their failure detectors ({@code Mesh}, with {@code MeshPeers}, the
+ * table of admitted peer processes ({@code MeshPeer}), {@code MeshDetection}, each member's detector
+ * and the pause check, and {@code MeshAdmission}, which decides which processes and connections are
+ * admitted), the election
  * ({@code Election} or {@code RegistryElection}), the singleton table, placement and the map of local
  * runs ({@code Singletons}, {@code SingletonRunner}). Every entry point asserts it runs there. Other
  * threads hand work to it with {@code execute}, never by calling in.</li>

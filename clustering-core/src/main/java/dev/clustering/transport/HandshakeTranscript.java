@@ -3,7 +3,7 @@ package dev.clustering.transport;
 /**
  * The handshake's transcript on one connection: the hello and the challenge exactly as they
  * crossed the wire, and the proofs over them (see {@link CookieAuthenticator}). Dropped once the
- * connection is established. Runs on the node's event loop, through {@link PeerConnection}.
+ * connection is established. Runs on the node's event loop, through {@link Handshake}.
  */
 final class HandshakeTranscript {
 
