@@ -1,7 +1,6 @@
 package dev.clustering.test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +55,13 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 
 	private final LoopbackNodes nodes;
 
+	private final ClusterWaits waits;
+
 	LoopbackCluster(LoopbackClusterBuilder settings) {
 		this.settings = settings;
 		this.recorder = new EventRecorder(settings.names.size() - 1, settings.recorded);
 		this.nodes = new LoopbackNodes(settings, this.links, this.recorder);
+		this.waits = new ClusterWaits(settings, this.nodes, this.recorder);
 	}
 
 	/**
@@ -68,14 +70,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return a builder
 	 */
 	public static LoopbackClusterBuilder nodes(int count) {
-		if (count < 1) {
-			throw new IllegalArgumentException("A cluster has at least one node, not " + count);
-		}
-		List<String> names = new ArrayList<>();
-		for (int i = 1; i <= count; i++) {
-			names.add("n" + i);
-		}
-		return new LoopbackClusterBuilder(names);
+		return LoopbackClusterBuilder.numbered(count);
 	}
 
 	/**
@@ -148,8 +143,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the others' names
 	 */
 	public List<String> others(String name) {
-		node(name);
-		return this.settings.names.stream().filter((other) -> !other.equals(name)).toList();
+		return this.nodes.others(name);
 	}
 
 	/**
@@ -176,8 +170,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the events
 	 */
 	public List<EngineEvent> events(String name) {
-		node(name);
-		return this.recorder.events(name);
+		return this.waits.events(name);
 	}
 
 	/**
@@ -236,8 +229,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the {@code System.nanoTime()} of the last of those joins, or empty if not yet
 	 */
 	public OptionalLong formedAt(String name) {
-		node(name);
-		return this.recorder.formedAt(name);
+		return this.waits.formedAt(name);
 	}
 
 	/**
@@ -248,7 +240,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the events
 	 */
 	public <T extends EngineEvent> List<T> events(String name, Class<T> type) {
-		return events(name).stream().filter(type::isInstance).map(type::cast).toList();
+		return this.waits.events(name, type);
 	}
 
 	/**
@@ -261,13 +253,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the latest such event
 	 */
 	public <T extends EngineEvent> T awaitEvent(String name, Class<T> type, Predicate<? super T> matching) {
-		List<T> found = new ArrayList<>();
-		await(name + " heard a matching " + type.getSimpleName(), () -> {
-			found.clear();
-			events(name, type).stream().filter(matching).forEach(found::add);
-			return !found.isEmpty();
-		});
-		return found.get(found.size() - 1);
+		return this.waits.awaitEvent(name, type, matching);
 	}
 
 	// ---- faults
@@ -279,10 +265,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 */
 	@SafeVarargs
 	public final void partition(Collection<String>... sides) {
-		for (Collection<String> side : sides) {
-			side.forEach(this::node);
-		}
-		this.links.partition(this.settings.names, sides);
+		this.nodes.partition(sides);
 	}
 
 	/**
@@ -302,9 +285,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param to the receiver
 	 */
 	public void cutOneWay(String from, String to) {
-		node(from);
-		node(to);
-		this.links.cutOneWay(from, to);
+		this.nodes.cutOneWay(from, to);
 	}
 
 	/**
@@ -312,8 +293,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node
 	 */
 	public void isolate(String name) {
-		node(name);
-		this.links.isolate(name);
+		this.nodes.isolate(name);
 	}
 
 	/** Heals every partition and cut. */
@@ -387,11 +367,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * Waits until every running node sees every other running node as an up member.
 	 */
 	public void awaitMembers() {
-		await("every running node sees every other one", () -> {
-			List<String> running = running();
-			return running.stream().allMatch((name) -> upMembers(name).containsAll(
-					running.stream().filter((other) -> !other.equals(name)).toList()));
-		});
+		this.waits.awaitMembers();
 	}
 
 	/**
@@ -399,8 +375,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param others how many other nodes each should see
 	 */
 	public void awaitMembers(int others) {
-		await("every running node sees " + others + " other nodes up",
-				() -> running().stream().allMatch((name) -> upMembers(name).size() == others));
+		this.waits.awaitMembers(others);
 	}
 
 	/**
@@ -409,12 +384,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return whether the cluster is whole
 	 */
 	public boolean whole() {
-		int others = this.settings.names.size() - 1;
-		return !this.nodes.isEmpty() && this.nodes.byName()
-			.entrySet()
-			.stream()
-			.allMatch((e) -> e.getValue().isRunning() && e.getValue().members().size() == others
-					&& this.recorder.heardUp(e.getKey()) == others);
+		return this.waits.whole();
 	}
 
 	/**
@@ -424,10 +394,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the leader and its fencing token, or empty if they do not agree
 	 */
 	public Optional<LeaderInfo> agreedLeader(Collection<String> among) {
-		if (!among.stream().allMatch((name) -> node(name).isRunning())) {
-			return Optional.empty();
-		}
-		return Optional.ofNullable(ClusterViews.agreedLeader(byName(), among));
+		return this.waits.agreedLeader(among);
 	}
 
 	/**
@@ -436,7 +403,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return its short name, or empty if it runs nowhere or the nodes do not agree
 	 */
 	public Optional<String> placement(String singleton) {
-		return Optional.ofNullable(agreedPlacement(singleton));
+		return this.waits.placement(singleton);
 	}
 
 	/**
@@ -453,13 +420,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the leader and its fencing token
 	 */
 	public LeaderInfo awaitLeader(Collection<String> among) {
-		LeaderInfo[] agreed = new LeaderInfo[1];
-		await("nodes " + among + " agree on a leader", () -> {
-			among.forEach(this::node);
-			agreed[0] = ClusterViews.agreedLeader(byName(), among);
-			return agreed[0] != null;
-		});
-		return agreed[0];
+		return this.waits.awaitLeader(among);
 	}
 
 	/**
@@ -467,7 +428,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node
 	 */
 	public void awaitNotLeading(String name) {
-		await(name + " does not lead", () -> node(name).leadership().ownLeadership().isEmpty());
+		this.waits.awaitNotLeading(name);
 	}
 
 	/**
@@ -476,12 +437,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return the node that runs it, by short name
 	 */
 	public String awaitSingletonOn(String singleton) {
-		String[] where = new String[1];
-		await("every running node sees singleton " + singleton + " running on one node", () -> {
-			where[0] = agreedPlacement(singleton);
-			return where[0] != null;
-		});
-		return where[0];
+		return this.waits.awaitSingletonOn(singleton);
 	}
 
 	/**
@@ -490,9 +446,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @param name the node, by short name
 	 */
 	public void awaitSingletonOn(String singleton, String name) {
-		node(name);
-		await("every running node sees singleton " + singleton + " running on " + name,
-				() -> name.equals(agreedPlacement(singleton)));
+		this.waits.awaitSingletonOn(singleton, name);
 	}
 
 	/**
@@ -502,7 +456,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @throws AssertionError with the description and every node's view if the timeout passes
 	 */
 	public void await(String description, BooleanSupplier condition) {
-		Polling.await(this.settings.timeout, description, condition, this::views);
+		this.waits.await(description, condition);
 	}
 
 	/**
@@ -522,19 +476,7 @@ public final class LoopbackCluster implements AutoCloseable, BeforeEachCallback,
 	 * @return one line per node
 	 */
 	public String views() {
-		return ClusterViews.describe(byName());
-	}
-
-	private Map<String, ClusterNode> byName() {
-		return this.nodes.byName();
-	}
-
-	private List<String> upMembers(String name) {
-		return ClusterViews.upMembers(node(name));
-	}
-
-	private String agreedPlacement(String singleton) {
-		return ClusterViews.agreedPlacement(byName(), running(), singleton);
+		return this.waits.views();
 	}
 
 	/**

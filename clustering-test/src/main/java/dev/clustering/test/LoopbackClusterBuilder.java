@@ -63,6 +63,18 @@ public final class LoopbackClusterBuilder {
 		this.names = List.copyOf(names);
 	}
 
+	// nodes named n1 to n<count>
+	static LoopbackClusterBuilder numbered(int count) {
+		if (count < 1) {
+			throw new IllegalArgumentException("A cluster has at least one node, not " + count);
+		}
+		List<String> names = new ArrayList<>();
+		for (int i = 1; i <= count; i++) {
+			names.add("n" + i);
+		}
+		return new LoopbackClusterBuilder(names);
+	}
+
 	/**
 	 * Every node hosts this singleton, each with its own instance of the work.
 	 * @param name the singleton's name

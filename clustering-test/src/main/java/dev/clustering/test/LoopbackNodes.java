@@ -2,6 +2,7 @@ package dev.clustering.test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import dev.clustering.node.EventLoopPause;
  * A {@link LoopbackCluster}'s nodes, by short name, and their lifecycle: each built on a free loopback
  * port with the cluster's settings, link faults, event recorder and singletons, then started, paused,
  * killed, restarted and closed; with when each was last started and where its recorded singletons ran.
+ * The link faults between them (partitions, cuts, isolation) are set here for known nodes only.
  */
 final class LoopbackNodes {
 
@@ -125,6 +127,12 @@ final class LoopbackNodes {
 		return new LinkedHashMap<>(this.nodes);
 	}
 
+	// every node's short name but one, in order
+	List<String> others(String name) {
+		node(name);
+		return this.settings.names.stream().filter((other) -> !other.equals(name)).toList();
+	}
+
 	List<String> running() {
 		return this.nodes.entrySet().stream().filter((e) -> e.getValue().isRunning()).map(Map.Entry::getKey).toList();
 	}
@@ -132,6 +140,25 @@ final class LoopbackNodes {
 	long startedAt(String name) {
 		node(name);
 		return this.startedAt.get(name);
+	}
+
+	// nodes not on any side form one more side
+	void partition(Collection<String>[] sides) {
+		for (Collection<String> side : sides) {
+			side.forEach(this::node);
+		}
+		this.links.partition(this.settings.names, sides);
+	}
+
+	void cutOneWay(String from, String to) {
+		node(from);
+		node(to);
+		this.links.cutOneWay(from, to);
+	}
+
+	void isolate(String name) {
+		node(name);
+		this.links.isolate(name);
 	}
 
 	void kill(String name) {
