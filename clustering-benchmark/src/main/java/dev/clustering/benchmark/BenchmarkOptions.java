@@ -193,6 +193,14 @@ final class BenchmarkOptions {
 		return this.scenario.equals("zookeeper") || this.scenario.equals("all");
 	}
 
+	/**
+	 * How long a scenario waits for a new leader: its own bound (from a TTL or a session) or
+	 * {@code --detect-timeout}, whichever is longer.
+	 */
+	Duration electionTimeout(Duration bound) {
+		return (bound.compareTo(this.detectTimeout) > 0) ? bound : this.detectTimeout;
+	}
+
 	int largestSize() {
 		return this.sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
 	}

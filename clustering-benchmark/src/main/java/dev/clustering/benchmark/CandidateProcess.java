@@ -155,10 +155,6 @@ final class CandidateProcess {
 		return this.process.pid();
 	}
 
-	boolean isAlive() {
-		return this.process.isAlive();
-	}
-
 	/** How many lines it has printed so far: a mark for {@link #first}. */
 	int mark() {
 		return this.lines.size();

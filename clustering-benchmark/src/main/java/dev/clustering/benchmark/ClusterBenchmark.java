@@ -195,4 +195,12 @@ public final class ClusterBenchmark {
 		System.out.printf("%-50s %-22s %-16s %s%n", label, value, goal, verdict);
 	}
 
+	/** The last lines of every scenario's table: one per problem met. */
+	static void printProblems(List<String> problems) {
+		for (String problem : problems) {
+			System.out.println("  PROBLEM: " + problem);
+		}
+		System.out.flush();
+	}
+
 }

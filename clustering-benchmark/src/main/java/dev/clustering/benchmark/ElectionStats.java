@@ -141,6 +141,12 @@ final class ElectionStats {
 		return election[0];
 	}
 
+	/** The problem of a run whose cluster did not settle: the rest of its kind's runs are skipped. */
+	static String unsettled(String run) {
+		return run + ": the cluster did not settle on one leader within " + Format.duration(SETTLE_TIMEOUT)
+				+ "; stopped";
+	}
+
 	/**
 	 * Waits until every node runs and sees the others up, and all agree on one leader.
 	 * @param settled what else must hold of that leader

@@ -177,13 +177,11 @@ final class EtcdScenario {
 
 	private void runElections(LoopbackCluster c, ElectionStats s, String kind, int runs, boolean crash, boolean revoke)
 			throws InterruptedException {
-		Duration ttlBound = this.options.etcdTtl.multipliedBy(3).plusSeconds(2);
-		Duration timeout = (ttlBound.compareTo(this.options.detectTimeout) > 0) ? ttlBound : this.options.detectTimeout;
+		Duration timeout = this.options.electionTimeout(this.options.etcdTtl.multipliedBy(3).plusSeconds(2));
 		for (int run = 1; run <= runs; run++) {
 			LeaderInfo before = ElectionStats.awaitSettled(c, (leader) -> true);
 			if (before == null) {
-				this.r.problems.add(kind + " " + run + ": the cluster did not settle on one leader within "
-						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
+				this.r.problems.add(ElectionStats.unsettled(kind + " " + run));
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis());
@@ -214,8 +212,7 @@ final class EtcdScenario {
 		for (int run = 1; run <= runs; run++) {
 			LeaderInfo before = ElectionStats.awaitSettled(c, (leader) -> true);
 			if (before == null) {
-				this.r.problems.add("join " + run + ": the cluster did not settle on one leader within "
-						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
+				this.r.problems.add(ElectionStats.unsettled("join " + run));
 				return;
 			}
 			// a node that does not lead, so no election mixes in
@@ -507,10 +504,7 @@ final class EtcdScenario {
 		row("    (run, observer) pairs missing an event", String.valueOf(j.missing), "0", (j.runs > 0) ? j.missing == 0 : null);
 		row("  worst JVM scheduling hiccup (whole scenario)", Format.ms(r.worstHiccup), "", null);
 		row("  scenario run time", Format.num(r.seconds, 0) + " s", "", null);
-		for (String problem : r.problems) {
-			System.out.println("  PROBLEM: " + problem);
-		}
-		System.out.flush();
+		ClusterBenchmark.printProblems(r.problems);
 	}
 
 	private static void printElection(ElectionStats s, String title, double goalP99, String goal) {

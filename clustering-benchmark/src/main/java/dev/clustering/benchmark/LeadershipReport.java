@@ -46,10 +46,7 @@ final class LeadershipReport {
 		printSingleton(r.singleton, options);
 		row("  worst JVM scheduling hiccup (whole scenario)", Format.ms(r.worstHiccup), "", null);
 		row("  scenario run time", Format.num(r.seconds, 0) + " s", "< ~6 min", null);
-		for (String problem : r.problems) {
-			System.out.println("  PROBLEM: " + problem);
-		}
-		System.out.flush();
+		ClusterBenchmark.printProblems(r.problems);
 	}
 
 	private static void printElection(ElectionStats s, String title, boolean goal) {

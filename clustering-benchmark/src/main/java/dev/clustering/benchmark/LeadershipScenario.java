@@ -113,8 +113,7 @@ final class LeadershipScenario {
 		for (int run = 1; run <= this.options.runs; run++) {
 			LeaderInfo before = awaitSettled(c);
 			if (before == null) {
-				this.r.problems.add(kind + " " + run + ": the cluster did not settle on one leader within "
-						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
+				this.r.problems.add(ElectionStats.unsettled(kind + " " + run));
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis());
@@ -146,8 +145,7 @@ final class LeadershipScenario {
 		for (int run = 1; run <= runs; run++) {
 			LeaderInfo before = awaitSettled(c);
 			if (before == null) {
-				this.r.problems.add(kind + " " + run + ": the cluster did not settle on one leader within "
-						+ Format.duration(SETTLE_TIMEOUT) + "; stopped");
+				this.r.problems.add(ElectionStats.unsettled(kind + " " + run));
 				return;
 			}
 			ClusterBenchmark.pause(this.options, this.jitter);

@@ -81,10 +81,7 @@ final class SizeReport {
 			}
 			System.out.println("    unexpected: " + line);
 		}
-		for (String problem : r.problems) {
-			System.out.println("  PROBLEM: " + problem);
-		}
-		System.out.flush();
+		ClusterBenchmark.printProblems(r.problems);
 	}
 
 	private static void printFaults(SizeResult r, SizeResult.Faults f, BenchmarkOptions options, String title,

@@ -136,10 +136,7 @@ final class ZooKeeperReport {
 		thaws();
 		line("  worst JVM scheduling hiccup (benchmark JVM)", Format.ms(this.worstHiccup), "", "", "", null);
 		line("  scenario run time", Format.num(this.seconds, 0) + " s", "", "", "", null);
-		for (String problem : this.problems) {
-			System.out.println("  PROBLEM: " + problem);
-		}
-		System.out.flush();
+		ClusterBenchmark.printProblems(this.problems);
 	}
 
 	private void election(Fault fault, String number, String goal, Function<double[], Boolean> verdict) {

@@ -158,7 +158,7 @@ final class ZooKeeperScenario {
 			case KILL -> victim.kill();
 			case FREEZE -> victim.signal("STOP");
 		}
-		Duration timeout = newLeaderTimeout();
+		Duration timeout = this.options.electionTimeout(this.options.zkSession.multipliedBy(2).plusSeconds(2));
 		Line[] elected = new Line[1];
 		String[] next = new String[1];
 		LoopbackCluster.within(timeout, () -> {
@@ -280,11 +280,6 @@ final class ZooKeeperScenario {
 		old.terminate();
 		old.awaitExit(Duration.ofSeconds(10));
 		return what;
-	}
-
-	private Duration newLeaderTimeout() {
-		Duration bound = this.options.zkSession.multipliedBy(2).plusSeconds(2);
-		return (bound.compareTo(this.options.detectTimeout) > 0) ? bound : this.options.detectTimeout;
 	}
 
 	// ---------------------------------------------------------------------------------------------
