@@ -1,38 +1,21 @@
 package dev.clustering.benchmark;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
-
-import dev.clustering.discovery.DiscoveryContext;
-import dev.clustering.discovery.DiscoveryListener;
-import dev.clustering.discovery.ElectionCapable;
-import dev.clustering.discovery.RegistryListener;
-import dev.clustering.discovery.RegistryStrategy;
+import dev.clustering.benchmark.EtcdNodes.Discovered;
+import dev.clustering.benchmark.EtcdNodes.PutAck;
+import dev.clustering.benchmark.EtcdNodes.Rec;
 import dev.clustering.discovery.etcd.EtcdServer;
 import dev.clustering.discovery.etcd.EtcdSettings;
 import dev.clustering.discovery.etcd.EtcdStrategy;
 import dev.clustering.leadership.LeaderInfo;
-import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.test.LoopbackCluster;
@@ -63,18 +46,8 @@ final class EtcdScenario {
 
 	private final Result r = new Result();
 
-	/** Each node's client and strategy, by short name. */
-	private final Map<String, EtcdNode> nodes = new ConcurrentHashMap<>();
-
-	/** Every discovery answer and registration put acknowledgement, in arrival order. */
-	private final List<Rec> log = new CopyOnWriteArrayList<>();
-
-	/** Whether the nodes' strategies pass the engine's nodeCrashed on (revoke the dead node's leases). */
-	private volatile boolean revoke = true;
-
-	private final AtomicInteger crashCallsForwarded = new AtomicInteger();
-
-	private final AtomicInteger crashCallsDropped = new AtomicInteger();
+	/** Each node's client and strategy, the log of what they saw, and the revocation switch. */
+	private final EtcdNodes nodes = new EtcdNodes();
 
 	EtcdScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
 		this.options = options;
@@ -99,7 +72,7 @@ final class EtcdScenario {
 				run(etcd);
 			}
 			finally {
-				this.nodes.values().forEach(EtcdNode::close);
+				this.nodes.close();
 				Runtime.getRuntime().removeShutdownHook(stopper);
 			}
 		}
@@ -112,9 +85,8 @@ final class EtcdScenario {
 		EtcdSettings settings = new EtcdSettings("/clustering-benchmark", "bench", this.options.etcdTtl);
 		this.r.ttlSeconds = settings.ttlSeconds();
 		try (LoopbackCluster cluster = ClusterBenchmark.nodes(this.options, List.of("n1", "n2", "n3"))
-			.topology(EtcdStrategy.NAME, (name, all) -> this.nodes
-				.computeIfAbsent(name, (n) -> new EtcdNode(n, etcd.endpoint(), settings))
-				.open(), Duration.ofSeconds(5))
+			.topology(EtcdStrategy.NAME, (name, all) -> this.nodes.open(name, etcd.endpoint(), settings),
+					Duration.ofSeconds(5))
 			.build()) {
 			long t0 = System.nanoTime();
 			cluster.start();
@@ -131,45 +103,15 @@ final class EtcdScenario {
 			runElections(cluster, warm, "warm-up crash", 1, true, true);
 			runJoins(cluster, new JoinStats(), 1);
 			runElections(cluster, this.r.graceful, "stop", this.options.runs, false, true);
-			int forwarded = this.crashCallsForwarded.get();
+			int forwarded = this.nodes.crashCallsForwarded.get();
 			runElections(cluster, this.r.revoked, "crash+revoke", this.options.runs, true, true);
-			this.r.crashCallsForwarded = this.crashCallsForwarded.get() - forwarded;
-			int dropped = this.crashCallsDropped.get();
+			this.r.crashCallsForwarded = this.nodes.crashCallsForwarded.get() - forwarded;
+			int dropped = this.nodes.crashCallsDropped.get();
 			runElections(cluster, this.r.ttl, "crash, TTL alone", this.options.runs, true, false);
-			this.r.crashCallsDropped = this.crashCallsDropped.get() - dropped;
-			this.revoke = true;
+			this.r.crashCallsDropped = this.nodes.crashCallsDropped.get() - dropped;
+			this.nodes.revoke = true;
 			runJoins(cluster, this.r.joins, this.options.runs);
 		}
-	}
-
-	/**
-	 * Crashes a node as a killed process: its etcd client goes without revoking anything, then its
-	 * connections close without a goodbye. Returns nanoTime taken just before.
-	 */
-	private long crash(LoopbackCluster c, String name) {
-		long t0 = System.nanoTime();
-		EtcdNode node = this.nodes.get(name);
-		node.client.close();
-		c.kill(name);
-		node.strategy.close();
-		return t0;
-	}
-
-	/** Stops a node gracefully ({@code close()}: resigns, deregisters, says goodbye), then its strategy and client. */
-	private void stop(LoopbackCluster c, String name) {
-		c.stop(name);
-		this.nodes.get(name).close();
-	}
-
-	/**
-	 * Starts a new process for the node (same name and port, a new client and strategy).
-	 * @return nanoTime just before {@code start()}
-	 */
-	private long start(LoopbackCluster c, String name) throws InterruptedException {
-		this.nodes.get(name).open();
-		long t0 = System.nanoTime();
-		c.restart(name);
-		return t0;
 	}
 
 	// ---------------------------------------------------------------------------------------------
@@ -185,21 +127,21 @@ final class EtcdScenario {
 				return;
 			}
 			Thread.sleep(this.options.gap.toMillis());
-			this.revoke = revoke;
+			this.nodes.revoke = revoke;
 			String victim = LoopbackCluster.shortName(before.name());
 			int mark = c.mark();
 			long t0;
 			if (crash) {
-				t0 = crash(c, victim);
+				t0 = this.nodes.crash(c, victim);
 			}
 			else {
 				t0 = System.nanoTime();
-				stop(c, victim);
+				this.nodes.stop(c, victim);
 				s.closeMillis.add((System.nanoTime() - t0) / 1e6);
 			}
 			s.record(ElectionStats.awaitElection(c, victim, mark, t0, timeout, before.name()), before, null, t0);
-			this.revoke = true;
-			start(c, victim);
+			this.nodes.revoke = true;
+			this.nodes.start(c, victim);
 			progress(String.format(Locale.ROOT, "etcd: %s %d/%d of leader %s: %s", kind, run, runs, before.name(),
 					s.last));
 		}
@@ -221,12 +163,12 @@ final class EtcdScenario {
 			String victimName = c.node(victim).self().name();
 			NodeAddress address = c.node(victim).self().address();
 			List<String> existing = c.others(victim);
-			stop(c, victim);
+			this.nodes.stop(c, victim);
 			// wait until the others neither see it as a member nor have it in their last discovery answer
 			// (from the whole log: a node stopped before it registered changes no answer)
 			Map<String, Boolean> discoveredGone = new HashMap<>();
 			boolean gone = LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
-				for (Rec rec : List.copyOf(this.log)) {
+				for (Rec rec : List.copyOf(this.nodes.log)) {
 					if (rec.what() instanceof Discovered d && existing.contains(rec.node())) {
 						discoveredGone.put(rec.node(), !d.addresses().contains(address));
 					}
@@ -241,15 +183,15 @@ final class EtcdScenario {
 			}
 			Thread.sleep(this.options.gap.toMillis());
 			int mark = c.mark();
-			int logMark = this.log.size();
-			long t0 = start(c, victim);
+			int logMark = this.nodes.log.size();
+			long t0 = this.nodes.start(c, victim);
 			Map<String, Long> joined = new TreeMap<>();
 			Map<String, Long> discovered = new TreeMap<>();
 			long[] ack = new long[2]; // acknowledged at, put called at
 			LoopbackCluster.within(this.options.detectTimeout.minusNanos(System.nanoTime() - t0), () -> {
 				c.firstSince(mark, EngineEvent.MemberJoined.class, (e) -> e.member().name().equals(victimName))
 					.forEach((n, e) -> joined.put(n, e.nanos()));
-				for (Rec rec : List.copyOf(this.log.subList(logMark, this.log.size()))) {
+				for (Rec rec : List.copyOf(this.nodes.log.subList(logMark, this.nodes.log.size()))) {
 					if (rec.node().equals(victim) && rec.what() instanceof PutAck put && ack[0] == 0) {
 						ack[0] = rec.nanos();
 						ack[1] = put.calledAt();
@@ -293,141 +235,6 @@ final class EtcdScenario {
 		List<String> parts = new ArrayList<>();
 		at.forEach((node, nanos) -> parts.add(node + " " + Format.ms((nanos - from) / 1e6)));
 		return parts.isEmpty() ? "none" : String.join(", ", parts);
-	}
-
-	// ---------------------------------------------------------------------------------------------
-	// each node's client and strategy, timed
-
-	/** One record of a node's strategy or client: a {@link Discovered} answer or a {@link PutAck}. */
-	private record Rec(long nanos, String node, Object what) {
-	}
-
-	/** The strategy reported this set of addresses to the engine. */
-	private record Discovered(Set<NodeAddress> addresses) {
-	}
-
-	/** etcd acknowledged the put of this node's registration key. */
-	private record PutAck(long calledAt) {
-	}
-
-	private void record(String node, Object what) {
-		this.log.add(new Rec(System.nanoTime(), node, what));
-	}
-
-	/**
-	 * A node's own jetcd client and {@link EtcdStrategy}, as a separate process would have, made
-	 * again for each start of the node: the engine's {@code nodeCrashed} is passed on only while
-	 * {@link #revoke} is on, every discovery answer is timed on its way to the engine, and the client
-	 * times the put of the node's registration key.
-	 */
-	private final class EtcdNode implements RegistryStrategy, ElectionCapable {
-
-		private final String name;
-
-		private final String endpoint;
-
-		private final EtcdSettings settings;
-
-		private volatile Client client;
-
-		private volatile EtcdStrategy strategy;
-
-		EtcdNode(String name, String endpoint, EtcdSettings settings) {
-			this.name = name;
-			this.endpoint = endpoint;
-			this.settings = settings;
-		}
-
-		/** A new client and strategy, for the next start of the node. */
-		EtcdNode open() {
-			String key = this.settings.nodeKey(LocalNode.nodeName(this.name, "127.0.0.1"));
-			this.client = timedClient(Client.builder().endpoints(this.endpoint).waitForReady(false).build(), key);
-			this.strategy = new EtcdStrategy(this.client, this.settings);
-			return this;
-		}
-
-		void close() {
-			this.strategy.close();
-			this.client.close();
-		}
-
-		@Override
-		public AutoCloseable register(DiscoveryContext context, RegistryListener listener) throws Exception {
-			return this.strategy.register(context, listener);
-		}
-
-		@Override
-		public AutoCloseable watch(DiscoveryContext context, DiscoveryListener listener) throws Exception {
-			return this.strategy.watch(context, new DiscoveryListener() {
-
-				@Override
-				public void discovered(Set<NodeAddress> addresses) {
-					record(EtcdNode.this.name, new Discovered(Set.copyOf(addresses)));
-					listener.discovered(addresses);
-				}
-
-				@Override
-				public void failed(Throwable error) {
-					listener.failed(error);
-				}
-
-			});
-		}
-
-		@Override
-		public void refresh() {
-			this.strategy.refresh();
-		}
-
-		@Override
-		public AutoCloseable campaign(DiscoveryContext context, ElectionListener listener) throws Exception {
-			return this.strategy.campaign(context, listener);
-		}
-
-		@Override
-		public void nodeCrashed(DiscoveryContext context, String nodeName) {
-			if (EtcdScenario.this.revoke) {
-				EtcdScenario.this.crashCallsForwarded.incrementAndGet();
-				this.strategy.nodeCrashed(context, nodeName);
-			}
-			else {
-				EtcdScenario.this.crashCallsDropped.incrementAndGet();
-			}
-		}
-
-		/** A jetcd client whose KV put of {@code key} is timed (call and acknowledgement). */
-		private Client timedClient(Client client, String key) {
-			ByteSequence keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
-			KV kv = client.getKVClient();
-			InvocationHandler kvHandler = (proxy, method, args) -> {
-				long calledAt = System.nanoTime();
-				Object result = invoke(kv, method, args);
-				if (method.getName().equals("put") && args != null && args.length > 0 && keyBytes.equals(args[0])
-						&& result instanceof CompletableFuture<?> future) {
-					future.whenComplete((response, error) -> {
-						if (error == null) {
-							record(this.name, new PutAck(calledAt));
-						}
-					});
-				}
-				return result;
-			};
-			KV timedKv = (KV) Proxy.newProxyInstance(KV.class.getClassLoader(), new Class<?>[] { KV.class }, kvHandler);
-			InvocationHandler clientHandler = (proxy, method, args) -> method.getName().equals("getKVClient")
-					&& method.getParameterCount() == 0 ? timedKv : invoke(client, method, args);
-			return (Client) Proxy.newProxyInstance(Client.class.getClassLoader(), new Class<?>[] { Client.class },
-					clientHandler);
-		}
-
-	}
-
-	private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-		try {
-			return method.invoke(target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getCause();
-		}
 	}
 
 	// ---------------------------------------------------------------------------------------------
