@@ -77,8 +77,8 @@ public final class ClusterBenchmark {
 		int status = 0;
 		if (this.options.runsEtcd()) {
 			status |= withServer("etcd", () -> {
-				EtcdScenario.Result result = new EtcdScenario(this.options, this.hiccups).run();
-				EtcdScenario.print(result, this.options);
+				EtcdReport result = new EtcdScenario(this.options, this.hiccups).run();
+				result.print();
 				return result.problems;
 			});
 		}

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import dev.clustering.benchmark.EtcdNodes.Discovered;
 import dev.clustering.benchmark.EtcdNodes.PutAck;
 import dev.clustering.benchmark.EtcdNodes.Rec;
+import dev.clustering.benchmark.EtcdReport.JoinStats;
 import dev.clustering.discovery.etcd.EtcdServer;
 import dev.clustering.discovery.etcd.EtcdSettings;
 import dev.clustering.discovery.etcd.EtcdStrategy;
@@ -20,9 +21,7 @@ import dev.clustering.membership.NodeAddress;
 import dev.clustering.node.EngineEvent;
 import dev.clustering.test.LoopbackCluster;
 
-import static dev.clustering.benchmark.ClusterBenchmark.header;
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
-import static dev.clustering.benchmark.ClusterBenchmark.row;
 import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
 
 /**
@@ -36,15 +35,11 @@ final class EtcdScenario {
 
 	static final int NODES = 3;
 
-	static final double GOAL_GRACEFUL_P99_MS = 100;
-
-	static final double GOAL_REVOKED_P99_MS = 1000;
-
 	private final BenchmarkOptions options;
 
 	private final HiccupMonitor hiccups;
 
-	private final Result r = new Result();
+	private final EtcdReport r = new EtcdReport();
 
 	/** Each node's client and strategy, the log of what they saw, and the revocation switch. */
 	private final EtcdNodes nodes = new EtcdNodes();
@@ -58,7 +53,7 @@ final class EtcdScenario {
 	 * Runs the scenario.
 	 * @throws IOException if etcd is not installed or does not start
 	 */
-	Result run() throws IOException, InterruptedException {
+	EtcdReport run() throws IOException, InterruptedException {
 		long start = System.nanoTime();
 		this.hiccups.takeWorstMillis();
 		progress("etcd: starting etcd");
@@ -235,89 +230,6 @@ final class EtcdScenario {
 		List<String> parts = new ArrayList<>();
 		at.forEach((node, nanos) -> parts.add(node + " " + Format.ms((nanos - from) / 1e6)));
 		return parts.isEmpty() ? "none" : String.join(", ", parts);
-	}
-
-	// ---------------------------------------------------------------------------------------------
-	// results
-
-	static final class JoinStats {
-
-		int runs;
-
-		int missing;
-
-		final List<Double> startToJoined = new ArrayList<>();
-
-		final List<Double> startToAck = new ArrayList<>();
-
-		final List<Double> putRoundTrip = new ArrayList<>();
-
-		final List<Double> ackToDiscovered = new ArrayList<>();
-
-		final List<Double> putToDiscovered = new ArrayList<>();
-
-	}
-
-	static final class Result {
-
-		String etcd = "-";
-
-		long ttlSeconds;
-
-		double firstLeaderMillis = Double.NaN;
-
-		final ElectionStats graceful = new ElectionStats();
-
-		final ElectionStats revoked = new ElectionStats();
-
-		final ElectionStats ttl = new ElectionStats();
-
-		final JoinStats joins = new JoinStats();
-
-		int crashCallsForwarded;
-
-		int crashCallsDropped;
-
-		double worstHiccup;
-
-		double seconds;
-
-		final List<String> problems = new ArrayList<>();
-
-	}
-
-	static void print(Result r, BenchmarkOptions options) {
-		System.out.println();
-		System.out.println("=== etcd: 3 nodes, etcd topology (registration, watch, etcd election), ttl "
-				+ r.ttlSeconds + " s " + "=".repeat(20));
-		System.out.println("etcd       " + r.etcd);
-		header();
-		row("  first leader agreed by all (after start)", Format.ms(r.firstLeaderMillis), "", null);
-		printElection(r.graceful, "a graceful stop of the leader (close)", GOAL_GRACEFUL_P99_MS, "p99 < 100 ms");
-		double[] close = Format.sorted(r.graceful.closeMillis);
-		row("    close() of the leader returned after p50 / max",
-				Format.pairMax(close), "", null);
-		printElection(r.revoked, "b crash of the leader, leases revoked", GOAL_REVOKED_P99_MS, "p99 < 1 s");
-		row("    nodeCrashed calls passed to the strategy", String.valueOf(r.crashCallsForwarded), "", null);
-		printElection(r.ttl, "c crash of the leader, TTL alone", Double.NaN, "~ttl (" + r.ttlSeconds + ".." + (r.ttlSeconds + 1) + " s)");
-		row("    nodeCrashed calls held back", String.valueOf(r.crashCallsDropped), "", null);
-		JoinStats j = r.joins;
-		row("d a stopped node starts again: " + j.runs + " runs", "", "", null);
-		row("    start() -> others' NodeJoinedEvent p50 / p99", Format.pair(Format.sorted(j.startToJoined)), "", null);
-		row("    start() -> registration put acked p50 / p99", Format.pair(Format.sorted(j.startToAck)), "", null);
-		row("    registration put round trip p50 / p99", Format.pair(Format.sorted(j.putRoundTrip)), "", null);
-		row("    put acked -> others' watch has it p50 / p99", Format.pair(Format.sorted(j.ackToDiscovered)), "", null);
-		row("    put sent -> others' watch has it p50 / p99", Format.pair(Format.sorted(j.putToDiscovered)), "", null);
-		row("    (run, observer) pairs missing an event", String.valueOf(j.missing), "0", (j.runs > 0) ? j.missing == 0 : null);
-		row("  worst JVM scheduling hiccup (whole scenario)", Format.ms(r.worstHiccup), "", null);
-		row("  scenario run time", Format.num(r.seconds, 0) + " s", "", null);
-		ClusterBenchmark.printProblems(r.problems);
-	}
-
-	private static void printElection(ElectionStats s, String title, double goalP99, String goal) {
-		s.print(title, "", (sorted) -> null, goal,
-				(sorted) -> (Double.isNaN(goalP99) || sorted.length == 0) ? null : Format.percentile(sorted, 99) < goalP99,
-				false);
 	}
 
 }
