@@ -1,29 +1,19 @@
 package dev.clustering.benchmark;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
-
+import dev.clustering.benchmark.CandidateGroups.Settled;
 import dev.clustering.benchmark.CandidateProcess.Line;
 import dev.clustering.benchmark.ZooKeeperReport.Fault;
 import dev.clustering.benchmark.ZooKeeperReport.Side;
 import dev.clustering.benchmark.ZooKeeperReport.Stats;
-import dev.clustering.discovery.zookeeper.ZooKeeperProcess;
 import dev.clustering.test.LoopbackCluster;
 
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
@@ -51,20 +41,8 @@ final class ZooKeeperScenario {
 
 	private final ZooKeeperReport r = new ZooKeeperReport();
 
-	/** Each side's running candidates, by name. */
-	private final Map<Side, Map<String, CandidateProcess>> groups = new EnumMap<>(Side.class);
-
-	/** Each engine candidate's transport port, kept over its restarts. */
-	private final Map<String, Integer> ports = new LinkedHashMap<>();
-
-	/** How often each candidate was started, for its log files' names. */
-	private final Map<String, Integer> starts = new LinkedHashMap<>();
-
-	private Path logs;
-
-	private ZooKeeperProcess server;
-
-	private CuratorFramework admin;
+	/** The server and both sides' candidates, from the start of {@link #run()}. */
+	private CandidateGroups candidates;
 
 	ZooKeeperScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
 		this.options = options;
@@ -77,45 +55,24 @@ final class ZooKeeperScenario {
 	 * @throws IOException if ZooKeeper or a candidate does not start
 	 */
 	ZooKeeperReport run() throws IOException, InterruptedException {
-		this.logs = emptyLogDirectory();
+		this.candidates = new CandidateGroups(this.options, this.r);
 		long start = System.nanoTime();
 		this.hiccups.takeWorstMillis();
 		progress("zookeeper: starting ZooKeeper (tick " + TICK_MILLIS + " ms)");
-		// from this jar too; its log next to the candidates' (the benchmark's logback.xml)
-		this.server = ZooKeeperProcess.start(TICK_MILLIS, (options, main) -> CandidateProcess.java(Stream
-			.concat(options.stream(), Stream.of("-Dbenchmark.log=" + this.logs.resolve("zookeeper.log")))
-			.toList(), main));
-		Thread stopper = new Thread(this::stopAll, "zookeeper-scenario-stopper");
+		this.candidates.startServer();
+		Thread stopper = new Thread(this.candidates::stopAll, "zookeeper-scenario-stopper");
 		Runtime.getRuntime().addShutdownHook(stopper);
 		try {
-			this.r.server = this.server.toString();
-			this.admin = CuratorFrameworkFactory.newClient(this.server.connectString(),
-					new ExponentialBackoffRetry(50, 10));
-			this.admin.start();
-			for (int port : freePorts()) {
-				this.ports.put("n" + (this.ports.size() + 1), port);
-			}
-			// all six JVMs start together; then each must answer
-			for (Side side : Side.values()) {
-				this.groups.put(side, new LinkedHashMap<>());
-				for (String name : this.ports.keySet()) {
-					launch(side, name);
-				}
-			}
-			for (Side side : Side.values()) {
-				for (String name : this.ports.keySet()) {
-					awaitReady(side, name);
-				}
-			}
-			progress("zookeeper: " + this.server + "; 3 + 3 candidates, session " + Format.duration(this.options.zkSession)
-					+ "; logs in " + this.logs);
+			this.candidates.startAll();
+			progress("zookeeper: " + this.r.server + "; 3 + 3 candidates, session "
+					+ Format.duration(this.options.zkSession) + "; logs in " + this.candidates.logs);
 			run(Fault.STOP, 1, new EnumMap<>(Side.class)); // warm-up, not counted
 			for (Fault fault : Fault.values()) {
 				run(fault, this.options.runs, this.r.stats.get(fault));
 			}
 		}
 		finally {
-			stopAll();
+			this.candidates.stopAll();
 			Runtime.getRuntime().removeShutdownHook(stopper);
 		}
 		this.r.worstHiccup = this.hiccups.takeWorstMillis();
@@ -137,8 +94,8 @@ final class ZooKeeperScenario {
 
 	/** One run: returns false when the group did not settle (the rest of this fault's runs is skipped). */
 	private boolean once(Side side, Fault fault, Stats s, String label) throws IOException, InterruptedException {
-		Map<String, CandidateProcess> group = this.groups.get(side);
-		Settled before = awaitSettled(side);
+		Map<String, CandidateProcess> group = this.candidates.group(side);
+		Settled before = this.candidates.awaitSettled(side);
 		if (before == null) {
 			this.r.problems.add(label + ": the candidates did not settle on one leader within "
 					+ Format.duration(SETTLE_TIMEOUT) + "; " + fault.label + " runs stopped");
@@ -189,8 +146,7 @@ final class ZooKeeperScenario {
 			s.killedAfterTerm++;
 		}
 		progress(String.format(Locale.ROOT, "zookeeper: %s of leader %s: %s", label, victim.name, outcome));
-		launch(side, victim.name);
-		awaitReady(side, victim.name);
+		this.candidates.restart(side, victim.name);
 		return true;
 	}
 
@@ -280,126 +236,6 @@ final class ZooKeeperScenario {
 		old.terminate();
 		old.awaitExit(Duration.ofSeconds(10));
 		return what;
-	}
-
-	// ---------------------------------------------------------------------------------------------
-	// the candidates
-
-	/** The leader of a settled group, and its fencing token (-1 where there is none). */
-	private record Settled(CandidateProcess leader, long token) {
-	}
-
-	/**
-	 * Waits until every candidate of the side runs and answers, exactly one leads, all three are in
-	 * ZooKeeper's election queue and, for the engine, every node has the other two as members and
-	 * all agree on the leader's token.
-	 */
-	private Settled awaitSettled(Side side) {
-		Settled[] settled = new Settled[1];
-		LoopbackCluster.within(SETTLE_TIMEOUT, () -> {
-			settled[0] = settled(side);
-			if (settled[0] == null) {
-				sleep(20);
-			}
-			return settled[0] != null;
-		});
-		return settled[0];
-	}
-
-	private Settled settled(Side side) {
-		List<CandidateProcess> leaders = new ArrayList<>();
-		List<Long> tokens = new ArrayList<>();
-		for (CandidateProcess candidate : this.groups.get(side).values()) {
-			Line status = candidate.status(Duration.ofSeconds(1)).orElse(null);
-			if (status == null) {
-				return null;
-			}
-			if (Boolean.parseBoolean(status.fields().get(0))) {
-				leaders.add(candidate);
-				tokens.add(0, status.longField(1));
-			}
-			else {
-				tokens.add(status.longField(2));
-			}
-			if (side.hasTokens && status.longField(3) != CANDIDATES - 1) {
-				return null;
-			}
-		}
-		if (leaders.size() != 1 || (side.hasTokens && tokens.stream().distinct().count() != 1)) {
-			return null;
-		}
-		try {
-			if (this.admin.getChildren().forPath(side.electionPath).size() != CANDIDATES) {
-				return null;
-			}
-		}
-		catch (Exception ex) {
-			return null;
-		}
-		return new Settled(leaders.get(0), tokens.get(0));
-	}
-
-	private void launch(Side side, String name) throws IOException {
-		List<String> args = List.of(side.kind, name, this.server.connectString(),
-				String.valueOf(this.options.zkSession.toMillis()), String.valueOf(this.ports.get(name)));
-		int incarnation = this.starts.merge(side.kind + "-" + name, 1, Integer::sum);
-		CandidateProcess candidate = CandidateProcess.start(name,
-				this.logs.resolve(side.kind + "-" + name + "-" + incarnation), args);
-		this.groups.get(side).put(name, candidate);
-	}
-
-	private void awaitReady(Side side, String name) throws IOException {
-		CandidateProcess candidate = this.groups.get(side).get(name);
-		if (!LoopbackCluster.within(Duration.ofSeconds(60), () -> candidate.first("READY", 0).isPresent())) {
-			throw new IOException(side.letter + " candidate " + name + " did not start within 60 s; see " + this.logs);
-		}
-		long granted = candidate.first("READY", 0).orElseThrow().longField(0);
-		if (granted != this.r.sessionMillis) {
-			this.r.problems.add(side.letter + " candidate " + name + " was granted a " + granted + " ms session, not "
-					+ this.r.sessionMillis + " ms");
-		}
-	}
-
-	private synchronized void stopAll() {
-		this.groups.values().forEach((group) -> group.values().forEach(CandidateProcess::kill));
-		this.groups.clear();
-		if (this.admin != null) {
-			this.admin.close();
-			this.admin = null;
-		}
-		if (this.server != null) {
-			this.server.close();
-			this.server = null;
-		}
-	}
-
-	/** {@code zookeeper-candidates} next to the benchmark's log, emptied of an earlier run's logs. */
-	private static Path emptyLogDirectory() throws IOException {
-		String log = System.getProperty("benchmark.log");
-		Path logs = Files.createDirectories(((log != null) ? Path.of(log).toAbsolutePath().getParent()
-				: Path.of(System.getProperty("java.io.tmpdir"))).resolve("zookeeper-candidates"));
-		try (Stream<Path> old = Files.list(logs)) {
-			for (Path file : old.toList()) {
-				Files.delete(file);
-			}
-		}
-		return logs;
-	}
-
-	private static List<Integer> freePorts() throws IOException {
-		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
-				ServerSocket c = new ServerSocket(0)) {
-			return List.of(a.getLocalPort(), b.getLocalPort(), c.getLocalPort());
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }
