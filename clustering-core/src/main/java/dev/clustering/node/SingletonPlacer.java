@@ -2,7 +2,6 @@ package dev.clustering.node;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -28,11 +26,12 @@ import dev.clustering.transport.WarningLimiter;
 
 /**
  * The leader's side of singletons: what it knows (the runs members report, the suspects, the
- * candidates, the evidence) goes to {@link Placement} for a decision, and this class carries the
- * decision out: it issues fencing tokens (its leadership's term in the high bits, a counter in the
- * low {@value #TOKEN_BITS}), sends start and stop orders, and remembers the orders that are
- * outstanding, the nodes an operator pinned a singleton to, and the tokens it issued. A member's
- * side (reporting, obeying orders, the views) is {@link Singletons}. Owned by the node's event loop.
+ * candidates, the evidence), gathered by {@link PlacementEvidence}, goes to {@link Placement} for a
+ * decision, and this class carries the decision out: it issues fencing tokens (its leadership's term
+ * in the high bits, a counter in the low {@value #TOKEN_BITS}), sends start and stop orders, and
+ * remembers the orders that are outstanding, the nodes an operator pinned a singleton to, and the
+ * tokens it issued. A member's side (reporting, obeying orders, the views) is {@link Singletons}.
+ * Owned by the node's event loop.
  */
 final class SingletonPlacer {
 
@@ -59,7 +58,8 @@ final class SingletonPlacer {
 
 	private final SingletonRunner runner;
 
-	private final PeerFates fates;
+	// what this leader knows of each singleton, for Placement
+	private final PlacementEvidence evidence;
 
 	private final WarningLimiter warnings = new WarningLimiter();
 
@@ -77,16 +77,12 @@ final class SingletonPlacer {
 	// stop orders sent, by node and singleton, so one is not repeated on every tick
 	private final Map<String, Long> stopSent = new HashMap<>();
 
-	private Predicate<NodeAddress> registered = (address) -> true;
-
 	// set by Singletons before anything else is asked
 	private ClusterSnapshot snapshot;
 
 	private long tokenTerm;
 
 	private long tokenCounter;
-
-	private boolean leaving;
 
 	SingletonPlacer(String self, Map<String, SingletonSpec> specs, Clock clock, LongSupplier nanoTime,
 			Singletons.Messenger messenger, Singletons.Leadership leader, SingletonTable table, SingletonRunner runner,
@@ -99,7 +95,7 @@ final class SingletonPlacer {
 		this.leader = leader;
 		this.table = table;
 		this.runner = runner;
-		this.fates = fates;
+		this.evidence = new PlacementEvidence(self, nanoTime, leader, table, runner, fates);
 	}
 
 	/**
@@ -108,7 +104,7 @@ final class SingletonPlacer {
 	 * @param registered whether the registry lists a node at an address
 	 */
 	void failOverOnlyWhenUnregistered(Predicate<NodeAddress> registered) {
-		this.registered = registered;
+		this.evidence.failOverOnlyWhenUnregistered(registered);
 	}
 
 	/**
@@ -117,6 +113,7 @@ final class SingletonPlacer {
 	 */
 	void membership(ClusterSnapshot next) {
 		this.snapshot = next;
+		this.evidence.membership(next);
 	}
 
 	/**
@@ -169,7 +166,7 @@ final class SingletonPlacer {
 
 	/** This node is leaving: it is given nothing, and its outstanding orders are dropped. */
 	void leave() {
-		this.leaving = true;
+		this.evidence.leave();
 		this.pending.clear();
 	}
 
@@ -224,9 +221,9 @@ final class SingletonPlacer {
 		SingletonStatus latest = this.table.latest(name);
 		Placement.Input input = new Placement.Input(spec, now, election.leadingSinceNanos(),
 				election.isRegistry() ? 0 : election.newLeaderWaitNanos(0),
-				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), evidenceComplete(roster), reporting(name),
-				latest, suspects(name), candidates(spec), leavingNodes(), order, pin,
-				this.lastStart.getOrDefault(name, Long.MIN_VALUE),
+				election.newLeaderWaitNanos(spec.failoverTimeout().toNanos()), this.evidence.complete(roster),
+				this.evidence.reporting(name), latest, this.evidence.suspects(name), this.evidence.candidates(spec),
+				this.evidence.leavingNodes(), order, pin, this.lastStart.getOrDefault(name, Long.MIN_VALUE),
 				new HashSet<>(this.issued.getOrDefault(name, new ArrayDeque<>())));
 		Placement.Decision decision = Placement.decide(input);
 		if (decision instanceof Placement.Start start) {
@@ -288,120 +285,12 @@ final class SingletonPlacer {
 				Objects.toString(start.from(), ""), 0, spec.failoverTimeout().toMillis()));
 	}
 
-	// what the members that hear this leader report (what another member runs is a suspect)
-	private List<SingletonStatus> reporting(String name) {
-		List<SingletonStatus> live = live(name);
-		live.removeIf((status) -> {
-			Member member = this.snapshot.member(status.node());
-			return status.isActive() && member != null && !this.leader.mayRunHere(member);
-		});
-		return live;
-	}
-
 	// a run this leader started is running: the runs it replaced are over
 	private void confirm(SingletonStatus status) {
 		if (status.state() == SingletonState.RUNNING
 				&& this.issued.getOrDefault(status.name(), new ArrayDeque<>()).contains(status.fencingToken())) {
 			this.table.confirmed(status.name(), status.fencingToken());
 		}
-	}
-
-	// every run that may still be going on a node that does not report: an unreachable member's, one
-	// of a member that no longer hears this leader (a one-way cut: its permit runs out unrenewed), or
-	// one of a node that is gone or was replaced by a new process
-	private List<Placement.Suspect> suspects(String name) {
-		List<Placement.Suspect> suspects = new ArrayList<>();
-		for (Member member : this.snapshot.members().values()) {
-			SingletonStatus status = this.table.get(member.name(), name);
-			if (status == null || !status.isActive()) {
-				continue;
-			}
-			if (!member.isUp()) {
-				suspects.add(new Placement.Suspect(status, fate(member.name(), member.incarnation())));
-			}
-			else if (!this.leader.mayRunHere(member)) {
-				suspects.add(new Placement.Suspect(status, unsupported(member.name())));
-			}
-		}
-		for (SingletonTable.Ghost ghost : this.table.ghosts(name)) {
-			if (!ghost.status().node().equals(this.self)) {
-				suspects.add(new Placement.Suspect(ghost.status(), fate(ghost.status().node(), ghost.incarnation())));
-			}
-		}
-		return suspects;
-	}
-
-	// a member that hears this leader no more: it reports, but what it runs rests on its last
-	// acknowledged renewal (or, if none, on an earlier leadership) and ends a permit's length after that
-	private Placement.Fate unsupported(String node) {
-		long acked = this.leader.lastAckNanos(node);
-		long since = (acked != Long.MIN_VALUE) ? acked : this.leader.election().leadingSinceNanos();
-		return new Placement.Fate(Placement.Fate.Kind.SILENT, since, acked, false);
-	}
-
-	// what happened to a process (a node name and an incarnation) that does not report
-	private Placement.Fate fate(String node, long incarnation) {
-		Member member = this.snapshot.member(node);
-		Placement.Fate fate = this.fates.fate(node, incarnation, member, this.leader.election().leadingSinceNanos(),
-				this.leader.lastHeardNanos(node));
-		if (this.leader.election().isRegistry()) {
-			NodeAddress address = this.fates.address(node, member);
-			boolean listed = address != null && this.registered.test(address);
-			fate = new Placement.Fate(fate.kind(), fate.sinceNanos(), fate.lastHeardNanos(), listed);
-		}
-		return fate;
-	}
-
-	// whether this node knows what every known node runs: each is reachable and reported its state, or
-	// is known to be dead or gone (a listed address whose node's process ended)
-	private boolean evidenceComplete(Roster roster) {
-		if (!roster.unreachable().isEmpty()) {
-			return false;
-		}
-		if (!this.leader.strangers().stream().allMatch(this.fates::ended)) {
-			return false;
-		}
-		// and each acknowledged this leadership: a member cut off silently is still "up" until its detector
-		// judges it, and may have started a run (ordered by the previous leader) that this node never heard
-		// of; its acknowledgement of a renewal of this term comes after anything it said before
-		return this.snapshot.upMembers()
-			.stream()
-			.allMatch((m) -> this.fates.synced(m.name()) && this.leader.mayRunHere(m));
-	}
-
-	private List<Placement.Candidate> candidates(SingletonSpec spec) {
-		List<Placement.Candidate> candidates = new ArrayList<>();
-		if (this.runner.hosts(spec.name()) && !this.leaving) {
-			candidates.add(new Placement.Candidate(this.self, running(this.self, spec.name()), Deadlines.NONE));
-		}
-		for (Member member : this.snapshot.upMembers()) {
-			if (this.leader.roster().leaving().contains(member.name()) || !hosts(member, spec.name())
-					|| !this.leader.mayRunHere(member)) {
-				continue;
-			}
-			if (this.leader.election().isRegistry() && !this.registered.test(member.address())) {
-				continue; // a node the registry does not list (lost its session) may run nothing
-			}
-			candidates.add(new Placement.Candidate(member.name(), running(member.name(), spec.name()),
-					this.fates.upSince(member.name(), this.nanoTime.getAsLong())));
-		}
-		return candidates;
-	}
-
-	private long running(String node, String except) {
-		if (node.equals(this.self)) {
-			return this.runner.statuses().values().stream().filter((s) -> !s.name().equals(except) && s.isActive()).count();
-		}
-		return this.table.running(node, except);
-	}
-
-	private Set<String> leavingNodes() {
-		Set<String> leaving = new HashSet<>(this.leader.roster().leaving());
-		leaving.addAll(this.fates.left());
-		if (this.leaving) {
-			leaving.add(this.self);
-		}
-		return leaving;
 	}
 
 	/**
@@ -424,12 +313,7 @@ final class SingletonPlacer {
 		if (this.specs.get(name).priority(target) < 0) {
 			return target + " is not among the nodes of singleton " + name + " " + this.specs.get(name).nodes();
 		}
-		return hosts(member, name) ? null : target + " does not run singleton " + name;
-	}
-
-	private boolean hosts(Member member, String singleton) {
-		String list = member.metadata().get(Singletons.HOSTED);
-		return list != null && List.of(list.split(",")).contains(singleton);
+		return PlacementEvidence.hosts(member, name) ? null : target + " does not run singleton " + name;
 	}
 
 	/**
@@ -438,18 +322,7 @@ final class SingletonPlacer {
 	 * @return the statuses
 	 */
 	List<SingletonStatus> live(String name) {
-		List<SingletonStatus> live = new ArrayList<>();
-		SingletonStatus mine = this.runner.statuses().get(name);
-		if (mine != null) {
-			live.add(mine);
-		}
-		for (Member member : this.snapshot.upMembers()) {
-			SingletonStatus theirs = this.table.get(member.name(), name);
-			if (theirs != null) {
-				live.add(theirs);
-			}
-		}
-		return live;
+		return this.evidence.live(name);
 	}
 
 }
