@@ -3,18 +3,14 @@ package dev.clustering.node;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -22,10 +18,8 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.membership.ClusterSnapshot;
 import dev.clustering.membership.LeaveReason;
-import dev.clustering.membership.LocalNode;
 import dev.clustering.membership.Member;
 import dev.clustering.membership.NodeAddress;
 import dev.clustering.singleton.ClusterSingleton;
@@ -44,11 +38,12 @@ import dev.clustering.transport.WarningLimiter;
  * again whenever a peer's heartbeat digest shows it holds something else: anti-entropy); only the
  * leader decides where each one runs ({@link SingletonPlacer}, with {@link Placement}), and the
  * nodes run what they are ordered ({@link SingletonRunner}). This class is a member's side: it
- * reports, obeys orders, keeps what the others report ({@link SingletonTable}) and what happened to
- * them ({@link PeerFates}), and publishes the views. Everything a peer sends is checked against
- * this node's own configuration (known singletons, member names, the leader it sees) and kept per
- * peer, at most one entry per singleton, dropped when the peer is gone. Runs on the node's event
- * loop.
+ * reports, obeys orders ({@link SingletonOrders}), keeps what the others report
+ * ({@link SingletonTable}) and what happened to them ({@link PeerFates}), publishes the views
+ * ({@link SingletonViews}) and takes an operator's moves ({@link SingletonMoves}). Everything a peer
+ * sends is checked against this node's own configuration (known singletons, member names, the leader
+ * it sees) and kept per peer, at most one entry per singleton, dropped when the peer is gone. Runs on
+ * the node's event loop.
  */
 final class Singletons {
 
@@ -115,11 +110,18 @@ final class Singletons {
 	// the leader's side: decisions, tokens and orders
 	private final SingletonPlacer placer;
 
+	// the leader's orders, as this member obeys them
+	private final SingletonOrders orders;
+
+	// an operator's moves
+	private final SingletonMoves moves;
+
+	// where each singleton runs, for any thread
+	private final SingletonViews views;
+
 	private ClusterSnapshot snapshot;
 
 	private boolean leaving;
-
-	private volatile Map<String, SingletonInfo> views = Map.of();
 
 	Singletons(String self, long incarnation, Map<String, SingletonSpec> specs,
 			Map<String, ClusterSingleton> hosted, String configHash, Clock clock, LongSupplier nanoTime, Executor loop,
@@ -138,14 +140,9 @@ final class Singletons {
 				(failover) -> leader.election().permitUntilNanos(failover), new Reports());
 		this.placer = new SingletonPlacer(self, this.specs, clock, nanoTime, messenger, leader, this.table, this.runner,
 				this.fates);
-		// every configured singleton is listed from the start, stopped until a leader places it
-		Map<String, SingletonInfo> initial = new LinkedHashMap<>();
-		this.specs.values().forEach((spec) -> initial.put(spec.name(), stopped(spec)));
-		this.views = Map.copyOf(initial);
-	}
-
-	private static SingletonInfo stopped(SingletonSpec spec) {
-		return new SingletonInfo(spec.name(), null, SingletonState.STOPPED, null, null, null, 0, spec.nodes());
+		this.orders = new SingletonOrders(this.specs, clock, messenger, leader, this.runner, this.warnings);
+		this.moves = new SingletonMoves(self, nanoTime, messenger, leader, this.placer, this.warnings, this::evaluate);
+		this.views = new SingletonViews(this.specs);
 	}
 
 	/**
@@ -159,7 +156,7 @@ final class Singletons {
 
 	/** Where each singleton runs, as this node knows it; safe from any thread. */
 	Map<String, SingletonInfo> views() {
-		return this.views;
+		return this.views.get();
 	}
 
 	/** The runner, for the watchdog. */
@@ -248,21 +245,10 @@ final class Singletons {
 			}
 		}
 		else if (message instanceof Message.SingletonOrder order) {
-			orderReceived(peer, order);
+			this.orders.received(peer, order);
 		}
 		else if (message instanceof Message.MoveRequest move) {
-			if (this.leader.election().ownLeadership(this.nanoTime.getAsLong()) == null) {
-				this.warnings.warn(logger, "move " + peer, "Ignoring a request from {} to move singleton {}: this "
-						+ "node does not lead", peer, move.name());
-				return;
-			}
-			String refused = this.placer.checkMove(move.name(), move.target());
-			if (refused != null) {
-				this.warnings.warn(logger, "move " + peer, "Ignoring a request from {} to move singleton {}: {}", peer,
-						move.name(), refused);
-				return;
-			}
-			move(move.name(), move.target());
+			this.moves.requested(peer, move);
 		}
 	}
 
@@ -279,58 +265,12 @@ final class Singletons {
 		}
 	}
 
-	private void orderReceived(String peer, Message.SingletonOrder order) {
-		SingletonSpec spec = this.specs.get(order.name());
-		LeaderInfo seen = this.leader.election().view();
-		boolean fromLeader = seen != null && seen.name().equals(peer)
-				&& this.leader.election().hasQuorum(this.leader.roster());
-		if (spec == null || !fromLeader || (order.start() && order.token() == 0)) {
-			this.warnings.warn(logger, "order " + peer, "Ignoring an order for singleton {} from {}: {}", order.name(),
-					peer, (spec == null) ? "no such singleton here" : (!fromLeader) ? "this node does not see it as "
-							+ "the leader" : "no fencing token");
-			if (order.start() && spec != null) {
-				// say so, so the sender does not wait for a start that will not come
-				this.messenger.send(peer, new Message.SingletonState(order.name(), SingletonState.STOPPED.ordinal(),
-						order.token(), Math.min(order.startType(), StartType.values().length - 1), order.from(),
-						this.clock.millis()));
-			}
-			return;
-		}
-		if (order.start()) {
-			String from = order.from().isEmpty() ? null : order.from();
-			// the leader fails it over after its own timeout: the permit uses the shorter of the two
-			long failover = Math.min(spec.failoverTimeout().toNanos(),
-					TimeUnit.MILLISECONDS.toNanos(order.failoverMillis()));
-			this.runner.start(order.name(), order.token(), startType(order.startType()), from, failover);
-		}
-		else {
-			SingletonStatus mine = this.runner.active(order.name());
-			if (mine != null && (order.token() == 0 || order.token() == mine.fencingToken())) {
-				this.runner.stop(order.name(), stopReason(order.stopReason()));
-			}
-		}
-	}
-
 	/**
 	 * Asks the leader to move a singleton to a node (OTP's {@code application:takeover/2}).
 	 * @return {@code null} if the request was accepted, else why not
 	 */
 	String requestMove(String name, String node) {
-		String target = resolve(node);
-		String refused = (target == null) ? node + " is not a live member" : this.placer.checkMove(name, target);
-		if (refused != null) {
-			return refused;
-		}
-		if (this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null) {
-			move(name, target);
-			return null;
-		}
-		LeaderInfo current = this.leader.election().view();
-		if (current == null) {
-			return "there is no leader to ask";
-		}
-		this.messenger.send(current.name(), new Message.MoveRequest(name, target));
-		return null;
+		return this.moves.request(name, node, this.snapshot);
 	}
 
 	/** Stops every local singleton for shutdown; completes when they have all stopped. */
@@ -361,11 +301,6 @@ final class Singletons {
 			this.placer.placeAll(roster, now);
 		}
 		refreshViews();
-	}
-
-	private void move(String name, String target) {
-		this.placer.pin(name, target);
-		evaluate();
 	}
 
 	private void welcome(Member member) {
@@ -406,14 +341,13 @@ final class Singletons {
 				state.from().isEmpty() ? null : state.from(), state.token(), Instant.ofEpochMilli(state.sinceMillis()));
 	}
 
-	private static StartType startType(int ordinal) {
+	/**
+	 * A start type from its ordinal on the wire: one this node does not know (a newer peer's) reads as
+	 * a normal start.
+	 */
+	static StartType startType(int ordinal) {
 		StartType[] types = StartType.values();
 		return (ordinal < types.length) ? types[ordinal] : StartType.NORMAL;
-	}
-
-	private static StopReason stopReason(int ordinal) {
-		StopReason[] reasons = StopReason.values();
-		return (ordinal < reasons.length) ? reasons[ordinal] : StopReason.FAILOVER;
 	}
 
 	private static Message.SingletonState message(SingletonStatus status) {
@@ -421,32 +355,9 @@ final class Singletons {
 				status.startType().ordinal(), Objects.toString(status.from(), ""), status.since().toEpochMilli());
 	}
 
-	private String resolve(String node) {
-		if (node.equals(this.self) || node.equals(LocalNode.namePart(this.self))) {
-			return this.self;
-		}
-		return this.snapshot.upMembers().stream().map(Member::name)
-			.filter((name) -> name.equals(node) || LocalNode.namePart(name).equals(node))
-			.findFirst().orElse(null);
-	}
-
 	private void refreshViews() {
-		Map<String, SingletonInfo> next = new LinkedHashMap<>();
-		boolean leads = this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null;
-		for (SingletonSpec spec : this.specs.values()) {
-			Collection<Long> mine = this.placer.issued(spec.name());
-			// the leader shows the run it started over a claim it cannot vouch for
-			Comparator<SingletonStatus> order = Comparator
-				.comparing((SingletonStatus s) -> leads && mine.contains(s.fencingToken()))
-				.thenComparingLong(SingletonStatus::fencingToken);
-			SingletonStatus current = this.leaving ? null
-					: this.placer.live(spec.name()).stream().filter(SingletonStatus::isActive).max(order).orElse(null);
-			next.put(spec.name(), (current != null)
-					? new SingletonInfo(spec.name(), current.node(), current.state(), current.startType(),
-							current.from(), current.since(), current.fencingToken(), spec.nodes())
-					: stopped(spec));
-		}
-		this.views = Map.copyOf(next);
+		this.views.refresh(this.placer, this.leader.election().ownLeadership(this.nanoTime.getAsLong()) != null,
+				this.leaving);
 	}
 
 	/** Sends to members. */
