@@ -18,8 +18,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.clustering.discovery.ElectionCapable;
-import dev.clustering.discovery.RegistryListener;
 import dev.clustering.discovery.Topology;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.leadership.RevocationReason;
@@ -31,9 +29,9 @@ import dev.clustering.transport.Message;
 
 /**
  * Ties leadership and singletons to the mesh and, when a topology runs the election, to its
- * registry: routes their messages, membership changes, pauses, crashes and registry events, and
- * publishes leadership events. Runs on the node's event loop (asserted at each entry point), except
- * the read-only views and the watchdog, which has a thread of its own.
+ * registry ({@link RegistryBridge}): routes their messages, membership changes, pauses, crashes and
+ * registry events, and publishes leadership events. Runs on the node's event loop (asserted at each
+ * entry point), except the read-only views and the watchdog, which has a thread of its own.
  */
 final class Coordination implements Mesh.Protocol {
 
@@ -53,10 +51,8 @@ final class Coordination implements Mesh.Protocol {
 
 	private final LeaderElection election;
 
-	// set when a topology's registry runs the election
-	private final RegistryElection registry;
-
-	private final Topology electionTopology;
+	// the topologies' registries: the election's, if one runs it, and each one's loss and restoration
+	private final RegistryBridge registries;
 
 	private final Singletons singletons;
 
@@ -94,14 +90,15 @@ final class Coordination implements Mesh.Protocol {
 					.accept(new EngineEvent.LeadershipRevoked(self.name(), token, reason));
 			}
 		};
-		this.electionTopology = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
-		if (this.electionTopology != null) {
-			this.registry = new RegistryElection(self.name(), this.electionTopology, config.clock(), nanoTime,
+		Topology electionTopology = topologies.stream().filter(Topology::offersElection).findFirst().orElse(null);
+		// the registry's election, when a topology's registry runs it
+		RegistryElection registry = null;
+		if (electionTopology != null) {
+			registry = new RegistryElection(self.name(), electionTopology, config.clock(), nanoTime,
 					Math.max(lease / 20, 1_000_000L), listener);
-			this.election = this.registry;
+			this.election = registry;
 		}
 		else {
-			this.registry = null;
 			this.election = new Election(self.name(), lease, config.clock(), nanoTime, mesh::send, listener);
 		}
 		this.snapshot = ClusterSnapshot.empty(self);
@@ -119,12 +116,13 @@ final class Coordination implements Mesh.Protocol {
 						mesh.broadcast(message);
 					}
 				}, events, new LeaderAccess());
-		if (this.electionTopology != null) {
-			Topology registryTopology = this.electionTopology;
+		if (electionTopology != null) {
 			this.singletons
-				.failOverOnlyWhenUnregistered((address) -> registryTopology.status().discovered().contains(address));
+				.failOverOnlyWhenUnregistered((address) -> electionTopology.status().discovered().contains(address));
 		}
-		topologies.forEach((topology) -> topology.onRegistry(new RegistryEvents(topology)));
+		this.registries = new RegistryBridge(self.name(), electionTopology, registry, events, this::onLoop,
+				this::reevaluate);
+		this.registries.listen(topologies);
 		this.watchdog = Executors.newSingleThreadScheduledExecutor(
 				new DefaultThreadFactory("cluster-watchdog-" + LocalNode.namePart(self.name()), true));
 		this.watchdog.scheduleWithFixedDelay(this::watch, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
@@ -132,26 +130,7 @@ final class Coordination implements Mesh.Protocol {
 
 	/** Joins the registry's election, if a topology runs one; after the topologies started. */
 	void campaign() {
-		if (this.electionTopology == null) {
-			return;
-		}
-		this.electionTopology.campaign(new ElectionCapable.ElectionListener() {
-			@Override
-			public void leaderElected(String leaderName, long fencingToken) {
-				onLoop(() -> {
-					Coordination.this.registry.elected(leaderName, fencingToken);
-					reevaluate();
-				});
-			}
-
-			@Override
-			public void leadershipUnknown(Throwable error) {
-				onLoop(() -> {
-					Coordination.this.registry.unknown();
-					reevaluate();
-				});
-			}
-		});
+		this.registries.campaign();
 	}
 
 	@Override
@@ -188,11 +167,7 @@ final class Coordination implements Mesh.Protocol {
 		assert this.loop.inEventLoop() : "Coordination is used from its event loop only";
 		this.election.memberEnded(peer);
 		this.singletons.crashed(peer, incarnation);
-		if (this.electionTopology != null) {
-			// the peer's OS closed its connection: its process died (a silence never gets here), so its
-			// candidacy can end now instead of when its lease runs out
-			this.electionTopology.nodeCrashed(peer);
-		}
+		this.registries.crashed(peer);
 		reevaluate();
 	}
 
@@ -378,41 +353,6 @@ final class Coordination implements Mesh.Protocol {
 		@Override
 		public Set<String> strangers() {
 			return Coordination.this.mesh.strangers();
-		}
-
-	}
-
-	/** Hears a topology's registry being lost and restored, and tells the application. */
-	private final class RegistryEvents implements RegistryListener {
-
-		private final Topology topology;
-
-		RegistryEvents(Topology topology) {
-			this.topology = topology;
-		}
-
-		@Override
-		public void registryLost(Throwable error) {
-			onLoop(() -> {
-				if (this.topology == Coordination.this.electionTopology) {
-					Coordination.this.registry.registryLost(true);
-					reevaluate();
-				}
-				Coordination.this.events.accept(new EngineEvent.RegistryDisconnected(Coordination.this.self.name(),
-						this.topology.name(), error));
-			});
-		}
-
-		@Override
-		public void registryRestored() {
-			onLoop(() -> {
-				if (this.topology == Coordination.this.electionTopology) {
-					Coordination.this.registry.registryLost(false);
-					reevaluate();
-				}
-				Coordination.this.events.accept(new EngineEvent.RegistryReconnected(Coordination.this.self.name(),
-						this.topology.name()));
-			});
 		}
 
 	}
