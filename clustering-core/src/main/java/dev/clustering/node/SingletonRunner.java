@@ -10,7 +10,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 
@@ -70,14 +69,14 @@ final class SingletonRunner implements AutoCloseable {
 	private final Map<String, ExecutorService> executors = new HashMap<>();
 
 	// owned by the loop
-	private final Map<String, Run> runs = new HashMap<>();
+	private final Map<String, SingletonRun> runs = new HashMap<>();
 
 	private final Map<String, SingletonStatus> statuses = new HashMap<>();
 
 	private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
 
 	// what the watchdog reads
-	private volatile List<Run> published = List.of();
+	private volatile List<SingletonRun> published = List.of();
 
 	private boolean leaving;
 
@@ -139,7 +138,8 @@ final class SingletonRunner implements AutoCloseable {
 			}
 			return;
 		}
-		Run run = new Run(name, token, type, from, failoverNanos, this.nanoTime.getAsLong());
+		SingletonRun run = new SingletonRun(name, token, type, from, failoverNanos, this.nanoTime.getAsLong(),
+				this.nanoTime, this.permits);
 		if (!run.isValid()) {
 			logger.warn("Singleton {}: this node has no permit to run it; not starting it (token {})", name, token);
 			report(new SingletonStatus(name, this.self, SingletonState.STOPPED, type, from, token,
@@ -158,7 +158,7 @@ final class SingletonRunner implements AutoCloseable {
 	 * @param reason why
 	 */
 	void stop(String name, StopReason reason) {
-		Run run = this.runs.get(name);
+		SingletonRun run = this.runs.get(name);
 		if (run == null) {
 			return;
 		}
@@ -185,7 +185,7 @@ final class SingletonRunner implements AutoCloseable {
 	 * its run, since the leader may have started the singleton elsewhere meanwhile.
 	 */
 	void refresh() {
-		for (Run run : new ArrayList<>(this.runs.values())) {
+		for (SingletonRun run : new ArrayList<>(this.runs.values())) {
 			if (run.stopClaimed.get()) {
 				continue;
 			}
@@ -201,7 +201,7 @@ final class SingletonRunner implements AutoCloseable {
 	 * stopped yet, even if the event loop is stalled.
 	 */
 	void watchdog() {
-		for (Run run : this.published) {
+		for (SingletonRun run : this.published) {
 			if (run.launched && !run.isValid() && run.stopClaimed.compareAndSet(false, true)) {
 				logger.warn("Singleton {}: this node's permit ran out while its event loop did not act; the watchdog "
 						+ "stops it", run.name);
@@ -231,7 +231,7 @@ final class SingletonRunner implements AutoCloseable {
 		}
 	}
 
-	private void launch(Run run, ClusterSingleton bean) {
+	private void launch(SingletonRun run, ClusterSingleton bean) {
 		run.launched = true;
 		publish();
 		SingletonContext context = new SingletonContext(run.name, this.self, run.type, run.from, run.token,
@@ -255,7 +255,7 @@ final class SingletonRunner implements AutoCloseable {
 		});
 	}
 
-	private void startedOrFailed(Run run, SingletonContext context, boolean ok) {
+	private void startedOrFailed(SingletonRun run, SingletonContext context, boolean ok) {
 		if (this.runs.get(run.name) != run || run.stopClaimed.get()) {
 			return; // a stop was claimed meanwhile; it runs next on the singleton's thread
 		}
@@ -271,7 +271,7 @@ final class SingletonRunner implements AutoCloseable {
 		}
 	}
 
-	private void beginStop(Run run, StopReason reason) {
+	private void beginStop(SingletonRun run, StopReason reason) {
 		run.state = SingletonState.STOPPING;
 		report(status(run, SingletonState.STOPPING));
 		CompletableFuture<Void> done = new CompletableFuture<>();
@@ -287,7 +287,7 @@ final class SingletonRunner implements AutoCloseable {
 		});
 	}
 
-	private void callStop(ClusterSingleton bean, Run run, StopReason reason) {
+	private void callStop(ClusterSingleton bean, SingletonRun run, StopReason reason) {
 		if (!run.startCalled) {
 			return; // stopped before its start ran: nothing to stop
 		}
@@ -299,7 +299,7 @@ final class SingletonRunner implements AutoCloseable {
 		}
 	}
 
-	private void stopped(Run run, StopReason reason) {
+	private void stopped(SingletonRun run, StopReason reason) {
 		if (this.runs.get(run.name) == run) {
 			this.runs.remove(run.name);
 			publish();
@@ -324,7 +324,7 @@ final class SingletonRunner implements AutoCloseable {
 		this.reporter.changed(status);
 	}
 
-	private SingletonStatus status(Run run, SingletonState state) {
+	private SingletonStatus status(SingletonRun run, SingletonState state) {
 		return new SingletonStatus(run.name, this.self, state, run.type, run.from, run.token, this.clock.instant());
 	}
 
@@ -353,54 +353,6 @@ final class SingletonRunner implements AutoCloseable {
 		catch (RejectedExecutionException ex) {
 			logger.debug("Node is shut down; dropped a singleton update");
 		}
-	}
-
-	/**
-	 * One run of a singleton on this node. The loop owns its state; its permit is written by the loop
-	 * and read by any thread; its stop is claimed once.
-	 */
-	final class Run {
-
-		final String name;
-
-		final long token;
-
-		final StartType type;
-
-		final String from;
-
-		final long failoverNanos;
-
-		final long createdNanos;
-
-		final AtomicBoolean stopClaimed = new AtomicBoolean();
-
-		volatile boolean launched;
-
-		// written and read on the singleton's thread only
-		boolean startCalled;
-
-		SingletonState state = SingletonState.STARTING;
-
-		Run(String name, long token, StartType type, String from, long failoverNanos, long createdNanos) {
-			this.name = name;
-			this.token = token;
-			this.type = type;
-			this.from = from;
-			this.failoverNanos = failoverNanos;
-			this.createdNanos = createdNanos;
-		}
-
-		/**
-		 * Whether the run may act now: read the clock first, then the permit, so a permit that shrinks
-		 * (its leader stepped down) is never applied to a later moment.
-		 */
-		boolean isValid() {
-			long now = SingletonRunner.this.nanoTime.getAsLong();
-			return !this.stopClaimed.get()
-					&& Deadlines.holds(SingletonRunner.this.permits.applyAsLong(this.failoverNanos), now);
-		}
-
 	}
 
 }
