@@ -46,13 +46,6 @@ final class Election implements LeaderElection {
 	/** How long a node that yielded (or resigned) does not stand again. */
 	static final long YIELD_NANOS = 3_000_000_000L;
 
-	/**
-	 * How far ahead of this node's wall clock a leadership token may be: tokens are the wall clock in
-	 * milliseconds when they are chosen, so one further ahead comes from a clock far off, or from a
-	 * member that lies; it is refused, and never raises the tokens this node will choose.
-	 */
-	static final long MAX_TOKEN_AHEAD_MILLIS = 10 * 60_000L;
-
 	private final WarningLimiter warnings = new WarningLimiter();
 
 	/** Sends messages. */
@@ -73,15 +66,14 @@ final class Election implements LeaderElection {
 
 	private final String self;
 
-	private final Clock clock;
-
 	private final LongSupplier nanoTime;
 
 	private final Outbox out;
 
 	private final Listener listener;
 
-	private long highest;
+	// the largest token seen or chosen, and which tokens are believable
+	private final HighestToken highest;
 
 	private boolean leaving;
 
@@ -100,10 +92,10 @@ final class Election implements LeaderElection {
 	Election(String self, long leaseNanos, Clock clock, LongSupplier nanoTime, Outbox out, Listener listener) {
 		this.self = self;
 		long marginNanos = Math.max(leaseNanos / 20, 1_000_000L);
-		this.clock = clock;
 		this.nanoTime = nanoTime;
 		this.out = out;
 		this.listener = listener;
+		this.highest = new HighestToken(self, clock, this.warnings);
 		this.published = new PublishedLeadership(self, leaseNanos, marginNanos, clock);
 		long now = nanoTime.getAsLong();
 		// a new process cannot know what its previous incarnation promised: no votes for one lease (see
@@ -111,16 +103,6 @@ final class Election implements LeaderElection {
 		this.voter = new Voter(self, leaseNanos, now, out, this.warnings, this.published);
 		this.campaign = new Campaign(self, leaseNanos, marginNanos, clock, now, out, this.warnings, this.voter);
 		this.leader = new Leader(self, leaseNanos, marginNanos, clock, nanoTime, out, this.published);
-	}
-
-	private boolean believable(String from, long token) {
-		if (token <= this.clock.millis() + MAX_TOKEN_AHEAD_MILLIS) {
-			return true;
-		}
-		this.warnings.warn(logger, "token " + from, "Node {} ignores leadership token {} from {}: it is more than {} "
-				+ "min ahead of this node's clock (are the clocks set?)", this.self, token, from,
-				MAX_TOKEN_AHEAD_MILLIS / 60_000);
-		return false;
 	}
 
 	// a lease in whole milliseconds, rounded up, as the messages carry it
@@ -140,7 +122,7 @@ final class Election implements LeaderElection {
 
 	@Override
 	public long highestToken() {
-		return this.highest;
+		return this.highest.get();
 	}
 
 	@Override
@@ -258,11 +240,11 @@ final class Election implements LeaderElection {
 	void voteRequested(String from, Message.VoteRequest request, Roster roster) {
 		long now = this.nanoTime.getAsLong();
 		long token = request.token();
-		if (!believable(from, token)) {
-			this.out.send(from, new Message.Vote(token, false, "", 0, this.highest));
+		if (!this.highest.believable(from, token)) {
+			this.out.send(from, new Message.Vote(token, false, "", 0, this.highest.get()));
 			return;
 		}
-		this.highest = Math.max(this.highest, token);
+		this.highest.saw(token);
 		Voter.Answer answer = this.voter.answer(from, request, roster, now, this.leaving, this.leader.validTerm(),
 				this.campaign.standing());
 		if (answer.withdraw()) {
@@ -274,14 +256,14 @@ final class Election implements LeaderElection {
 			this.voter.grant(from, request, now);
 		}
 		this.out.send(from, new Message.Vote(token, answer.grant(), answer.refusedFor(), answer.refusedToken(),
-				this.highest));
+				this.highest.get()));
 		refreshView(now);
 	}
 
 	void voteReceived(String from, Message.Vote vote, Roster roster) {
 		long now = this.nanoTime.getAsLong();
-		if (believable(from, vote.highest())) {
-			this.highest = Math.max(this.highest, vote.highest());
+		if (this.highest.believable(from, vote.highest())) {
+			this.highest.saw(vote.highest());
 		}
 		Campaign.Count count = this.campaign.voted(from, vote, roster, now);
 		if (count == Campaign.Count.IGNORED) {
@@ -295,10 +277,10 @@ final class Election implements LeaderElection {
 
 	void renewed(String from, Message.LeaseRenew renew, Roster roster) {
 		long now = this.nanoTime.getAsLong();
-		if (!believable(from, renew.token())) {
+		if (!this.highest.believable(from, renew.token())) {
 			return;
 		}
-		this.highest = Math.max(this.highest, renew.token());
+		this.highest.saw(renew.token());
 		if (this.leader.leads()) {
 			if (renew.token() > this.leader.token()) {
 				logger.warn("Node {} yields to {}, whose leadership token is newer ({} > {})", this.self, from,
@@ -379,11 +361,11 @@ final class Election implements LeaderElection {
 	}
 
 	private void stand(Roster roster, long now) {
-		long token = this.campaign.stand(roster, now, this.highest);
+		long token = this.campaign.stand(roster, now, this.highest.get());
 		if (token == 0) {
 			return;
 		}
-		this.highest = token;
+		this.highest.chose(token);
 		if (roster.needed() <= 1) {
 			win(roster, now);
 		}
