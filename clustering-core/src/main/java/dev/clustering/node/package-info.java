@@ -10,13 +10,20 @@
  * engine's state: the peers and their failure detectors ({@code Mesh}, with {@code MeshPeers}, the
  * table of admitted peer processes ({@code MeshPeer}), {@code MeshDetection}, each member's detector
  * and the pause check, and {@code MeshAdmission}, which decides which processes and connections are
- * admitted), the election
- * ({@code Election} or {@code RegistryElection}), the singleton table, placement and the map of local
- * runs ({@code Singletons}, {@code SingletonRunner}). Every entry point asserts it runs there. Other
- * threads hand work to it with {@code execute}, never by calling in.</li>
+ * admitted); the election ({@code Election}, with {@code HighestToken}, the largest token seen and
+ * which tokens are believable, or {@code RegistryElection}); the singleton table, placement and the
+ * map of local runs ({@code Singletons}, with {@code SingletonOrders} for the leader's orders and
+ * {@code SingletonMoves} for an operator's moves; {@code SingletonPlacer} and the evidence it
+ * gathers, {@code PlacementEvidence}; {@code SingletonRunner} and each {@code SingletonRun}, whose
+ * permit any thread may check). Every entry point asserts it runs there. Other threads hand work
+ * to it with {@code execute}, never by calling in; {@code RegistryBridge}'s listeners, called on
+ * topology threads, do only that.</li>
+ * <li><b>The caller's thread</b> starts, closes and halts a node ({@code NodeLifecycle}), one call
+ * at a time through its atomic state; what a start creates sits in volatile fields any thread may
+ * read.</li>
  * <li><b>Any thread</b> may read what the loop publishes as one immutable value through one
- * volatile field: the membership snapshot, the leader this node sees, the singleton views, and this
- * node's lease and singleton permits. Whether this node leads, and whether a run may act, is
+ * volatile field: the membership snapshot, the leader this node sees, the singleton views
+ * ({@code SingletonViews}), and this node's lease and singleton permits. Whether this node leads, and whether a run may act, is
  * answered from those values <em>against the monotonic clock, on the caller's thread</em>, so a
  * stalled loop loses leadership and its singletons on time.</li>
  * <li><b>The watchdog</b> ({@code cluster-watchdog-<name>}) only reads the published runs and, when
