@@ -1,0 +1,231 @@
+package dev.clustering.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.consul.ConsulClient;
+
+import dev.clustering.discovery.consul.ConsulAgent;
+import dev.clustering.leadership.LeaderInfo;
+import dev.clustering.node.ClusterNode;
+
+import static dev.clustering.autoconfigure.StartupFailures.rootCause;
+import static dev.clustering.autoconfigure.StartupFailures.unusedPort;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The {@code consul} strategy as a Spring application configures it, against a real Consul agent
+ * ({@link ConsulAgent}): back-off without Spring Cloud Consul, start-up failures naming the
+ * property, registration with a passing TTL check, a leader whose token is the lock key's
+ * {@code ModifyIndex}, deregistration and release at once on a graceful stop, three applications
+ * that agree on one leader, a crashed leader replaced long before its check could turn critical,
+ * and a foreign service entry skipped.
+ */
+class ConsulStrategyAutoConfigurationTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(20);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private static ConsulAgent agent;
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ClusterAutoConfiguration.class,
+				ConsulStrategyAutoConfiguration.class))
+		.withPropertyValues("cluster.node.host=127.0.0.1");
+
+	@BeforeAll
+	static void startConsul() throws IOException {
+		agent = ConsulAgent.start();
+	}
+
+	@AfterAll
+	static void stopConsul() {
+		agent.close();
+	}
+
+	private ApplicationContextRunner consulTopology(String... properties) {
+		return this.runner
+			.withPropertyValues("cluster.topologies.prod.strategy=consul", "cluster.topologies.prod.consul.url=" + agent.url())
+			.withPropertyValues(properties);
+	}
+
+	private static JsonNode get(String path) throws Exception {
+		HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(agent.url() + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		return (answer.statusCode() == 404) ? null : JSON.readTree(answer.body());
+	}
+
+	private static void put(String path, String body) throws Exception {
+		HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(agent.url() + path))
+			.PUT(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+	}
+
+	private static List<String> passing(String service) throws Exception {
+		List<String> ids = new ArrayList<>();
+		get("/v1/health/service/" + service + "?passing").forEach((entry) -> ids.add(entry.get("Service").get("ID").asText()));
+		return ids;
+	}
+
+	@Test
+	void whenSpringCloudConsulIsAbsentThenSelectingConsulFailsNamingTheDependency() {
+		this.runner.withClassLoader(new FilteredClassLoader(ConsulClient.class))
+			.withPropertyValues("cluster.topologies.prod.strategy=consul")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("spring-cloud-consul-discovery");
+			});
+	}
+
+	@Test
+	void whenTheSessionTtlIsBelowConsulsLeastThenStartUpFailsNamingIt() {
+		consulTopology("cluster.topologies.prod.consul.session-ttl=5s").run((context) -> {
+			ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+			assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.consul.session-ttl");
+		});
+	}
+
+	@Test
+	void whenTheServiceIsNotADnsNameThenStartUpFailsNamingIt() {
+		consulTopology("cluster.topologies.prod.consul.service=my_service").run((context) -> {
+			ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+			assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.consul.service");
+		});
+	}
+
+	@Test
+	void whenConsulIsDownAndFailFastIsSetThenStartUpFailsNamingTheUrl() {
+		consulTopology("cluster.topologies.prod.consul.url=http://127.0.0.1:" + unusedPort(),
+				"cluster.topologies.prod.consul.fail-fast=true")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				ClusterConfigurationException ex = rootCause(context.getStartupFailure());
+				assertThat(ex.getProperty()).isEqualTo("cluster.topologies.prod.consul.url");
+				assertThat(ex.getAction()).contains("fail-fast=false");
+			});
+	}
+
+	@Test
+	void nodeRegistersWithAPassingCheckLeadsWithTheKeysModifyIndexAndLeavesWithTheContext() throws Exception {
+		String[] id = new String[1];
+		consulTopology("spring.application.name=shop", "cluster.topologies.prod.consul.fail-fast=true",
+				"cluster.topologies.prod.consul.tags=blue")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ClusterNode node = context.getBean(ClusterNode.class);
+				id[0] = node.self().name();
+				await().atMost(BOUND).until(() -> passing("shop-dist").contains(id[0]));
+				JsonNode instance = get("/v1/health/service/shop-dist").get(0).get("Service");
+				assertThat(instance.get("Port").asInt()).isEqualTo(node.self().address().port());
+				assertThat(instance.get("Address").asText()).isEqualTo("127.0.0.1");
+				assertThat(instance.get("Meta").get("cluster-node").asText()).isEqualTo(id[0]);
+				assertThat(instance.get("Tags").get(0).asText()).isEqualTo("blue");
+				await().atMost(BOUND).until(() -> node.leadership().isLeader());
+				JsonNode key = get("/v1/kv/cluster/shop-dist/leader").get(0);
+				assertThat(key.get("Session").asText()).isNotEmpty();
+				assertThat(node.leadership().fencingToken()).isEqualTo(key.get("ModifyIndex").asLong());
+				assertThat(node.topologies().get(0).lastError()).isNull();
+			});
+		// the context closed: deregistered and released at once, not left to the check's TTL
+		assertThat(passing("shop-dist")).doesNotContain(id[0]);
+		assertThat(get("/v1/catalog/service/shop-dist")).isEmpty();
+		JsonNode key = get("/v1/kv/cluster/shop-dist/leader").get(0);
+		assertThat(key.get("Session")).isNull();
+	}
+
+	@Test
+	void threeApplicationsFindEachOtherAndAgreeOnOneLeaderThatAStopReplacesAtOnce() {
+		ApplicationContextRunner app = consulTopology("spring.application.name=trio", "cluster.node.port=0");
+		app.withPropertyValues("cluster.node.name=n1").run((first) -> app.withPropertyValues("cluster.node.name=n2")
+			.run((second) -> app.withPropertyValues("cluster.node.name=n3").run((third) -> {
+				List<AssertableApplicationContext> contexts = new ArrayList<>(List.of(first, second, third));
+				List<ClusterNode> nodes = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
+				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
+				LeaderInfo leader = awaitOneLeader(nodes);
+				int leading = nodes.stream().map((n) -> n.self().name()).toList().indexOf(leader.name());
+				contexts.remove(leading).close();
+				List<ClusterNode> rest = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
+				LeaderInfo next = awaitOneLeader(rest);
+				assertThat(next.fencingToken()).isGreaterThan(leader.fencingToken());
+			})));
+	}
+
+	@Test
+	void aCrashedLeaderIsReplacedLongBeforeItsCheckCouldTurnCritical() {
+		// a 60 s check: only the survivors destroying the dead leader's session can explain a quick change
+		ApplicationContextRunner app = consulTopology("spring.application.name=crash", "cluster.node.port=0",
+				"cluster.topologies.prod.consul.check-ttl=60s", "cluster.topologies.prod.consul.session-ttl=60s");
+		app.withPropertyValues("cluster.node.name=c1").run((first) -> app.withPropertyValues("cluster.node.name=c2")
+			.run((second) -> app.withPropertyValues("cluster.node.name=c3").run((third) -> {
+				List<AssertableApplicationContext> contexts = new ArrayList<>(List.of(first, second, third));
+				List<ClusterNode> nodes = new ArrayList<>(contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList());
+				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
+				LeaderInfo leader = awaitOneLeader(nodes);
+				int crashed = nodes.stream().map((n) -> n.self().name()).toList().indexOf(leader.name());
+				long start = System.nanoTime();
+				// as the process dies: its connections close and its Consul threads stop without a word
+				nodes.remove(crashed).halt();
+				contexts.get(crashed).getBean(ConsulStrategyFactory.class).close();
+				LeaderInfo next = awaitOneLeader(nodes);
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+				assertThat(next.fencingToken()).isGreaterThan(leader.fencingToken());
+			})));
+	}
+
+	@Test
+	void aForeignServiceEntryIsSkippedAndShownAsTheTopologysLastError() throws Exception {
+		put("/v1/agent/service/register", "{\"ID\":\"intruder\",\"Name\":\"mixed-dist\",\"Address\":\"127.0.0.9\","
+				+ "\"Port\":9,\"Meta\":{\"cluster-node\":\"someone-else\"}}");
+		try {
+			consulTopology("spring.application.name=mixed").run((context) -> {
+				ClusterNode node = context.getBean(ClusterNode.class);
+				await().atMost(BOUND).until(() -> passing("mixed-dist").contains(node.self().name()));
+				await().atMost(BOUND).until(() -> node.topologies().get(0).lastError() != null
+						&& node.topologies().get(0).lastError().message().contains("intruder"));
+				assertThat(node.isRunning()).isTrue();
+				await().atMost(BOUND).until(() -> node.leadership().isLeader());
+			});
+		}
+		finally {
+			put("/v1/agent/service/deregister/intruder", "");
+		}
+	}
+
+	private static LeaderInfo awaitOneLeader(List<ClusterNode> nodes) {
+		LeaderInfo[] agreed = new LeaderInfo[1];
+		await().atMost(BOUND).until(() -> {
+			List<ClusterNode> leading = nodes.stream().filter((n) -> n.leadership().isLeader()).toList();
+			if (leading.size() != 1) {
+				return false;
+			}
+			agreed[0] = leading.get(0).leadership().leader().orElse(null);
+			return agreed[0] != null && nodes.stream()
+				.allMatch((n) -> n.leadership().leader().map((l) -> l.name().equals(agreed[0].name())
+						&& l.fencingToken() == agreed[0].fencingToken()).orElse(false));
+		});
+		return agreed[0];
+	}
+
+}
