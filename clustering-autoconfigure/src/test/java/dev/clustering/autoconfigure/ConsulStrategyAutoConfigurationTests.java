@@ -1,6 +1,7 @@
 package dev.clustering.autoconfigure;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.consul.ConsulClient;
 
+import dev.clustering.discovery.FreezableProxy;
 import dev.clustering.discovery.consul.ConsulAgent;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.node.ClusterNode;
@@ -210,6 +212,68 @@ class ConsulStrategyAutoConfigurationTests {
 		}
 		finally {
 			put("/v1/agent/service/deregister/intruder", "");
+		}
+	}
+
+	@Test
+	void aNodeWithOnlyTheDnsSrvStrategyFindsTheConsulNodesThroughConsulsDns() {
+		// caravan's path: the nodes register in Consul, and Consul's DNS serves their SRV records
+		ApplicationContextRunner app = consulTopology("spring.application.name=caravan", "cluster.node.port=0");
+		ApplicationContextRunner dnsOnly = this.runner
+			.withConfiguration(AutoConfigurations.of(DnsStrategyAutoConfiguration.class))
+			.withPropertyValues("cluster.node.name=k4", "cluster.node.port=0", "cluster.topologies.prod.strategy=dns-srv",
+					"cluster.topologies.prod.dns-srv.service=caravan-dist.service.consul",
+					"cluster.topologies.prod.dns-srv.nameservers=127.0.0.1:" + agent.dnsPort(),
+					"cluster.topologies.prod.poll-interval=500ms");
+		app.withPropertyValues("cluster.node.name=k1").run((first) -> app.withPropertyValues("cluster.node.name=k2")
+			.run((second) -> app.withPropertyValues("cluster.node.name=k3").run((third) -> dnsOnly.run((fourth) -> {
+				List<ClusterNode> nodes = List.of(first, second, third, fourth)
+					.stream()
+					.map((c) -> c.getBean(ClusterNode.class))
+					.toList();
+				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 3));
+				assertThat(fourth.getBean(ClusterNode.class).topologies().get(0).discovered()).hasSize(3);
+			}))));
+	}
+
+	@Test
+	void aFrozenNodeTurnsCriticalLeavesDiscoveryAndLeadershipKeepsItsConnectionsAndComesBackWhenThawed()
+			throws Exception {
+		try (FreezableProxy proxy = new FreezableProxy(
+				new InetSocketAddress("127.0.0.1", URI.create(agent.url()).getPort()))) {
+			// the first node talks to Consul through a proxy that can freeze it, as SIGSTOP would
+			ApplicationContextRunner app = consulTopology("spring.application.name=frozen", "cluster.node.port=0",
+					"cluster.topologies.prod.consul.check-ttl=2s");
+			app.withPropertyValues("cluster.node.name=f1",
+					"cluster.topologies.prod.consul.url=http://" + proxy.connectString()).run((first) -> {
+						ClusterNode frozen = first.getBean(ClusterNode.class);
+						await().atMost(BOUND).until(() -> frozen.leadership().isLeader());
+						long token = frozen.leadership().fencingToken();
+						app.withPropertyValues("cluster.node.name=f2").run((second) -> app
+							.withPropertyValues("cluster.node.name=f3")
+							.run((third) -> {
+								List<ClusterNode> others = List.of(second, third)
+									.stream()
+									.map((c) -> c.getBean(ClusterNode.class))
+									.toList();
+								ClusterNode watcher = others.get(0);
+								await().atMost(BOUND).until(() -> watcher.topologies().get(0).discovered().size() == 2);
+								proxy.freeze();
+								await().atMost(BOUND).until(() -> !passing("frozen-dist").contains("f1@127.0.0.1"));
+								await().atMost(BOUND).until(() -> !frozen.leadership().isLeader());
+								LeaderInfo next = awaitOneLeader(others);
+								assertThat(next.fencingToken()).isGreaterThan(token);
+								await().atMost(BOUND)
+									.until(() -> !watcher.topologies().get(0).discovered().contains(frozen.self().address()));
+								// discovery dropped it; the live connection keeps it a member
+								assertThat(watcher.members()).extracting((m) -> m.name()).contains("f1@127.0.0.1");
+								proxy.thaw();
+								await().atMost(BOUND).until(() -> passing("frozen-dist").contains("f1@127.0.0.1"));
+								await().atMost(BOUND)
+									.until(() -> watcher.topologies().get(0).discovered().contains(frozen.self().address()));
+								assertThat(frozen.leadership().isLeader()).isFalse();
+							}));
+					});
 		}
 	}
 

@@ -92,6 +92,8 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 	private void run() {
 		long index = 0;
 		ConsulDiscovery.Backoff backoff = new ConsulDiscovery.Backoff();
+		boolean failing = false;
+		boolean refused = false;
 		while (!this.closed) {
 			try {
 				String current = this.session;
@@ -113,14 +115,21 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 				if (value == null || value.session() == null || value.session().isEmpty()) {
 					this.leading = null;
 					unknown(null);
-					if (this.runtime.api().acquire(this.key, current, this.self)) {
-						logger.debug("[{}] acquired {}", this.context.topology(), this.key);
+					// still free after a refusal (a lock delay holds it back): retry after a pause
+					if (refused && !backoff.pause()) {
+						return;
 					}
+					refused = !this.runtime.api().acquire(this.key, current, this.self);
 					// read again at once: the answer names whoever holds it now
 					index = 0;
 					continue;
 				}
+				refused = false;
 				backoff.reset();
+				if (failing) {
+					failing = false;
+					logger.info("[{}] Consul answers the election again", this.context.topology());
+				}
 				evaluate(value);
 			}
 			catch (Exception ex) {
@@ -129,8 +138,11 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 				}
 				index = 0;
 				this.leading = null;
-				logger.warn("[{}] Consul election failed, nobody is known to lead until it answers: {}",
-						this.context.topology(), ConsulRuntime.describe(ex));
+				if (!failing) {
+					failing = true;
+					logger.warn("[{}] Consul election failed, nobody is known to lead until it answers: {}",
+							this.context.topology(), ConsulRuntime.describe(ex));
+				}
 				unknown(ex);
 				if (!backoff.pause()) {
 					return;

@@ -78,12 +78,13 @@ final class ConsulDiscovery implements AutoCloseable {
 					return;
 				}
 				index = 0;
+				// reported once per outage: the topology shows it until the next answer
 				if (!failing) {
 					failing = true;
 					logger.warn("[{}] Consul discovery failed, keeping the members known so far: {}",
 							this.context.topology(), ConsulRuntime.describe(ex));
+					failed(ex);
 				}
-				failed(ex);
 				if (!backoff.pause()) {
 					return;
 				}

@@ -12,6 +12,8 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
+import dev.clustering.discovery.FreezableProxy;
+
 /**
  * One real ZooKeeper server per test class (Curator's {@link TestingServer}, in process, with a
  * 200 ms tick, so sessions of 0.4 to 4 s are allowed), and clients for the nodes under test, each

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
+import dev.clustering.discovery.FreezableProxy;
 import dev.clustering.discovery.RegistryTestNodes;
 import dev.clustering.node.ClusterNode;
 import dev.clustering.singleton.ClusterSingleton;

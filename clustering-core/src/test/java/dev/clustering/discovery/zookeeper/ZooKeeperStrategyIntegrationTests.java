@@ -29,6 +29,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.clustering.discovery.DiscoveryContext;
 import dev.clustering.discovery.ElectionCapable;
+import dev.clustering.discovery.FreezableProxy;
 import dev.clustering.discovery.Recorders;
 import dev.clustering.discovery.NodeRecord;
 import dev.clustering.membership.NodeAddress;

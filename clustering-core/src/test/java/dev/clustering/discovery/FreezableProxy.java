@@ -1,4 +1,4 @@
-package dev.clustering.discovery.zookeeper;
+package dev.clustering.discovery;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy on loopback between one ZooKeeper client and the server, so a test can freeze that
- * client as a stopped process would be frozen (the bytes wait, nothing flows either way, the
+ * A TCP proxy on loopback between one registry client (ZooKeeper, Consul) and the server, so a test
+ * can freeze that client as a stopped process would be frozen (the bytes wait, nothing flows either way, the
  * connections stay open) without freezing the test's JVM. The seam for "frozen", where a real
  * SIGSTOP would stop the test itself.
  */
-final class FreezableProxy implements AutoCloseable {
+public final class FreezableProxy implements AutoCloseable {
 
 	private final ServerSocket server;
 
@@ -30,10 +30,15 @@ final class FreezableProxy implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	FreezableProxy(InetSocketAddress target) throws IOException {
+	/**
+	 * Starts a proxy to a server.
+	 * @param target the server
+	 * @throws IOException if it cannot listen
+	 */
+	public FreezableProxy(InetSocketAddress target) throws IOException {
 		this.target = target;
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		Thread acceptor = new Thread(this::accept, "zk-proxy-accept");
+		Thread acceptor = new Thread(this::accept, "freezable-proxy-accept");
 		acceptor.setDaemon(true);
 		acceptor.start();
 	}
@@ -42,15 +47,17 @@ final class FreezableProxy implements AutoCloseable {
 	 * The connect string that goes through this proxy.
 	 * @return {@code 127.0.0.1:port}
 	 */
-	String connectString() {
+	public String connectString() {
 		return "127.0.0.1:" + this.server.getLocalPort();
 	}
 
-	void freeze() {
+	/** Holds every byte, both ways, until {@link #thaw()}; new connections wait too. */
+	public void freeze() {
 		this.frozen = true;
 	}
 
-	void thaw() {
+	/** Lets the bytes flow again. */
+	public void thaw() {
 		synchronized (this.gate) {
 			this.frozen = false;
 			this.gate.notifyAll();
@@ -96,7 +103,7 @@ final class FreezableProxy implements AutoCloseable {
 				closeQuietly(from);
 				closeQuietly(to);
 			}
-		}, "zk-proxy-pump");
+		}, "freezable-proxy-pump");
 		thread.setDaemon(true);
 		thread.start();
 	}
