@@ -28,6 +28,7 @@ import dev.clustering.discovery.consul.ConsulAgent;
 import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.node.ClusterNode;
 
+import static dev.clustering.autoconfigure.RegistryApplications.awaitOneLeader;
 import static dev.clustering.autoconfigure.StartupFailures.rootCause;
 import static dev.clustering.autoconfigure.StartupFailures.unusedPort;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -159,19 +160,8 @@ class ConsulStrategyAutoConfigurationTests {
 
 	@Test
 	void threeApplicationsFindEachOtherAndAgreeOnOneLeaderThatAStopReplacesAtOnce() {
-		ApplicationContextRunner app = consulTopology("spring.application.name=trio", "cluster.node.port=0");
-		app.withPropertyValues("cluster.node.name=n1").run((first) -> app.withPropertyValues("cluster.node.name=n2")
-			.run((second) -> app.withPropertyValues("cluster.node.name=n3").run((third) -> {
-				List<AssertableApplicationContext> contexts = new ArrayList<>(List.of(first, second, third));
-				List<ClusterNode> nodes = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
-				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
-				LeaderInfo leader = awaitOneLeader(nodes);
-				int leading = nodes.stream().map((n) -> n.self().name()).toList().indexOf(leader.name());
-				contexts.remove(leading).close();
-				List<ClusterNode> rest = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
-				LeaderInfo next = awaitOneLeader(rest);
-				assertThat(next.fencingToken()).isGreaterThan(leader.fencingToken());
-			})));
+		RegistryApplications.threeAgreeOnOneLeaderThatAStopReplacesAtOnce(
+				consulTopology("spring.application.name=trio", "cluster.node.port=0"), BOUND);
 	}
 
 	@Test
@@ -184,13 +174,13 @@ class ConsulStrategyAutoConfigurationTests {
 				List<AssertableApplicationContext> contexts = new ArrayList<>(List.of(first, second, third));
 				List<ClusterNode> nodes = new ArrayList<>(contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList());
 				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
-				LeaderInfo leader = awaitOneLeader(nodes);
+				LeaderInfo leader = awaitOneLeader(nodes, BOUND);
 				int crashed = nodes.stream().map((n) -> n.self().name()).toList().indexOf(leader.name());
 				long start = System.nanoTime();
 				// as the process dies: its connections close and its Consul threads stop without a word
 				nodes.remove(crashed).halt();
 				contexts.get(crashed).getBean(ConsulStrategyFactory.class).close();
-				LeaderInfo next = awaitOneLeader(nodes);
+				LeaderInfo next = awaitOneLeader(nodes, BOUND);
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 				assertThat(next.fencingToken()).isGreaterThan(leader.fencingToken());
 			})));
@@ -261,7 +251,7 @@ class ConsulStrategyAutoConfigurationTests {
 								proxy.freeze();
 								await().atMost(BOUND).until(() -> !passing("frozen-dist").contains("f1@127.0.0.1"));
 								await().atMost(BOUND).until(() -> !frozen.leadership().isLeader());
-								LeaderInfo next = awaitOneLeader(others);
+								LeaderInfo next = awaitOneLeader(others, BOUND);
 								assertThat(next.fencingToken()).isGreaterThan(token);
 								await().atMost(BOUND)
 									.until(() -> !watcher.topologies().get(0).discovered().contains(frozen.self().address()));
@@ -275,21 +265,6 @@ class ConsulStrategyAutoConfigurationTests {
 							}));
 					});
 		}
-	}
-
-	private static LeaderInfo awaitOneLeader(List<ClusterNode> nodes) {
-		LeaderInfo[] agreed = new LeaderInfo[1];
-		await().atMost(BOUND).until(() -> {
-			List<ClusterNode> leading = nodes.stream().filter((n) -> n.leadership().isLeader()).toList();
-			if (leading.size() != 1) {
-				return false;
-			}
-			agreed[0] = leading.get(0).leadership().leader().orElse(null);
-			return agreed[0] != null && nodes.stream()
-				.allMatch((n) -> n.leadership().leader().map((l) -> l.name().equals(agreed[0].name())
-						&& l.fencingToken() == agreed[0].fencingToken()).orElse(false));
-		});
-		return agreed[0];
 	}
 
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -21,11 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.clustering.discovery.NodeRecord;
-import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.node.ClusterNode;
 
 import static dev.clustering.autoconfigure.StartupFailures.rootCause;
@@ -241,34 +237,8 @@ class ZooKeeperStrategyAutoConfigurationTests {
 
 	@Test
 	void threeApplicationsFindEachOtherAndAgreeOnOneLeaderThatAStopReplacesAtOnce() {
-		ApplicationContextRunner app = zooKeeperTopology("spring.application.name=trio", "cluster.node.port=0");
-		app.withPropertyValues("cluster.node.name=n1").run((first) -> app.withPropertyValues("cluster.node.name=n2")
-			.run((second) -> app.withPropertyValues("cluster.node.name=n3").run((third) -> {
-				List<AssertableApplicationContext> contexts = new ArrayList<>(List.of(first, second, third));
-				List<ClusterNode> nodes = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
-				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
-				LeaderInfo leader = awaitOneLeader(nodes);
-				int leading = nodes.stream().map((n) -> n.self().name()).toList().indexOf(leader.name());
-				contexts.remove(leading).close();
-				List<ClusterNode> rest = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
-				LeaderInfo next = awaitOneLeader(rest);
-				assertThat(next.fencingToken()).isGreaterThan(leader.fencingToken());
-			})));
-	}
-
-	private static LeaderInfo awaitOneLeader(List<ClusterNode> nodes) {
-		LeaderInfo[] agreed = new LeaderInfo[1];
-		await().atMost(BOUND).until(() -> {
-			List<ClusterNode> leading = nodes.stream().filter((n) -> n.leadership().isLeader()).toList();
-			if (leading.size() != 1) {
-				return false;
-			}
-			agreed[0] = leading.get(0).leadership().leader().orElse(null);
-			return agreed[0] != null && nodes.stream()
-				.allMatch((n) -> n.leadership().leader().map((l) -> l.name().equals(agreed[0].name())
-						&& l.fencingToken() == agreed[0].fencingToken()).orElse(false));
-		});
-		return agreed[0];
+		RegistryApplications.threeAgreeOnOneLeaderThatAStopReplacesAtOnce(
+				zooKeeperTopology("spring.application.name=trio", "cluster.node.port=0"), BOUND);
 	}
 
 }

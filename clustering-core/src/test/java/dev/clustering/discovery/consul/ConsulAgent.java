@@ -11,10 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import dev.clustering.discovery.TestProcesses;
 
 /**
  * A real Consul agent (1.8.7, Debian bullseye's package, which {@code bin/install-consul} fetches
@@ -182,33 +181,17 @@ public final class ConsulAgent implements AutoCloseable {
 
 	/** Kills the agent with SIGKILL, as a crash would, and waits until it is gone. */
 	public synchronized void kill() {
-		if (this.process != null) {
-			this.process.destroyForcibly();
-			try {
-				this.process.waitFor(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+		TestProcesses.kill(this.process);
 	}
+
 
 	@Override
 	public synchronized void close() {
 		kill();
 		this.process = null;
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException ex) {
-			// a temporary directory
-		}
-		try {
-			Runtime.getRuntime().removeShutdownHook(this.hook);
-		}
-		catch (IllegalStateException ex) {
-			// shutting down: this is the hook
-		}
+		TestProcesses.deleteTree(this.directory);
+		TestProcesses.removeShutdownHook(this.hook);
 	}
+
 
 }

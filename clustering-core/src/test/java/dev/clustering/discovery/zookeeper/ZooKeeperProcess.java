@@ -1,6 +1,5 @@
 package dev.clustering.discovery.zookeeper;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -12,15 +11,13 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import dev.clustering.discovery.TestCertificates;
+import dev.clustering.discovery.TestProcesses;
 
 /**
  * A real ZooKeeper server as a process of its own: Debian's {@code zookeeper} package
@@ -288,33 +285,17 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
 	/** Kills the server with SIGKILL, as a crash would, and waits until it is gone. */
 	public synchronized void kill() {
-		if (this.process != null) {
-			this.process.destroyForcibly();
-			try {
-				this.process.waitFor(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+		TestProcesses.kill(this.process);
 	}
+
 
 	@Override
 	public synchronized void close() {
 		kill();
 		this.process = null;
-		try (Stream<Path> files = Files.walk(this.directory)) {
-			files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException ex) {
-			// a temporary directory
-		}
-		try {
-			Runtime.getRuntime().removeShutdownHook(this.hook);
-		}
-		catch (IllegalStateException ex) {
-			// shutting down: this is the hook
-		}
+		TestProcesses.deleteTree(this.directory);
+		TestProcesses.removeShutdownHook(this.hook);
 	}
+
 
 }
