@@ -3,11 +3,13 @@ package dev.clustering.discovery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.Base64;
 
 /**
  * Key pairs and trust stores for the TLS tests' servers and clients: keytool (always there with
@@ -55,6 +57,35 @@ public final class TestCertificates {
 		catch (GeneralSecurityException ex) {
 			throw new IOException(ex);
 		}
+	}
+
+	/**
+	 * Writes a new self-signed key pair for 127.0.0.1 and localhost as PEM files, for servers that
+	 * read PEM (etcd, Consul).
+	 * @param directory where to write {@code <alias>.p12}, {@code <alias>-cert.pem} and
+	 * {@code <alias>-key.pem}
+	 * @param alias the key pair's name
+	 * @return the certificate's file (the key's is beside it)
+	 * @throws IOException if keytool fails or the files cannot be written
+	 */
+	public static Path selfSignedPem(Path directory, String alias) throws IOException {
+		KeyStore keys = selfSigned(directory.resolve(alias + ".p12"), alias);
+		Path certificate = directory.resolve(alias + "-cert.pem");
+		try {
+			Files.writeString(certificate, pem("CERTIFICATE", keys.getCertificate(alias).getEncoded()));
+			Files.writeString(directory.resolve(alias + "-key.pem"),
+					pem("PRIVATE KEY", keys.getKey(alias, PASSWORD.toCharArray()).getEncoded()));
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IOException(ex);
+		}
+		return certificate;
+	}
+
+	private static String pem(String type, byte[] der) {
+		return "-----BEGIN " + type + "-----\n"
+				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+				+ "\n-----END " + type + "-----\n";
 	}
 
 	/**

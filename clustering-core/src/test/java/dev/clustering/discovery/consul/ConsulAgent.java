@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.clustering.discovery.TestCertificates;
 import dev.clustering.discovery.TestProcesses;
 
 /**
@@ -21,7 +22,8 @@ import dev.clustering.discovery.TestProcesses;
  * single server that bootstraps itself, on free loopback ports, with a data directory that
  * outlives the process, so it can be killed with SIGKILL and started again with its Raft state
  * (indexes keep growing). Missing Consul is an error, never a reason to skip. Stopped by its PID,
- * and by a shutdown hook should the tests exit first.
+ * and by a shutdown hook should the tests exit first. {@link #startTls()} also serves the HTTP API
+ * over TLS.
  */
 public final class ConsulAgent implements AutoCloseable {
 
@@ -39,15 +41,19 @@ public final class ConsulAgent implements AutoCloseable {
 
 	private final int serfWanPort;
 
+	// -1 without TLS
+	private final int httpsPort;
+
 	private final Thread hook = new Thread(this::close, "consul-stopper");
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
 	private Process process;
 
-	private ConsulAgent(Path directory, String binary) throws IOException {
+	private ConsulAgent(Path directory, String binary, boolean tls) throws IOException {
 		this.directory = directory;
 		this.binary = binary;
+		this.httpsPort = tls ? freePort() : -1;
 		this.httpPort = freePort();
 		this.dnsPort = freePort();
 		this.serverPort = freePort();
@@ -61,10 +67,49 @@ public final class ConsulAgent implements AutoCloseable {
 	 * @throws IOException if Consul is missing or does not start
 	 */
 	public static ConsulAgent start() throws IOException {
-		ConsulAgent agent = new ConsulAgent(Files.createTempDirectory("consul-agent"), binary());
+		return start(false);
+	}
+
+	/**
+	 * Starts an agent that also serves its HTTP API over TLS ({@link #httpsUrl()}), with a
+	 * self-signed certificate for 127.0.0.1 ({@link #certificate()}).
+	 * @return the running agent
+	 * @throws IOException if Consul is missing or does not start
+	 */
+	public static ConsulAgent startTls() throws IOException {
+		return start(true);
+	}
+
+	private static ConsulAgent start(boolean tls) throws IOException {
+		ConsulAgent agent = new ConsulAgent(Files.createTempDirectory("consul-agent"), binary(), tls);
+		if (tls) {
+			TestCertificates.selfSignedPem(agent.directory, "consul");
+			Files.writeString(agent.directory.resolve("tls.json"), "{\"ports\": {\"https\": " + agent.httpsPort
+					+ "}, \"cert_file\": \"" + agent.certificate() + "\", \"key_file\": \""
+					+ agent.directory.resolve("consul-key.pem") + "\", \"verify_incoming\": false}");
+		}
 		Runtime.getRuntime().addShutdownHook(agent.hook);
 		agent.startAgain();
 		return agent;
+	}
+
+	/**
+	 * The agent's HTTP API over TLS ({@link #startTls()} only).
+	 * @return {@code https://127.0.0.1:port}
+	 */
+	public String httpsUrl() {
+		if (this.httpsPort < 0) {
+			throw new IllegalStateException("started without TLS");
+		}
+		return "https://127.0.0.1:" + this.httpsPort;
+	}
+
+	/**
+	 * The agent's certificate, for clients to trust ({@link #startTls()} only).
+	 * @return a PEM file
+	 */
+	public Path certificate() {
+		return this.directory.resolve("consul-cert.pem");
 	}
 
 	/**
@@ -133,6 +178,9 @@ public final class ConsulAgent implements AutoCloseable {
 				"-http-port=" + this.httpPort, "-dns-port=" + this.dnsPort, "-server-port=" + this.serverPort,
 				"-serf-lan-port=" + this.serfLanPort, "-serf-wan-port=" + this.serfWanPort, "-grpc-port=-1",
 				"-log-level=warn", "-disable-host-node-id"));
+		if (this.httpsPort >= 0) {
+			command.add("-config-file=" + this.directory.resolve("tls.json"));
+		}
 		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("consul.log").toFile()))
 			.start();

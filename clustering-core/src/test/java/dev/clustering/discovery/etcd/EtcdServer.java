@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -15,7 +14,6 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -188,23 +186,11 @@ public final class EtcdServer implements AutoCloseable {
 		return this.directory.resolve("cert.pem");
 	}
 
-	// etcd reads PEM, written here from the key pair
+	// etcd reads PEM
 	private void writeCertificate() throws IOException {
-		KeyStore keys = TestCertificates.selfSigned(this.directory.resolve("etcd.p12"), "etcd");
-		try {
-			Files.writeString(certificate(), pem("CERTIFICATE", keys.getCertificate("etcd").getEncoded()));
-			Files.writeString(this.directory.resolve("key.pem"),
-					pem("PRIVATE KEY", keys.getKey("etcd", TestCertificates.PASSWORD.toCharArray()).getEncoded()));
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IOException(ex);
-		}
-	}
-
-	private static String pem(String type, byte[] der) {
-		return "-----BEGIN " + type + "-----\n"
-				+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-				+ "\n-----END " + type + "-----\n";
+		Path written = TestCertificates.selfSignedPem(this.directory, "etcd");
+		Files.move(written, certificate());
+		Files.move(this.directory.resolve("etcd-key.pem"), this.directory.resolve("key.pem"));
 	}
 
 	private SSLContext trustingCertificate() throws IOException {
