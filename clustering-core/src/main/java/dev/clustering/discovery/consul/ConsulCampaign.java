@@ -171,10 +171,23 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 			}
 			throw ex;
 		}
-		this.sessionAtNanos = sent;
-		this.session = created;
-		logger.debug("[{}] Consul session {} created", this.context.topology(), created);
-		return created;
+		synchronized (this) {
+			if (!this.closed) {
+				this.sessionAtNanos = sent;
+				this.session = created;
+				logger.debug("[{}] Consul session {} created", this.context.topology(), created);
+				return created;
+			}
+		}
+		// closed while the session was being created: nobody would renew or destroy it
+		try {
+			this.runtime.api().destroySession(created);
+		}
+		catch (IOException ex) {
+			logger.warn("[{}] could not destroy Consul session {} ({}); it ends with its TTL", this.context.topology(),
+					created, ConsulRuntime.describe(ex));
+		}
+		return null;
 	}
 
 	private synchronized void evaluate(ConsulApi.KeyValue value) {
@@ -318,7 +331,11 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 	@Override
 	public void close() {
 		stop();
-		String current = this.session;
+		// after stop(), under the same lock as the creation: a session created later is destroyed there
+		String current;
+		synchronized (this) {
+			current = this.session;
+		}
 		if (current == null) {
 			return;
 		}

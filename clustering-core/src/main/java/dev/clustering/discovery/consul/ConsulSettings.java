@@ -37,7 +37,7 @@ public record ConsulSettings(String service, String prefix, List<String> tags, D
 
 	public ConsulSettings {
 		Objects.requireNonNull(service, "service");
-		if (!service.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
+		if (!service.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
 			throw new IllegalArgumentException("'" + service + "' is not a Consul service name for DNS: use letters, "
 					+ "digits and dashes, at most 63");
 		}

@@ -8,7 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.clustering.discovery.DiscoveryContext;
@@ -287,16 +286,8 @@ class ConsulCampaignTests {
 		assertThat(held.modifyIndex()).isEqualTo(FrameCodec.MAX_LEADER_TOKEN);
 	}
 
-	/*
-	 * BUG in ConsulCampaign.run (kept disabled so that the suite passes; remove @Disabled to see it):
-	 * when the key has no holder, the campaign calls acquire and, whatever the answer, reads the key
-	 * again at once ("index = 0; continue") with no pause. Consul answers false for the whole lock
-	 * delay after the holder's session was invalidated (the key shows no holder meanwhile), so every
-	 * other candidate reads and acquires in a tight loop for up to lockDelay (60 s at most): against
-	 * this fake, 7 to 9 million acquire calls in the 2 s delay, where a pause like the one after
-	 * a failure (100 ms doubling to 2 s) makes a handful.
-	 */
-	@Disabled("BUG: a lock held back by the lock delay is asked for in a tight loop (see the comment)")
+	// Consul answers false for the whole lock delay after the holder's session was invalidated, while
+	// the key shows no holder: the candidates pause between tries instead of asking in a tight loop
 	@Test
 	void aLockHeldBackByTheLockDelayIsNotAskedForInATightLoop() {
 		ConsulSettings delayed = settings(Duration.ofSeconds(2));
@@ -315,16 +306,8 @@ class ConsulCampaignTests {
 		assertThat(this.consul.calls("acquire") - acquires).isLessThan(100);
 	}
 
-	/*
-	 * BUG in ConsulCampaign (kept disabled so that the suite passes; remove @Disabled to see it): close()
-	 * releases and destroys only the session it can see; a session still being created (the request
-	 * on its way, which an interrupt does not stop on a blocking HTTP client) is stored afterwards by
-	 * the election thread, which then reads the key, finds it free and acquires it without looking
-	 * at `closed` again. The closed campaign's session holds the lock, nobody renews or destroys it,
-	 * and it stays valid while the node's registration keeps passing its check: every other candidate
-	 * is kept out until Consul expires the session (its TTL, 10 s to 24 h), and nobody leads meanwhile.
-	 */
-	@Disabled("BUG: a campaign closed while its session is being created takes the lock (see the comment)")
+	// a session whose creation was under way when the campaign closed is destroyed once it exists,
+	// so it neither takes the lock nor keeps the other candidates out
 	@Test
 	void aCampaignClosedWhileItsSessionIsBeingCreatedTakesNoLock() throws Exception {
 		CountDownLatch gate = this.consul.holdSessionCreation();

@@ -47,7 +47,7 @@ class ConsulSettingsTests {
 		assertThatNoException().isThrownBy(() -> ConsulSettings.of("a"));
 		assertThatNoException().isThrownBy(() -> ConsulSettings.of("Shop-2-dist"));
 		assertThatNoException().isThrownBy(() -> ConsulSettings.of("s".repeat(63)));
-		for (String refused : List.of("", "-shop", "shop.dist", "shop_dist", "shop dist", "shop/dist", "shöp",
+		for (String refused : List.of("", "-shop", "shop-", "shop.dist", "shop_dist", "shop dist", "shop/dist", "shöp",
 				"s".repeat(64))) {
 			assertThatIllegalArgumentException().as("'%s'", refused)
 				.isThrownBy(() -> ConsulSettings.of(refused))
