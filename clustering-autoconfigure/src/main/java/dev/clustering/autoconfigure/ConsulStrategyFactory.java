@@ -92,11 +92,13 @@ class ConsulStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 		ConsulHttpApi api;
 		if (shared != null && sharedSettings != null) {
 			logger.info("[{}] consul strategy uses the application's ConsulClient bean, and its base URL for "
-					+ "sessions; {}.url and ssl are not used", context.topology(), prefix);
+					+ "sessions and blocking queries; {}.url and ssl are not used", context.topology(), prefix);
 			URI base = URI.create(sharedSettings.baseUrl());
 			String token = StringUtils.hasText(consul.getAclToken()) ? consul.getAclToken() : null;
-			api = new ConsulHttpApi(shared, shared, sessions(adapter(base, token, null, QUICK_TIMEOUT)),
-					sessions(adapter(base, token, null, BLOCKING_TIMEOUT)), token);
+			// blocking queries need a read timeout longer than their wait, which the bean may not have
+			RestClientAdapter blocking = adapter(base, token, null, BLOCKING_TIMEOUT);
+			api = new ConsulHttpApi(shared, ConsulAutoConfiguration.createNewConsulClient(blocking),
+					sessions(adapter(base, token, null, QUICK_TIMEOUT)), sessions(blocking), token);
 		}
 		else {
 			api = ownApi(prefix, consul);

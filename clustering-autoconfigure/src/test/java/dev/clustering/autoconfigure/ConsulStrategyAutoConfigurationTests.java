@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.consul.ConsulAutoConfiguration;
 import org.springframework.cloud.consul.ConsulClient;
 
 import dev.clustering.discovery.FreezableProxy;
@@ -156,6 +157,22 @@ class ConsulStrategyAutoConfigurationTests {
 		assertThat(get("/v1/catalog/service/shop-dist")).isEmpty();
 		JsonNode key = get("/v1/kv/cluster/shop-dist/leader").get(0);
 		assertThat(key.get("Session")).isNull();
+	}
+
+	@Test
+	void theApplicationsConsulClientIsUsed() {
+		// Spring Cloud Consul's own client, pointed at the agent; the topology's url points nowhere
+		this.runner.withConfiguration(AutoConfigurations.of(ConsulAutoConfiguration.class))
+			.withPropertyValues("spring.application.name=reused", "spring.cloud.consul.host=127.0.0.1",
+					"spring.cloud.consul.port=" + URI.create(agent.url()).getPort(),
+					"cluster.topologies.prod.strategy=consul",
+					"cluster.topologies.prod.consul.url=http://127.0.0.1:" + unusedPort())
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(ConsulClient.class);
+				ClusterNode node = context.getBean(ClusterNode.class);
+				await().atMost(BOUND).until(() -> passing("reused-dist").contains(node.self().name()));
+				await().atMost(BOUND).until(() -> node.leadership().isLeader());
+			});
 	}
 
 	@Test
