@@ -14,7 +14,7 @@ import org.springframework.core.env.Environment;
 
 /**
  * The {@code consul} strategy, when Spring Cloud Consul's client is on the classpath (it comes with
- * {@code spring-cloud-consul-discovery}). Each topology that selects it gets a strategy built from
+ * {@code spring-cloud-starter-consul-discovery}, from {@code spring-cloud-consul-core}). Each topology that selects it gets a strategy built from
  * its {@code consul.*} properties, on the application's {@link ConsulClient} bean if there is one,
  * otherwise on a client of its own. Without Spring Cloud Consul, selecting it fails start-up naming
  * the dependency to add.
@@ -47,7 +47,8 @@ public class ConsulStrategyAutoConfiguration {
 		@Bean
 		ClusterStrategyFactory consulClusterStrategyFactory() {
 			return ClusterStrategyFactory.unavailable("consul",
-					"org.springframework.cloud:spring-cloud-consul-discovery (it brings Spring Cloud Consul's ConsulClient)");
+					"org.springframework.cloud:spring-cloud-starter-consul-discovery (it brings Spring Cloud Consul's "
+							+ "ConsulClient, from spring-cloud-consul-core)");
 		}
 
 	}

@@ -99,7 +99,7 @@ class ConsulStrategyAutoConfigurationTests {
 			.withPropertyValues("cluster.topologies.prod.strategy=consul")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("spring-cloud-consul-discovery");
+				assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("spring-cloud-starter-consul-discovery");
 			});
 	}
 
