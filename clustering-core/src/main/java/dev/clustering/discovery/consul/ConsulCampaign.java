@@ -30,7 +30,8 @@ import dev.clustering.transport.FrameCodec;
  * the key names its current session and both its session renewal and its check pass are vouched
  * for by the clock (see {@link #leadsUntilNanos}); a failed call gives leadership up at once, and
  * an invalidated session is replaced by a new one, queued behind whoever acquired meanwhile.
- * Closing releases the lock (no lock delay for an explicit release) and destroys the session.
+ * Closing destroys the session, which releases the lock in the same write (with a lock delay set,
+ * the lock is first released on its own: an explicit release is not held back by the delay).
  */
 final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 
@@ -326,7 +327,8 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 	}
 
 	/**
-	 * Resigns or withdraws: releases the lock if this node holds it, then destroys the session.
+	 * Resigns or withdraws: destroys the session, which releases the lock if this node holds it (one
+	 * Raft write on the hand-over's path; with a lock delay, an explicit release first).
 	 */
 	@Override
 	public void close() {
@@ -339,11 +341,16 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 		if (current == null) {
 			return;
 		}
-		try {
-			this.runtime.api().release(this.key, current);
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.warn("[{}] could not release {} ({})", this.context.topology(), this.key, ConsulRuntime.describe(ex));
+		// destroying the session releases its lock (behaviour release) in the same write; with a lock
+		// delay that would hold the lock back, so then the lock is released on its own first
+		if (!this.runtime.settings().lockDelay().isZero()) {
+			try {
+				this.runtime.api().release(this.key, current);
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.warn("[{}] could not release {} ({})", this.context.topology(), this.key,
+						ConsulRuntime.describe(ex));
+			}
 		}
 		try {
 			this.runtime.api().destroySession(current);

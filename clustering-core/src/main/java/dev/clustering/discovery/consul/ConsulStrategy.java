@@ -115,7 +115,7 @@ public final class ConsulStrategy implements RegistryStrategy, ElectionCapable, 
 	 * {@code ModifyIndex} as fencing token (see {@link ConsulCampaign}). Returns at once.
 	 * @param context the topology, with this node's name
 	 * @param listener hears who leads
-	 * @return closing releases the lock and destroys the session
+	 * @return closing destroys the session, releasing the lock
 	 */
 	@Override
 	public AutoCloseable campaign(DiscoveryContext context, ElectionListener listener) {
