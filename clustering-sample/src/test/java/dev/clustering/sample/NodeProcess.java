@@ -47,6 +47,18 @@ final class NodeProcess implements AutoCloseable {
 
 	static NodeProcess start(String name, int httpPort, int clusterPort, String cookie, String hosts,
 			String... extraArgs) throws IOException {
+		List<String> args = new ArrayList<>(List.of("--cluster.topologies.local.strategy=static",
+				"--cluster.topologies.local.static.hosts=" + hosts, "--cluster.topologies.local.poll-interval=1s"));
+		args.addAll(List.of(extraArgs));
+		return startWith(name, httpPort, clusterPort, cookie, args);
+	}
+
+	/**
+	 * Starts the sample jar with a topology of the caller's (its {@code --cluster.topologies.*} or
+	 * a profile among the arguments).
+	 */
+	static NodeProcess startWith(String name, int httpPort, int clusterPort, String cookie, List<String> args)
+			throws IOException {
 		String jar = System.getProperty("sample.jar");
 		if (jar == null || !Files.exists(Path.of(jar))) {
 			throw new IllegalStateException("sample jar not found at " + jar + "; run through mvn verify");
@@ -57,9 +69,8 @@ final class NodeProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar", jar, "--server.port=" + httpPort,
 				"--cluster.node.name=" + name, "--cluster.node.host=127.0.0.1", "--cluster.node.port=" + clusterPort,
-				"--cluster.cookie=" + cookie, "--cluster.topologies.local.strategy=static",
-				"--cluster.topologies.local.static.hosts=" + hosts, "--cluster.topologies.local.poll-interval=1s"));
-		command.addAll(List.of(extraArgs));
+				"--cluster.cookie=" + cookie));
+		command.addAll(args);
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		return new NodeProcess(name, httpPort, clusterPort, log, process);
 	}
