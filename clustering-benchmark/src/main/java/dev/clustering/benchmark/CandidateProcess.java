@@ -23,8 +23,10 @@ import dev.clustering.discovery.zookeeper.ZooKeeperProcess;
 import dev.clustering.test.LoopbackCluster;
 
 /**
- * A {@link ZooKeeperCandidate} running as a process of its own, launched from the benchmark's own
- * jar; its stdout lines are read as they come, its stderr goes to a file. Signals go to its PID.
+ * A candidate running as a process of its own: a candidate class of this benchmark
+ * (such as {@link ZooKeeperCandidate}) launched from the benchmark's own jar, or
+ * another command (such as {@code consul lock}). Its stdout lines are read as they come (those that
+ * start with {@link CandidateOutput#PREFIX}), its stderr goes to a file. Signals go to its PID.
  */
 final class CandidateProcess {
 
@@ -61,23 +63,38 @@ final class CandidateProcess {
 	}
 
 	/**
-	 * Starts a candidate.
+	 * Starts a candidate class of this benchmark in a JVM of its own.
 	 * @param name its name in its group
 	 * @param log the path of its log files, without the extension
+	 * @param mainClass the candidate class
 	 * @param args its program arguments
 	 * @return the process
 	 * @throws IOException if it cannot be started
 	 */
-	static CandidateProcess start(String name, Path log, List<String> args) throws IOException {
+	static CandidateProcess start(String name, Path log, Class<?> mainClass, List<String> args) throws IOException {
 		List<String> options = new ArrayList<>(JVM_OPTIONS);
 		Path logFile = Path.of(log + ".log");
 		options.add("-Dbenchmark.log=" + logFile);
-		List<String> command = new ArrayList<>(java(options, ZooKeeperCandidate.class.getName()));
+		List<String> command = new ArrayList<>(java(options, mainClass.getName()));
 		command.addAll(args);
-		Process process = new ProcessBuilder(command)
-			.redirectError(ProcessBuilder.Redirect.to(Path.of(log + ".err").toFile()))
+		return new CandidateProcess(name, logFile, launch(command, log));
+	}
+
+	/**
+	 * Starts a candidate that is another program; what it writes to stderr is its log.
+	 * @param name its name in its group
+	 * @param log the path of its log file, without the extension
+	 * @param command the program and its arguments
+	 * @return the process
+	 * @throws IOException if it cannot be started
+	 */
+	static CandidateProcess exec(String name, Path log, List<String> command) throws IOException {
+		return new CandidateProcess(name, Path.of(log + ".err"), launch(command, log));
+	}
+
+	private static Process launch(List<String> command, Path log) throws IOException {
+		return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(Path.of(log + ".err").toFile()))
 			.start();
-		return new CandidateProcess(name, logFile, process);
 	}
 
 	/**
@@ -204,6 +221,12 @@ final class CandidateProcess {
 		this.process.destroyForcibly();
 	}
 
+	/** Sends SIGKILL to the processes it started, then to it. */
+	void killAll() {
+		this.process.descendants().forEach(ProcessHandle::destroyForcibly);
+		kill();
+	}
+
 	/**
 	 * Sends a signal by its name with {@code kill}, for those Java cannot send (STOP, CONT).
 	 * @param signal the signal's name
@@ -243,10 +266,10 @@ final class CandidateProcess {
 	record Line(String kind, long micros, List<String> fields) {
 
 		static Line parse(String text) {
-			if (!text.startsWith(ZooKeeperCandidate.PREFIX)) {
+			if (!text.startsWith(CandidateOutput.PREFIX)) {
 				return null;
 			}
-			String[] parts = text.substring(ZooKeeperCandidate.PREFIX.length()).split(" ");
+			String[] parts = text.substring(CandidateOutput.PREFIX.length()).split(" ");
 			if (parts.length < 2) {
 				return null;
 			}

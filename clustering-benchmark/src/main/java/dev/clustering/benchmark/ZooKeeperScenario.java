@@ -1,241 +1,130 @@
 package dev.clustering.benchmark;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-import dev.clustering.benchmark.CandidateGroups.Settled;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
 import dev.clustering.benchmark.CandidateProcess.Line;
-import dev.clustering.benchmark.ZooKeeperReport.Fault;
-import dev.clustering.benchmark.ZooKeeperReport.Side;
-import dev.clustering.benchmark.ZooKeeperReport.Stats;
-import dev.clustering.test.LoopbackCluster;
+import dev.clustering.discovery.zookeeper.ZooKeeperProcess;
 
+import static dev.clustering.benchmark.CandidateGroups.CANDIDATES;
 import static dev.clustering.benchmark.ClusterBenchmark.progress;
-import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
 
 /**
  * The zookeeper scenario (see the README): one real ZooKeeper server, started for the run as a
- * process of its own, and two groups of three candidate processes on it with the same session
- * timeout: (A) this project's engine with a {@code zookeeper} topology and (B) Spring Integration's
- * {@code LeaderInitiator}. Over {@code --runs} runs each, the leader's process is stopped with
- * SIGTERM, killed with SIGKILL, or frozen with SIGSTOP (and thawed with SIGCONT once another
- * candidate leads), timed from just before the signal to the first "leader" line of another
- * candidate, on the wall clock of this machine.
+ * process of its own, and two groups of three candidate processes ({@link ZooKeeperCandidate}) on it
+ * with the same session timeout: (A) this project's engine with a {@code zookeeper} topology and (B)
+ * Spring Integration's {@code LeaderInitiator}; an admin client reads their election queues. The
+ * runs are {@link CandidateScenario}'s.
  */
-final class ZooKeeperScenario {
-
-	static final int CANDIDATES = 3;
+final class ZooKeeperScenario extends CandidateScenario<ZooKeeperReport> {
 
 	/** ZooKeeper's tick: sessions of 2 to 20 ticks are granted, so 1 s to 10 s. */
 	static final int TICK_MILLIS = 500;
 
-	private final BenchmarkOptions options;
+	/** Each engine candidate's transport port, kept over its restarts. */
+	private final Map<String, Integer> ports = new LinkedHashMap<>();
 
-	private final HiccupMonitor hiccups;
+	private ZooKeeperProcess server;
 
-	private final ZooKeeperReport r = new ZooKeeperReport();
-
-	/** The server and both sides' candidates, from the start of {@link #run()}. */
-	private CandidateGroups candidates;
+	private CuratorFramework admin;
 
 	ZooKeeperScenario(BenchmarkOptions options, HiccupMonitor hiccups) {
-		this.options = options;
-		this.hiccups = hiccups;
-		this.r.sessionMillis = options.zkSession.toMillis();
+		super("zookeeper", options, hiccups, new ZooKeeperReport(options.zkSession.toMillis()));
 	}
 
-	/**
-	 * Runs the scenario: all of it, or nothing when ZooKeeper or a candidate does not start.
-	 * @throws IOException if ZooKeeper or a candidate does not start
-	 */
-	ZooKeeperReport run() throws IOException, InterruptedException {
-		this.candidates = new CandidateGroups(this.options, this.r);
-		long start = System.nanoTime();
-		this.hiccups.takeWorstMillis();
+	/** Starts ZooKeeper from this jar too, its log next to the candidates' (the benchmark's logback.xml); then the admin client. */
+	@Override
+	void startRegistry() throws IOException {
 		progress("zookeeper: starting ZooKeeper (tick " + TICK_MILLIS + " ms)");
-		this.candidates.startServer();
-		Thread stopper = new Thread(this.candidates::stopAll, "zookeeper-scenario-stopper");
-		Runtime.getRuntime().addShutdownHook(stopper);
-		try {
-			this.candidates.startAll();
-			progress("zookeeper: " + this.r.server + "; 3 + 3 candidates, session "
-					+ Format.duration(this.options.zkSession) + "; logs in " + this.candidates.logs);
-			run(Fault.STOP, 1, new EnumMap<>(Side.class)); // warm-up, not counted
-			for (Fault fault : Fault.values()) {
-				run(fault, this.options.runs, this.r.stats.get(fault));
-			}
-		}
-		finally {
-			this.candidates.stopAll();
-			Runtime.getRuntime().removeShutdownHook(stopper);
-		}
-		this.r.worstHiccup = this.hiccups.takeWorstMillis();
-		this.r.seconds = (System.nanoTime() - start) / 1e9;
-		return this.r;
-	}
-
-	private void run(Fault fault, int runs, Map<Side, Stats> stats) throws IOException, InterruptedException {
-		for (int run = 1; run <= runs; run++) {
-			for (Side side : Side.values()) {
-				Stats s = stats.computeIfAbsent(side, (k) -> new Stats());
-				String label = side.letter + " " + fault.label + " " + run + "/" + runs;
-				if (!once(side, fault, s, label)) {
-					return;
-				}
-			}
+		this.server = ZooKeeperProcess.start(TICK_MILLIS, (options, main) -> CandidateProcess.java(Stream
+			.concat(options.stream(), Stream.of("-Dbenchmark.log=" + this.candidates.logs.resolve("zookeeper.log")))
+			.toList(), main));
+		this.r.server = this.server.toString();
+		this.admin = CuratorFrameworkFactory.newClient(this.server.connectString(),
+				new ExponentialBackoffRetry(50, 10));
+		this.admin.start();
+		List<String> names = CandidateGroups.names();
+		List<Integer> free = freePorts();
+		for (int i = 0; i < names.size(); i++) {
+			this.ports.put(names.get(i), free.get(i));
 		}
 	}
 
-	/** One run: returns false when the group did not settle (the rest of this fault's runs is skipped). */
-	private boolean once(Side side, Fault fault, Stats s, String label) throws IOException, InterruptedException {
-		Map<String, CandidateProcess> group = this.candidates.group(side);
-		Settled before = this.candidates.awaitSettled(side);
-		if (before == null) {
-			this.r.problems.add(label + ": the candidates did not settle on one leader within "
-					+ Format.duration(SETTLE_TIMEOUT) + "; " + fault.label + " runs stopped");
+	@Override
+	String started() {
+		return this.r.server + "; 3 + 3 candidates, session " + Format.duration(this.options.zkSession);
+	}
+
+	@Override
+	public CandidateProcess launch(CandidateSide side, String name, int incarnation, Path log) throws IOException {
+		List<String> args = List.of(side.kind(), name, this.server.connectString(),
+				String.valueOf(this.options.zkSession.toMillis()), String.valueOf(this.ports.get(name)));
+		return CandidateProcess.start(name, log, ZooKeeperCandidate.class, args);
+	}
+
+	/** Ready once it says so; it must have been granted the session asked for. */
+	@Override
+	public boolean ready(CandidateSide side, CandidateProcess candidate) {
+		Optional<Line> ready = candidate.first("READY", 0);
+		if (ready.isEmpty()) {
 			return false;
 		}
-		Thread.sleep(this.options.gap.toMillis());
-		CandidateProcess victim = before.leader();
-		Map<String, Integer> marks = new LinkedHashMap<>();
-		Map<String, Long> logMarks = new LinkedHashMap<>();
-		group.forEach((name, candidate) -> {
-			marks.put(name, candidate.mark());
-			logMarks.put(name, candidate.logMark());
-		});
-		long t0 = CandidateProcess.nowMicros();
-		switch (fault) {
-			case STOP -> victim.terminate();
-			case KILL -> victim.kill();
-			case FREEZE -> victim.signal("STOP");
+		long granted = ready.get().longField(0);
+		if (granted != this.r.sessionMillis) {
+			this.r.problems.add(side.letter() + " candidate " + candidate.name + " was granted a " + granted
+					+ " ms session, not " + this.r.sessionMillis + " ms");
 		}
-		Duration timeout = this.options.electionTimeout(this.options.zkSession.multipliedBy(2).plusSeconds(2));
-		Line[] elected = new Line[1];
-		String[] next = new String[1];
-		LoopbackCluster.within(timeout, () -> {
-			for (Map.Entry<String, CandidateProcess> other : group.entrySet()) {
-				Optional<Line> line = other.getValue().first("LEADER", marks.get(other.getKey()));
-				if (other.getValue() != victim && line.isPresent()) {
-					elected[0] = line.get();
-					next[0] = other.getKey();
-					return true;
-				}
-			}
-			return false;
-		});
-		double delay = (elected[0] != null) ? elected[0].millisAfter(t0) : Double.POSITIVE_INFINITY;
-		s.newLeader.add(delay);
-		String outcome = (elected[0] != null) ? "new leader " + next[0] + " after " + Format.ms(delay)
-				: "NO new leader within " + Format.duration(timeout);
-		if (elected[0] == null) {
-			s.missing++;
-		}
-		if (fault == Fault.KILL && side == Side.ENGINE) {
-			outcome += "; " + crashSeen(group, victim, logMarks, s);
-		}
-		if (fault == Fault.FREEZE) {
-			outcome += "; " + thaw(side, victim, before, elected[0], s);
-		}
-		else if (!victim.awaitExit(Duration.ofSeconds(10)) && fault == Fault.STOP) {
-			s.killedAfterTerm++;
-		}
-		progress(String.format(Locale.ROOT, "zookeeper: %s of leader %s: %s", label, victim.name, outcome));
-		this.candidates.restart(side, victim.name);
 		return true;
 	}
 
-	/**
-	 * Whether the engine survivors read the killed leader's closed connection as its death (an end
-	 * of stream, which lets them delete its znodes at once) or not (a reset, which the engine does
-	 * not trust, nor another I/O error such as a broken pipe: the candidacy then ends with the
-	 * session), from their logs.
-	 */
-	private String crashSeen(Map<String, CandidateProcess> group, CandidateProcess victim, Map<String, Long> logMarks,
-			Stats s) {
-		String node = victim.name + "@127.0.0.1";
-		// PeerConnection's DEBUG lines: "Connection with NODE (ADDRESS) was reset" or "... failed: ..."
-		String connection = "Connection with " + Pattern.quote(node) + " \\([^)]*\\) ";
-		int crash = 0;
-		int reset = 0;
-		int failed = 0;
-		for (CandidateProcess survivor : group.values()) {
-			if (survivor != victim) {
-				String log = survivor.logSince(logMarks.get(survivor.name));
-				if (log.contains("Node " + node + " left (CONNECTION_LOST, its connection was closed by its side)")) {
-					crash++;
-				}
-				else if (Pattern.compile(connection + "was reset").matcher(log).find()) {
-					reset++;
-				}
-				else if (Pattern.compile(connection + "failed: ").matcher(log).find()) {
-					failed++;
-				}
-			}
-		}
-		if (crash > 0) {
-			s.crashRead++;
-		}
-		else if (reset > 0) {
-			s.resetRead++;
-		}
-		return "survivors that read a crash (end of stream): " + crash + ", a reset: " + reset
-				+ ", another I/O error: " + failed;
+	/** Whether all three are queued in the side's election znode. */
+	@Override
+	public boolean queued(CandidateSide side, Map<String, CandidateProcess> group, CandidateProcess leader)
+			throws Exception {
+		String path = side.engine() ? ZooKeeperCandidate.ENGINE_SETTINGS.electionPath()
+				: ZooKeeperCandidate.SPRING_NAMESPACE + ZooKeeperCandidate.SPRING_ROLE;
+		return this.admin.getChildren().forPath(path).size() == CANDIDATES;
 	}
 
-	/**
-	 * Thaws a frozen leader (SIGCONT) and watches it until it says it no longer leads, or the watch
-	 * ends; then stops it (SIGTERM) for the restart. Returns what it did, for the progress line.
-	 */
-	private String thaw(Side side, CandidateProcess old, Settled before, Line elected, Stats s)
-			throws IOException, InterruptedException {
-		int mark = old.mark();
-		long resumed = CandidateProcess.nowMicros();
-		old.signal("CONT");
-		Duration watch = this.options.zkSession.plusSeconds(2);
-		Line[] answer = new Line[1];
-		boolean stepped = LoopbackCluster.within(watch, () -> {
-			answer[0] = old.status(Duration.ofSeconds(1)).orElse(null);
-			return answer[0] != null && !Boolean.parseBoolean(answer[0].fields().get(0));
-		});
-		// the revocation event may come a little after the answer
-		LoopbackCluster.within(Duration.ofSeconds(2), () -> old.first("REVOKED", mark).isPresent());
-		Optional<Line> revoked = old.first("REVOKED", mark);
-		String what;
-		if (stepped) {
-			double ms = answer[0].millisAfter(resumed);
-			s.notLeadingAfterThaw.add(ms);
-			what = "thawed leader not leading " + Format.ms(ms) + " after SIGCONT";
+	@Override
+	Duration electionTimeout(CandidateSide side) {
+		return this.options.electionTimeout(this.options.zkSession.multipliedBy(2).plusSeconds(2));
+	}
+
+	@Override
+	Duration thawWatch() {
+		return this.options.zkSession.plusSeconds(2);
+	}
+
+	/** Closes the admin client and stops ZooKeeper. */
+	@Override
+	void stopRegistry() {
+		if (this.admin != null) {
+			this.admin.close();
+			this.admin = null;
 		}
-		else {
-			s.notLeadingAfterThaw.add(Double.POSITIVE_INFINITY);
-			s.stillLeading++;
-			what = "thawed leader STILL leading " + Format.duration(watch) + " after SIGCONT";
+		if (this.server != null) {
+			this.server.close();
+			this.server = null;
 		}
-		revoked.ifPresent((line) -> {
-			s.revokedAfterThaw.add(line.millisAfter(resumed));
-			s.reasons.merge(line.fields().get(1), 1, Integer::sum);
-		});
-		what += revoked.map((line) -> ", revoked (" + line.fields().get(1) + ") " + Format.ms(line.millisAfter(resumed))
-				+ " after").orElse(", no revocation line");
-		if (side.hasTokens && elected != null) {
-			long newToken = elected.longField(0);
-			boolean stale = stepped && before.token() < newToken;
-			s.tokenChecks++;
-			if (stale) {
-				s.stale++;
-			}
-			what += String.format(Locale.ROOT, ", token %d %s %d", before.token(), stale ? "<" : "NOT stale vs",
-					newToken);
+	}
+
+	private static List<Integer> freePorts() throws IOException {
+		try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+				ServerSocket c = new ServerSocket(0)) {
+			return List.of(a.getLocalPort(), b.getLocalPort(), c.getLocalPort());
 		}
-		old.terminate();
-		old.awaitExit(Duration.ofSeconds(10));
-		return what;
 	}
 
 }

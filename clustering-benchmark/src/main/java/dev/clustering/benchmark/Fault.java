@@ -1,0 +1,20 @@
+package dev.clustering.benchmark;
+
+/**
+ * What happens to the leader's process in a scenario of candidate processes (such as zookeeper).
+ */
+enum Fault {
+
+	STOP("graceful stop (SIGTERM)"),
+
+	KILL("kill -9"),
+
+	FREEZE("SIGSTOP, SIGCONT once another leads");
+
+	final String label;
+
+	Fault(String label) {
+		this.label = label;
+	}
+
+}
