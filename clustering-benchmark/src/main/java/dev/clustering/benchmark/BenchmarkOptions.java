@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.clustering.detection.FailureDetectorSettings;
+import dev.clustering.discovery.consul.ConsulSettings;
 
 /**
  * Command-line options of the benchmark; {@code --quick} changes the defaults, later options
@@ -51,7 +52,11 @@ final class BenchmarkOptions {
 			                          zookeeper (a real ZooKeeper started for the run; 3 processes with this
 			                          project's zookeeper strategy and 3 with Spring Integration's
 			                          LeaderInitiator: new leader after SIGTERM, kill -9 and SIGSTOP of the
-			                          leader's process), or all (default, leadership, etcd, zookeeper)
+			                          leader's process), consul (a real Consul agent started for the run;
+			                          3 Spring Boot applications with this project's consul strategy and
+			                          3 consul lock processes running a child: new leader after SIGTERM,
+			                          kill -9 and, for the strategy, SIGSTOP of the leader's process), or
+			                          all (default, leadership, etcd, zookeeper, consul)
 			  --runs=20               leadership scenario: runs of each kind (kill, stop, freeze, failover
 			                          + takeover)
 			  --pause-runs=10         leadership scenario: runs of a pause of the leader (its event loop
@@ -64,6 +69,9 @@ final class BenchmarkOptions {
 			                          (at least 2s; etcd counts whole seconds). --runs applies too
 			  --zk-session=4s         zookeeper scenario: the session timeout of every candidate of both
 			                          kinds (1s..10s: the server's tick is 500 ms). --runs applies too
+			  --consul-check-ttl=10s  consul scenario: the check TTL of this project's candidates (their
+			                          consul.check-ttl), 1s..1h; consul lock keeps its own session (TTL
+			                          15s). --runs applies too
 
 			Durations accept ms, s or m suffixes (plain numbers are seconds).
 			JVM options go in JAVA_OPTS, e.g. JAVA_OPTS=-Xmx2g bin/benchmark --quick
@@ -99,7 +107,7 @@ final class BenchmarkOptions {
 
 	Duration formTimeout = Duration.ofSeconds(60);
 
-	/** What runs: {@code default}, {@code leadership}, {@code etcd}, {@code zookeeper} or {@code all}. */
+	/** What runs: {@code default}, {@code leadership}, {@code etcd}, {@code zookeeper}, {@code consul} or {@code all}. */
 	String scenario = "default";
 
 	int runs = 20;
@@ -115,6 +123,8 @@ final class BenchmarkOptions {
 	Duration etcdTtl = Duration.ofSeconds(2);
 
 	Duration zkSession = Duration.ofSeconds(4);
+
+	Duration consulCheckTtl = Duration.ofSeconds(10);
 
 	boolean quick;
 
@@ -165,6 +175,7 @@ final class BenchmarkOptions {
 				case "--takeover-delay" -> options.takeoverDelay = duration(name, required(name, value));
 				case "--etcd-ttl" -> options.etcdTtl = etcdTtl(name, duration(name, required(name, value)));
 				case "--zk-session" -> options.zkSession = zkSession(name, duration(name, required(name, value)));
+				case "--consul-check-ttl" -> options.consulCheckTtl = consulCheckTtl(name, duration(name, required(name, value)));
 				case "--thaw-window" -> options.thawWindow = positive(name, duration(name, required(name, value)));
 				default -> throw new IllegalArgumentException("unknown option " + arg);
 			}
@@ -191,6 +202,10 @@ final class BenchmarkOptions {
 
 	boolean runsZooKeeper() {
 		return this.scenario.equals("zookeeper") || this.scenario.equals("all");
+	}
+
+	boolean runsConsul() {
+		return this.scenario.equals("consul") || this.scenario.equals("all");
 	}
 
 	/**
@@ -230,9 +245,9 @@ final class BenchmarkOptions {
 
 	private static String scenario(String value) {
 		String v = value.toLowerCase(Locale.ROOT);
-		if (!List.of("default", "leadership", "etcd", "zookeeper", "all").contains(v)) {
+		if (!List.of("default", "leadership", "etcd", "zookeeper", "consul", "all").contains(v)) {
 			throw new IllegalArgumentException(
-					"--scenario must be default, leadership, etcd, zookeeper or all, got " + value);
+					"--scenario must be default, leadership, etcd, zookeeper, consul or all, got " + value);
 		}
 		return v;
 	}
@@ -251,6 +266,13 @@ final class BenchmarkOptions {
 					+ "ms (2 to 20 ticks of the server's " + ZooKeeperScenario.TICK_MILLIS + " ms tick)");
 		}
 		return session;
+	}
+
+	private static Duration consulCheckTtl(String name, Duration ttl) {
+		if (ttl.compareTo(ConsulSettings.MIN_CHECK_TTL) < 0 || ttl.compareTo(Duration.ofHours(1)) > 0) {
+			throw new IllegalArgumentException(name + " must be 1s..1h (the strategy's bounds of check-ttl)");
+		}
+		return ttl;
 	}
 
 	private static int atLeast(int min, String name, String value) {
@@ -292,6 +314,12 @@ final class BenchmarkOptions {
 	/** The zookeeper scenario's settings, for the header. */
 	String zooKeeperSettings() {
 		return "runs=" + this.runs + " zk-session=" + Format.duration(this.zkSession) + " gap="
+				+ Format.duration(this.gap) + (this.quick ? " [--quick]" : "");
+	}
+
+	/** The consul scenario's settings, for the header. */
+	String consulSettings() {
+		return "runs=" + this.runs + " consul-check-ttl=" + Format.duration(this.consulCheckTtl) + " gap="
 				+ Format.duration(this.gap) + (this.quick ? " [--quick]" : "");
 	}
 

@@ -14,7 +14,7 @@ import dev.clustering.leadership.LeaderInfo;
 import dev.clustering.node.ClusterNode;
 
 /**
- * How a candidate process (such as {@link ZooKeeperCandidate}) talks to the
+ * How a candidate process ({@link ZooKeeperCandidate}, {@link ConsulCandidate}) talks to the
  * benchmark: one line per fact on stdout, stamped with its own wall clock in microseconds
  * ({@link Instant#now()}, the same clock the benchmark reads on this machine), and answers to
  * {@code status} lines on stdin:

@@ -24,7 +24,7 @@ import dev.clustering.test.LoopbackCluster;
 
 /**
  * A candidate running as a process of its own: a candidate class of this benchmark
- * (such as {@link ZooKeeperCandidate}) launched from the benchmark's own jar, or
+ * ({@link ZooKeeperCandidate}, {@link ConsulCandidate}) launched from the benchmark's own jar, or
  * another command (such as {@code consul lock}). Its stdout lines are read as they come (those that
  * start with {@link CandidateOutput#PREFIX}), its stderr goes to a file. Signals go to its PID.
  */

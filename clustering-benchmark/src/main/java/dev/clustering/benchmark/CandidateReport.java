@@ -10,7 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The figures of a scenario of candidate processes (such as zookeeper), per fault and side, and its
+ * The figures of a scenario of candidate processes (zookeeper, consul), per fault and side, and its
  * table: both sides in one row, the ratio B/A of the two, and this project's goal and verdict for A.
  */
 abstract class CandidateReport {

@@ -16,7 +16,7 @@ import static dev.clustering.benchmark.ClusterBenchmark.progress;
 import static dev.clustering.benchmark.ElectionStats.SETTLE_TIMEOUT;
 
 /**
- * A scenario of candidate processes (see the README's zookeeper scenario): one real
+ * A scenario of candidate processes (see the README's zookeeper and consul scenarios): one real
  * registry, started for the run as a process of its own, and two groups of three candidate
  * processes on it, (A) this project's engine and (B) the alternative users reach for. Over
  * {@code --runs} runs each, the leader's process is stopped with SIGTERM, killed with SIGKILL, or

@@ -89,6 +89,13 @@ public final class ClusterBenchmark {
 				return result.problems;
 			});
 		}
+		if (this.options.runsConsul()) {
+			status |= withServer("consul", () -> {
+				ConsulReport result = new ConsulScenario(this.options, this.hiccups).run();
+				result.print();
+				return result.problems;
+			});
+		}
 		System.out.printf(Locale.ROOT, "%nTotal run time: %.0f s%n", (System.nanoTime() - start) / 1e9);
 		return status;
 	}
@@ -181,6 +188,10 @@ public final class ClusterBenchmark {
 		if (this.options.runsZooKeeper()) {
 			System.out.printf("ZooKeeper  3 + 3 candidate processes (engine, Spring Integration), own ZooKeeper process; %s%n",
 					this.options.zooKeeperSettings());
+		}
+		if (this.options.runsConsul()) {
+			System.out.printf("Consul     3 + 3 candidate processes (Spring Boot applications with the consul strategy, consul lock), own Consul agent; %s%n",
+					this.options.consulSettings());
 		}
 		System.out.println();
 	}

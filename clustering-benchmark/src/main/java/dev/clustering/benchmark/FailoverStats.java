@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One side's runs of one fault in a scenario of candidate processes (such as zookeeper).
+ * One side's runs of one fault in a scenario of candidate processes (zookeeper, consul).
  */
 final class FailoverStats {
 
@@ -36,5 +36,11 @@ final class FailoverStats {
 	int tokenChecks;
 
 	int stale;
+
+	/** Runs where it was asked whether the old leader's work still ran once the new leader's had started. */
+	int workChecks;
+
+	/** Of those, runs where it did: two holders' work ran at once. */
+	int workStillRunning;
 
 }

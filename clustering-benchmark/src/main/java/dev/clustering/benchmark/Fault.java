@@ -1,7 +1,7 @@
 package dev.clustering.benchmark;
 
 /**
- * What happens to the leader's process in a scenario of candidate processes (such as zookeeper).
+ * What happens to the leader's process in a scenario of candidate processes (zookeeper, consul).
  */
 enum Fault {
 
