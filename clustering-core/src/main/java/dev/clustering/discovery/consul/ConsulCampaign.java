@@ -95,6 +95,7 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 		ConsulDiscovery.Backoff backoff = new ConsulDiscovery.Backoff();
 		boolean failing = false;
 		boolean refused = false;
+		boolean warmed = false;
 		while (!this.closed) {
 			try {
 				String current = this.session;
@@ -127,6 +128,15 @@ final class ConsulCampaign implements ElectionCapable.Campaign, LeaseBound {
 				}
 				refused = false;
 				backoff.reset();
+				if (!warmed && !value.session().equals(current)) {
+					// the acquisition's code path, taken once while another holds the lock (it answers
+					// false), so that a take-over does not pay for loading and compiling it
+					warmed = true;
+					if (this.runtime.api().acquire(this.key, current, this.self)) {
+						index = 0;
+						continue;
+					}
+				}
 				if (failing) {
 					failing = false;
 					logger.info("[{}] Consul answers the election again", this.context.topology());
