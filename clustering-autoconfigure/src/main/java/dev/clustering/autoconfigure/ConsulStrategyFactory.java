@@ -96,9 +96,10 @@ class ConsulStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 			URI base = URI.create(sharedSettings.baseUrl());
 			String token = StringUtils.hasText(consul.getAclToken()) ? consul.getAclToken() : null;
 			// blocking queries need a read timeout longer than their wait, which the bean may not have
-			RestClientAdapter blocking = adapter(base, token, null, BLOCKING_TIMEOUT);
+			HttpClient http = httpClient(null);
+			RestClientAdapter blocking = adapter(base, token, http, BLOCKING_TIMEOUT);
 			api = new ConsulHttpApi(shared, ConsulAutoConfiguration.createNewConsulClient(blocking),
-					sessions(adapter(base, token, null, QUICK_TIMEOUT)), sessions(blocking), token);
+					sessions(adapter(base, token, http, QUICK_TIMEOUT)), sessions(blocking), token);
 		}
 		else {
 			api = ownApi(prefix, consul);
@@ -177,8 +178,9 @@ class ConsulStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 			ssl = sslContext(prefix + ".ssl.bundle", bundle.trim());
 		}
 		String token = StringUtils.hasText(consul.getAclToken()) ? consul.getAclToken() : null;
-		RestClientAdapter quick = adapter(url, token, ssl, QUICK_TIMEOUT);
-		RestClientAdapter blocking = adapter(url, token, ssl, BLOCKING_TIMEOUT);
+		HttpClient http = httpClient(ssl);
+		RestClientAdapter quick = adapter(url, token, http, QUICK_TIMEOUT);
+		RestClientAdapter blocking = adapter(url, token, http, BLOCKING_TIMEOUT);
 		return new ConsulHttpApi(ConsulAutoConfiguration.createNewConsulClient(quick),
 				ConsulAutoConfiguration.createNewConsulClient(blocking), sessions(quick), sessions(blocking), token);
 	}
@@ -187,12 +189,17 @@ class ConsulStrategyFactory implements ClusterStrategyFactory, AutoCloseable {
 		return HttpServiceProxyFactory.builderFor(adapter).build().createClient(ConsulSessions.class);
 	}
 
-	private static RestClientAdapter adapter(URI url, String token, SSLContext ssl, Duration readTimeout) {
+	// one per strategy: its quick and its blocking calls share the connections, with their own timeouts
+	private static HttpClient httpClient(SSLContext ssl) {
 		HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
 		if (ssl != null) {
 			http.sslContext(ssl);
 		}
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http.build());
+		return http.build();
+	}
+
+	private static RestClientAdapter adapter(URI url, String token, HttpClient http, Duration readTimeout) {
+		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(http);
 		requests.setReadTimeout(readTimeout);
 		// buffered, so that every body goes with a Content-Length: Consul reads a session's settings
 		// only then (a chunked body is ignored, and the session gets the defaults)

@@ -159,11 +159,9 @@ final class ZooKeeperTls implements AutoCloseable {
 		KeyStore source = bundle.getStores().getTrustStore();
 		KeyStore copy = emptyStore();
 		for (String alias : Collections.list(source.aliases())) {
-			if (source.isCertificateEntry(alias)) {
-				copy.setCertificateEntry(alias, source.getCertificate(alias));
-			}
-			else if (source.getCertificate(alias) != null) {
-				// a key entry's certificate is trusted too, as a trust manager on the bundle would
+			// a trusted certificate, or a key entry's certificate (trusted too, as a trust manager on the
+			// bundle would)
+			if (source.getCertificate(alias) != null) {
 				copy.setCertificateEntry(alias, source.getCertificate(alias));
 			}
 		}

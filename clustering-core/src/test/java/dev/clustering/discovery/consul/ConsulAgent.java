@@ -184,24 +184,8 @@ public final class ConsulAgent implements AutoCloseable {
 		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("consul.log").toFile()))
 			.start();
-		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (!this.process.isAlive()) {
-				throw new IOException("Consul exited with " + this.process.exitValue() + "; see "
-						+ this.directory.resolve("consul.log"));
-			}
-			if (ready()) {
-				return;
-			}
-			try {
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IOException("interrupted while Consul started", ex);
-			}
-		}
-		throw new IOException("Consul did not serve within 60 s; see " + this.directory.resolve("consul.log"));
+		TestProcesses.awaitAnswer(this.process, this::ready, Duration.ofSeconds(60), "Consul",
+				this.directory.resolve("consul.log"));
 	}
 
 	private boolean ready() {

@@ -229,24 +229,8 @@ public final class ZooKeeperProcess implements AutoCloseable {
 			.redirectErrorStream(true)
 			.redirectOutput(this.directory.resolve("server.log").toFile())
 			.start();
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			if (!this.process.isAlive()) {
-				throw new IOException("ZooKeeper exited with " + this.process.exitValue() + "; see "
-						+ this.directory.resolve("server.log"));
-			}
-			if (answers()) {
-				return;
-			}
-			try {
-				Thread.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IOException("interrupted while ZooKeeper started", ex);
-			}
-		}
-		throw new IOException("ZooKeeper did not serve within 30 s; see " + this.directory.resolve("server.log"));
+		TestProcesses.awaitAnswer(this.process, this::answers, Duration.ofSeconds(30), "ZooKeeper",
+				this.directory.resolve("server.log"));
 	}
 
 	private Path writeConfig() throws IOException {
