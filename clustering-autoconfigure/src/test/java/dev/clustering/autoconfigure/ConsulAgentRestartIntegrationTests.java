@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The Consul agent killed with SIGKILL under three applications and started again on the same
  * data: while it is down nobody leads, no node stops or loses its members, and each hears its
- * registry lost; once it is back each hears it found again and one leads, with a larger token.
- * Never two leaders at once, sampled all along.
+ * registry lost; once it is back each hears it found again and one leads: the same node under the
+ * same token if its session outlived the outage (it never lost the lock), otherwise a node with a
+ * larger token. Never two leaders at once, sampled all along.
  */
 class ConsulAgentRestartIntegrationTests {
 
@@ -61,12 +62,13 @@ class ConsulAgentRestartIntegrationTests {
 				List<ClusterNode> nodes = contexts.stream().map((c) -> c.getBean(ClusterNode.class)).toList();
 				await().atMost(BOUND).until(() -> nodes.stream().allMatch((n) -> n.members().size() == 2));
 				await().atMost(BOUND).until(() -> nodes.stream().filter((n) -> n.leadership().isLeader()).count() == 1);
-				long before = nodes.stream()
+				LeaderInfo before = nodes.stream()
 					.filter((n) -> n.leadership().isLeader())
 					.findFirst()
 					.orElseThrow()
 					.leadership()
-					.fencingToken();
+					.leader()
+					.orElseThrow();
 				AtomicInteger overlaps = new AtomicInteger();
 				Thread sampler = new Thread(() -> {
 					while (!Thread.currentThread().isInterrupted()) {
@@ -98,7 +100,12 @@ class ConsulAgentRestartIntegrationTests {
 						.leadership()
 						.leader()
 						.orElseThrow();
-					assertThat(after.fencingToken()).isGreaterThan(before);
+					// the lock is Consul's state: a leader whose session outlived the outage still holds it and
+					// leads again under the same token; anyone else acquired it anew, with a larger one
+					boolean sameHold = after.name().equals(before.name()) && after.fencingToken() == before.fencingToken();
+					assertThat(sameHold || after.fencingToken() > before.fencingToken())
+						.as("leader after %s, before %s", after, before)
+						.isTrue();
 					assertThat(nodes).allSatisfy((n) -> assertThat(n.members()).hasSize(2));
 				}
 				finally {
