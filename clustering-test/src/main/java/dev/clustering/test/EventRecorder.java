@@ -62,15 +62,17 @@ final class EventRecorder {
 				up.decrementAndGet();
 			}
 			if (this.recorded.test(event)) {
-				record(now, name, log, event);
+				record(name, log, event);
 			}
 		};
 	}
 
-	private void record(long now, String name, List<EngineEvent> log, EngineEvent event) {
+	// the time is read under the timeline's lock: nodes' event threads record concurrently, and
+	// the timeline's order must be its times' order
+	private void record(String name, List<EngineEvent> log, EngineEvent event) {
 		log.add(event);
 		synchronized (this.timeline) {
-			this.timeline.add(new RecordedEvent(now, name, event));
+			this.timeline.add(new RecordedEvent(System.nanoTime(), name, event));
 		}
 	}
 
